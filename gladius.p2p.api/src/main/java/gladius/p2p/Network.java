@@ -1,0 +1,179 @@
+package gladius.p2p;
+
+import gladius.p2p.internal.Bootstrap;
+import java.util.Collection;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+
+/**
+ * A node of a peer-to-peer network: one socket, a route table of peers with a reliable stream to
+ * each, and the plugins that see every message.
+ *
+ * <p>All methods are safe to call from any thread, plugin callbacks included, and never block on
+ * the network.
+ *
+ * <h2>Errors</h2>
+ * Wrong arguments (bad address, empty or over-long type, negative n, a body over the limit) are an
+ * {@link IllegalArgumentException} naming what was wrong. Calls in the wrong state (sending before
+ * listen, listen twice, anything after close) are an {@link IllegalStateException}. Nothing the
+ * network receives can throw into the caller or stop the node: bad datagrams and frames are
+ * dropped and counted in {@link NetworkState}.
+ *
+ * <h2>Settings</h2>
+ * Flat string keys, namespaced by the part that reads them ({@code kcp.*}, {@code discovery.*},
+ * ...). Two keys belong to this bootstrap: {@code provider}, the name of the transport, and
+ * {@code plugins}, a comma-separated list of plugin provider names or {@code none}. An unknown key
+ * of a known namespace, or a value that does not parse, is an {@link IllegalArgumentException}
+ * naming the key.
+ */
+public interface Network extends AutoCloseable {
+
+    /**
+     * A network from the first {@link gladius.p2p.spi.NetworkProvider} on the module path, with
+     * default settings and every plugin found.
+     *
+     * @return a new network, not yet listening
+     * @throws IllegalStateException if no transport is on the module path
+     */
+    static Network create() {
+        return Bootstrap.create(Map.of());
+    }
+
+    /**
+     * A network from the provider named by setting {@code provider} (or the first one found), with
+     * these settings. Unless setting {@code plugins} says otherwise, a plugin from every
+     * {@link gladius.p2p.spi.PluginProvider} on the module path is created with the same settings
+     * and registered. {@code plugins} is a comma-separated list of provider names, or {@code none}.
+     *
+     * <p>Providers are looked up once, in this order: the one named by {@code provider}; else the
+     * first that {@link java.util.ServiceLoader} finds. A provider that fails to load is skipped
+     * with a warning and does not hide the others.
+     *
+     * @param settings the settings; copied
+     * @return a new network, not yet listening
+     * @throws IllegalArgumentException if a setting is unknown or does not parse, or names a
+     *         provider or plugin that is not on the module path
+     * @throws IllegalStateException if no transport is on the module path
+     */
+    static Network create(Map<String, String> settings) {
+        return Bootstrap.create(settings);
+    }
+
+    /**
+     * Binds this node's socket and starts serving; port 0 picks a free port. Once only.
+     *
+     * @param address the address to bind
+     * @throws IllegalStateException if already listening or closed, or the address cannot be bound
+     */
+    void listen(NodeAddress address);
+
+    /**
+     * The bound address (the real port when 0 was asked for).
+     *
+     * @return the address
+     * @throws IllegalStateException before listen
+     */
+    NodeAddress localAddress();
+
+    /**
+     * A message from this node, with its checksum computed. The array is not copied: do not change
+     * it after.
+     *
+     * @param type 1 to 255 bytes of UTF-8
+     * @param body the body, at most the transport's message limit
+     * @return the message
+     * @throws IllegalArgumentException if the type or the body is out of bounds
+     */
+    Message newMessage(String type, byte[] body);
+
+    /**
+     * Sends to every writable peer; returns how many peers it was queued for. A message for a
+     * route-table node whose session is not up yet waits in that node's queue and goes out once it
+     * connects; a full queue drops the message for that peer and counts it.
+     *
+     * @param message the message
+     * @return the number of peers it was queued for
+     */
+    int broadcast(Message message);
+
+    /**
+     * Sends to these peers, writable or not (a plugin may answer a node it has not added). A named
+     * node with no session is dialed for it; that session is not in the route table and not
+     * writable.
+     *
+     * @param message the message
+     * @param peers the peers
+     * @return the number of peers it was queued for
+     */
+    int broadcast(Message message, NodeAddress... peers);
+
+    /**
+     * Sends to these peers; see {@link #broadcast(Message, NodeAddress...)}.
+     *
+     * @param message the message
+     * @param peers the peers
+     * @return the number of peers it was queued for
+     */
+    int broadcast(Message message, Collection<NodeAddress> peers);
+
+    /**
+     * Sends to n distinct writable peers chosen uniformly at random (fewer if fewer exist).
+     *
+     * @param message the message
+     * @param n how many peers, zero or more
+     * @return the peers it was queued for
+     * @throws IllegalArgumentException if n is negative
+     */
+    List<NodeAddress> broadcastRandomly(Message message, int n);
+
+    /**
+     * Adds a node to the route table: it is dialed, kept connected, and writable.
+     *
+     * @param node the node
+     * @return false if it was there
+     */
+    boolean add(NodeAddress node);
+
+    /**
+     * Deletes a node from the route table: its stream is closed.
+     *
+     * @param node the node
+     * @return false if it was not there
+     */
+    boolean delete(NodeAddress node);
+
+    /**
+     * A consistent snapshot of this node's peers and counters.
+     *
+     * @return the snapshot
+     */
+    NetworkState networkState();
+
+    /**
+     * Registers a plugin; see {@link Plugin#startup} for when it starts.
+     *
+     * @param plugin the plugin
+     */
+    void registerPlugin(Plugin plugin);
+
+    /**
+     * The first registered plugin that is an instance of type.
+     *
+     * @param type the type, usually a plugin's exported interface
+     * @param <T> the type
+     * @return the plugin, or empty
+     */
+    <T> Optional<T> plugin(Class<T> type);
+
+    /**
+     * The settings this network was created with.
+     *
+     * @return an unmodifiable map
+     */
+    Map<String, String> settings();
+
+    /** Closes every plugin, then every stream, then the socket. Idempotent. */
+    @Override
+    void close();
+}

@@ -1,0 +1,55 @@
+package gladius.p2p;
+
+import java.util.List;
+import java.util.Optional;
+
+/**
+ * A consistent snapshot of a node's peers and counters, taken by {@link Network#networkState()}.
+ *
+ * <p>Addition to the original contract: {@link #pluginFailures()}.
+ */
+public interface NetworkState {
+
+    /** @return the node's bound address */
+    NodeAddress localAddress();
+
+    /** @return every peer with a session, a queue or a route-table entry, ordered by address */
+    List<PeerState> peers();
+
+    /**
+     * @param node a peer's address
+     * @return that peer, or empty
+     */
+    Optional<PeerState> peer(NodeAddress node);
+
+    /** @return messages handed to a session (once per peer) */
+    long messagesSent();
+
+    /** @return messages received whole, with a valid checksum */
+    long messagesReceived();
+
+    /** @return bytes sent in datagrams */
+    long bytesSent();
+
+    /** @return bytes received in datagrams */
+    long bytesReceived();
+
+    /** @return messages not sent: a peer's queue was full, or the peer was unknown or not writable */
+    long messagesDropped();
+
+    /** @return frames whose checksum did not match; they were dropped */
+    long checksumFailures();
+
+    /** @return datagrams or frames that could not be parsed; they were dropped */
+    long malformedInputs();
+
+    /**
+     * Plugin callbacks that threw. Each was logged; the other plugins still got the event.
+     * Added to the original contract; implementations that do not count return 0.
+     *
+     * @return callbacks that threw
+     */
+    default long pluginFailures() {
+        return 0;
+    }
+}

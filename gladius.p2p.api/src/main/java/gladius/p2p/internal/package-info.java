@@ -1,0 +1,2 @@
+/** The provider lookup behind {@code Network.create}. Not exported. */
+package gladius.p2p.internal;

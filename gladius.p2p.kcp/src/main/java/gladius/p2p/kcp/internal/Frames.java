@@ -1,0 +1,186 @@
+package gladius.p2p.kcp.internal;
+
+import io.netty.buffer.ByteBuf;
+import io.netty.buffer.ByteBufAllocator;
+import java.nio.ByteBuffer;
+import java.nio.CharBuffer;
+import java.nio.charset.CharacterCodingException;
+import java.nio.charset.CodingErrorAction;
+import java.nio.charset.StandardCharsets;
+import java.util.zip.CRC32C;
+
+/**
+ * The frame that carries one message inside a session's KCP byte stream (docs/PROTOCOL.md):
+ *
+ * <pre>
+ *   u32 length      bytes that follow: 1 + typeLength + body + 4
+ *   u8  typeLength  1 to 255
+ *   ... type        UTF-8
+ *   ... body
+ *   u32 crc32c      over type and body
+ * </pre>
+ *
+ * All integers are big-endian.
+ */
+final class Frames {
+
+    /** Length prefix, type length and checksum: what a frame adds to type and body. */
+    static final int OVERHEAD = 4 + 1 + 4;
+    /** The smallest length a prefix may hold: a one-byte type, no body. */
+    static final int MIN_LENGTH = 1 + 1 + 4;
+    static final int MAX_TYPE_BYTES = 255;
+
+    private Frames() {}
+
+    static int maxFrameLength(int maxMessageBytes) {
+        return 1 + MAX_TYPE_BYTES + maxMessageBytes + 4;
+    }
+
+    static byte[] typeBytes(String type) {
+        if (type == null || type.isEmpty()) {
+            throw new IllegalArgumentException("type must be 1 to 255 bytes of UTF-8: it is empty");
+        }
+        try {
+            ByteBuffer encoded = StandardCharsets.UTF_8.newEncoder()
+                    .onMalformedInput(CodingErrorAction.REPORT)
+                    .onUnmappableCharacter(CodingErrorAction.REPORT)
+                    .encode(CharBuffer.wrap(type));
+            if (encoded.remaining() > MAX_TYPE_BYTES) {
+                throw new IllegalArgumentException("type must be 1 to 255 bytes of UTF-8: it is "
+                        + encoded.remaining() + " bytes");
+            }
+            byte[] bytes = new byte[encoded.remaining()];
+            encoded.get(bytes);
+            return bytes;
+        } catch (CharacterCodingException e) {
+            throw new IllegalArgumentException("type is not valid UTF-8 text (a lone surrogate?): " + type, e);
+        }
+    }
+
+    /** Decodes a type strictly; null if the bytes are not UTF-8. */
+    static String decodeType(byte[] bytes) {
+        try {
+            return StandardCharsets.UTF_8.newDecoder()
+                    .onMalformedInput(CodingErrorAction.REPORT)
+                    .onUnmappableCharacter(CodingErrorAction.REPORT)
+                    .decode(ByteBuffer.wrap(bytes)).toString();
+        } catch (CharacterCodingException e) {
+            return null;
+        }
+    }
+
+    static void checkBody(int length, int maxBodyBytes) {
+        if (length > maxBodyBytes) {
+            throw new IllegalArgumentException("body is " + length + " bytes, over kcp.max-message-bytes ("
+                    + maxBodyBytes + ")");
+        }
+    }
+
+    static int checksum(byte[] typeBytes, ByteBuffer body) {
+        CRC32C crc = new CRC32C();
+        crc.update(typeBytes);
+        crc.update(body.duplicate());
+        return (int) crc.getValue();
+    }
+
+    /** Encodes a message once into a pooled buffer; the caller owns the returned buffer. */
+    static ByteBuf encode(ByteBufAllocator allocator, KcpMessage message) {
+        byte[] type = message.typeBytes();
+        ByteBuffer body = message.body();
+        int length = 1 + type.length + body.remaining() + 4;
+        ByteBuf frame = allocator.directBuffer(4 + length, 4 + length);
+        frame.writeInt(length);
+        frame.writeByte(type.length);
+        frame.writeBytes(type);
+        frame.writeBytes(body);
+        frame.writeInt(message.checksum());
+        return frame;
+    }
+
+    /** What {@link Reader#next} found. */
+    enum Result { FRAME, NEED_MORE, BAD_CHECKSUM, BAD_TYPE, BAD_STREAM }
+
+    /**
+     * Takes frames out of a stream, one at a time. The caller keeps the stream's bytes; the reader
+     * checks each length against the limit before anything is allocated.
+     */
+    static final class Reader {
+        private final int maxFrameLength;
+        private String type;
+        private byte[] frame;
+        private int bodyOffset;
+        private int bodyLength;
+        private int checksum;
+
+        Reader(int maxFrameLength) {
+            this.maxFrameLength = maxFrameLength;
+        }
+
+        /**
+         * Reads the next frame from the stream if it is whole. On FRAME, BAD_CHECKSUM and BAD_TYPE
+         * the frame was consumed; on BAD_STREAM the stream cannot be parsed any further.
+         */
+        Result next(ByteBuf stream) {
+            if (stream.readableBytes() < 4) {
+                return Result.NEED_MORE;
+            }
+            long length = stream.getUnsignedInt(stream.readerIndex());
+            if (length < MIN_LENGTH || length > maxFrameLength) {
+                return Result.BAD_STREAM;
+            }
+            if (stream.readableBytes() < 4 + length) {
+                return Result.NEED_MORE;
+            }
+            int typeLength = stream.getUnsignedByte(stream.readerIndex() + 4);
+            if (typeLength == 0 || 1 + typeLength + 4 > length) {
+                return Result.BAD_STREAM;
+            }
+            stream.skipBytes(4);
+            byte[] bytes = new byte[(int) length];
+            stream.readBytes(bytes);
+            int crcOffset = bytes.length - 4;
+            CRC32C crc = new CRC32C();
+            crc.update(bytes, 1, crcOffset - 1);
+            int expected = ((bytes[crcOffset] & 0xff) << 24) | ((bytes[crcOffset + 1] & 0xff) << 16)
+                    | ((bytes[crcOffset + 2] & 0xff) << 8) | (bytes[crcOffset + 3] & 0xff);
+            if ((int) crc.getValue() != expected) {
+                return Result.BAD_CHECKSUM;
+            }
+            byte[] typeBytes = new byte[typeLength];
+            System.arraycopy(bytes, 1, typeBytes, 0, typeLength);
+            String decoded = decodeType(typeBytes);
+            if (decoded == null) {
+                return Result.BAD_TYPE;
+            }
+            this.type = decoded;
+            this.frame = bytes;
+            this.bodyOffset = 1 + typeLength;
+            this.bodyLength = crcOffset - bodyOffset;
+            this.checksum = expected;
+            return Result.FRAME;
+        }
+
+        String type() {
+            return type;
+        }
+
+        byte[] typeBytes() {
+            byte[] t = new byte[bodyOffset - 1];
+            System.arraycopy(frame, 1, t, 0, t.length);
+            return t;
+        }
+
+        /** The last frame's body, sharing the frame's array (never reused). */
+        ByteBuffer body() {
+            return ByteBuffer.wrap(frame, bodyOffset, bodyLength).slice();
+        }
+
+        int bodyLength() {
+            return bodyLength;
+        }
+
+        int checksum() {
+            return checksum;
+        }
+    }
+}

@@ -1,0 +1,201 @@
+package gladius.p2p.kcp.internal;
+
+import java.time.Duration;
+import java.time.format.DateTimeParseException;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.Set;
+import java.util.TreeSet;
+import java.util.function.Function;
+
+/**
+ * The {@code kcp.*} settings, parsed and checked once. Defaults are KCP's fast mode: nodelay on,
+ * 10 ms interval, fast resend after 2 skips, no congestion window.
+ *
+ * <p>Durations are written {@code 250ms}, {@code 5s}, {@code 2m}, or ISO-8601 ({@code PT5S}).
+ *
+ * @param interval KCP's internal update interval
+ * @param nodelay KCP nodelay mode (lower minimum RTO)
+ * @param fastResend resend a segment after this many later ones were acknowledged; 0 turns it off
+ * @param congestionControl KCP's congestion window on or off
+ * @param sendWindow send window, in segments
+ * @param receiveWindow receive window, in segments
+ * @param mtu the largest datagram this node sends, in bytes, headers included
+ * @param maxMessageBytes the largest message body, in bytes
+ * @param queueCapacity messages waiting per peer before more are dropped
+ * @param keepalive how long a session may be silent before this node sends a ping
+ * @param deadPeerTimeout how long without any datagram before a session is declared dead
+ * @param connectTimeout how long a dial may wait for the other side's answer
+ * @param redialMin first wait before redialing a route-table node
+ * @param redialMax longest wait between redials
+ * @param maxSessions sessions this node holds at once; more HELLOs are refused
+ * @param dispatchBytes received bytes waiting for the plugins before this node stops reading
+ * @param eventLoopThreads 0 to share the process-wide I/O threads, else a private group this size
+ */
+public record KcpSettings(Duration interval, boolean nodelay, int fastResend, boolean congestionControl,
+                          int sendWindow, int receiveWindow, int mtu, int maxMessageBytes, int queueCapacity,
+                          Duration keepalive, Duration deadPeerTimeout, Duration connectTimeout,
+                          Duration redialMin, Duration redialMax, int maxSessions, long dispatchBytes,
+                          int eventLoopThreads) {
+
+    /** The namespace this transport reads. */
+    public static final String PREFIX = "kcp.";
+
+    private static final Map<String, String> DEFAULTS = defaults();
+
+    private static Map<String, String> defaults() {
+        Map<String, String> d = new LinkedHashMap<>();
+        d.put("kcp.interval", "10ms");
+        d.put("kcp.nodelay", "true");
+        d.put("kcp.fast-resend", "2");
+        d.put("kcp.congestion-control", "false");
+        d.put("kcp.send-window", "256");
+        d.put("kcp.receive-window", "256");
+        d.put("kcp.mtu", "1400");
+        d.put("kcp.max-message-bytes", "1048576");
+        d.put("kcp.queue-capacity", "8192");
+        d.put("kcp.keepalive", "1s");
+        d.put("kcp.dead-peer-timeout", "10s");
+        d.put("kcp.connect-timeout", "5s");
+        d.put("kcp.redial-min", "100ms");
+        d.put("kcp.redial-max", "30s");
+        d.put("kcp.max-sessions", "10000");
+        d.put("kcp.dispatch-bytes", "67108864");
+        d.put("kcp.event-loop-threads", "0");
+        return Map.copyOf(d);
+    }
+
+    /** @return every key this transport reads, with its default */
+    public static Map<String, String> defaultValues() {
+        return DEFAULTS;
+    }
+
+    /**
+     * Reads the {@code kcp.*} keys of these settings; other namespaces are left to their owners.
+     *
+     * @param settings all settings
+     * @return the parsed settings
+     * @throws IllegalArgumentException naming an unknown {@code kcp.*} key or a value that does not parse
+     */
+    public static KcpSettings from(Map<String, String> settings) {
+        Set<String> unknown = new TreeSet<>();
+        for (String key : settings.keySet()) {
+            if (key.startsWith(PREFIX) && !DEFAULTS.containsKey(key)) {
+                unknown.add(key);
+            }
+        }
+        if (!unknown.isEmpty()) {
+            throw new IllegalArgumentException("unknown setting " + String.join(", ", unknown)
+                    + "; the kcp transport reads " + new TreeSet<>(DEFAULTS.keySet()));
+        }
+        Reader r = new Reader(settings);
+        KcpSettings s = new KcpSettings(
+                r.duration("kcp.interval", Duration.ofMillis(1), Duration.ofSeconds(5)),
+                r.bool("kcp.nodelay"),
+                r.integer("kcp.fast-resend", 0, 1000),
+                r.bool("kcp.congestion-control"),
+                r.integer("kcp.send-window", 1, 65535),
+                r.integer("kcp.receive-window", 1, 65535),
+                r.integer("kcp.mtu", 128, 65000),
+                r.integer("kcp.max-message-bytes", 0, 256 << 20),
+                r.integer("kcp.queue-capacity", 2, 1 << 24),
+                r.duration("kcp.keepalive", Duration.ofMillis(10), Duration.ofHours(1)),
+                r.duration("kcp.dead-peer-timeout", Duration.ofMillis(50), Duration.ofHours(24)),
+                r.duration("kcp.connect-timeout", Duration.ofMillis(50), Duration.ofHours(1)),
+                r.duration("kcp.redial-min", Duration.ofMillis(1), Duration.ofHours(1)),
+                r.duration("kcp.redial-max", Duration.ofMillis(1), Duration.ofHours(24)),
+                r.integer("kcp.max-sessions", 1, 1 << 24),
+                r.longValue("kcp.dispatch-bytes", 1 << 16, 1L << 40),
+                r.integer("kcp.event-loop-threads", 0, 1024));
+        if (s.deadPeerTimeout.compareTo(s.keepalive) <= 0) {
+            throw new IllegalArgumentException("setting kcp.dead-peer-timeout (" + s.deadPeerTimeout
+                    + ") must be longer than kcp.keepalive (" + s.keepalive + ")");
+        }
+        if (s.redialMax.compareTo(s.redialMin) < 0) {
+            throw new IllegalArgumentException("setting kcp.redial-max (" + s.redialMax
+                    + ") must not be shorter than kcp.redial-min (" + s.redialMin + ")");
+        }
+        return s;
+    }
+
+    /** @return the largest frame on the wire: length prefix excluded, type, body and checksum included */
+    public int maxFrameLength() {
+        return Frames.maxFrameLength(maxMessageBytes);
+    }
+
+    private static final class Reader {
+        private final Map<String, String> settings;
+
+        Reader(Map<String, String> settings) {
+            this.settings = settings;
+        }
+
+        private <T> T parse(String key, Function<String, T> parser, String expected) {
+            String text = settings.getOrDefault(key, DEFAULTS.get(key)).trim();
+            try {
+                return parser.apply(text);
+            } catch (RuntimeException e) {
+                throw new IllegalArgumentException("setting " + key + " must be " + expected + ": '" + text + "'", e);
+            }
+        }
+
+        boolean bool(String key) {
+            return parse(key, t -> switch (t) {
+                case "true" -> true;
+                case "false" -> false;
+                default -> throw new IllegalArgumentException(t);
+            }, "true or false");
+        }
+
+        int integer(String key, int min, int max) {
+            return (int) longValue(key, min, max);
+        }
+
+        long longValue(String key, long min, long max) {
+            String expected = "a whole number from " + min + " to " + max;
+            long value = parse(key, Long::parseLong, expected);
+            if (value < min || value > max) {
+                throw new IllegalArgumentException("setting " + key + " must be " + expected + ": " + value);
+            }
+            return value;
+        }
+
+        Duration duration(String key, Duration min, Duration max) {
+            String expected = "a duration from " + text(min) + " to " + text(max) + " (like 250ms, 5s, 2m)";
+            Duration value = parse(key, Reader::duration, expected);
+            if (value.compareTo(min) < 0 || value.compareTo(max) > 0) {
+                throw new IllegalArgumentException("setting " + key + " must be " + expected + ": " + text(value));
+            }
+            return value;
+        }
+
+        static Duration duration(String text) {
+            if (text.startsWith("P") || text.startsWith("p")) {
+                try {
+                    return Duration.parse(text);
+                } catch (DateTimeParseException e) {
+                    throw new IllegalArgumentException(text, e);
+                }
+            }
+            int unit = 0;
+            while (unit < text.length() && Character.isDigit(text.charAt(unit))) {
+                unit++;
+            }
+            if (unit == 0) {
+                throw new IllegalArgumentException(text);
+            }
+            long amount = Long.parseLong(text.substring(0, unit));
+            return switch (text.substring(unit)) {
+                case "ms" -> Duration.ofMillis(amount);
+                case "s" -> Duration.ofSeconds(amount);
+                case "m" -> Duration.ofMinutes(amount);
+                case "h" -> Duration.ofHours(amount);
+                default -> throw new IllegalArgumentException(text);
+            };
+        }
+
+        static String text(Duration d) {
+            return d.toMillis() + "ms";
+        }
+    }
+}

@@ -1,0 +1,62 @@
+package gladius.p2p.kcp.internal;
+
+import gladius.p2p.NodeAddress;
+import io.netty.buffer.ByteBuf;
+import java.net.InetSocketAddress;
+import java.util.concurrent.atomic.AtomicBoolean;
+import org.jctools.queues.MpscArrayQueue;
+
+/**
+ * A remote node this network knows: in the route table, or with a session, or with messages
+ * waiting for it. Callers on any thread put encoded frames into its bounded lock-free queue; only
+ * the event loop takes them out and only the event loop touches the fields below the line.
+ *
+ * <p>A peer leaves the network's map only inside {@code ConcurrentHashMap.computeIfPresent} and
+ * only when {@link #removable()}: callers also enqueue inside {@code compute}, so no frame is ever
+ * put into a peer that has been forgotten.
+ */
+final class Peer {
+
+    final InetSocketAddress remote;
+    final NodeAddress address;
+    final MpscArrayQueue<ByteBuf> queue;
+    /** Set while this peer waits in the session layer's dirty queue, so it is there once. */
+    final AtomicBoolean flushScheduled = new AtomicBoolean();
+    /** Changed only inside the network map's compute for this key. */
+    volatile boolean inRouteTable;
+
+    // ---- event loop only ----
+    Session session;
+    long nextDialAt;
+    long redialDelay;
+    long messagesSent;
+    long messagesReceived;
+    long retransmissionsOfClosedSessions;
+    long lastSeenWallMillis;
+
+    Peer(InetSocketAddress remote, int queueCapacity) {
+        this.remote = remote;
+        this.address = new NodeAddress(remote.getAddress().getHostAddress(), remote.getPort());
+        this.queue = new MpscArrayQueue<>(queueCapacity);
+    }
+
+    boolean removable() {
+        return !inRouteTable && session == null && queue.isEmpty();
+    }
+
+    /** Releases every waiting frame; returns how many there were. Event loop only. */
+    int dropQueued() {
+        int dropped = 0;
+        ByteBuf frame;
+        while ((frame = queue.poll()) != null) {
+            frame.release();
+            dropped++;
+        }
+        return dropped;
+    }
+
+    @Override
+    public String toString() {
+        return address.toString();
+    }
+}

@@ -1,0 +1,513 @@
+package gladius.p2p.kcp.internal;
+
+import io.netty.bootstrap.Bootstrap;
+import io.netty.buffer.ByteBuf;
+import io.netty.buffer.ByteBufAllocator;
+import io.netty.channel.Channel;
+import io.netty.channel.ChannelHandlerContext;
+import io.netty.channel.ChannelInboundHandlerAdapter;
+import io.netty.channel.ChannelOption;
+import io.netty.channel.EventLoop;
+import io.netty.channel.FixedRecvByteBufAllocator;
+import io.netty.channel.socket.DatagramPacket;
+import io.netty.channel.socket.nio.NioDatagramChannel;
+import io.netty.util.ReferenceCountUtil;
+import io.netty.util.concurrent.ScheduledFuture;
+import java.net.InetSocketAddress;
+import java.nio.ByteBuffer;
+import java.security.SecureRandom;
+import java.util.ArrayDeque;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
+import org.jctools.queues.MpscUnboundedXaddArrayQueue;
+
+/**
+ * The event-loop side of one network: its UDP socket, its sessions keyed by remote address, the
+ * handshake, keepalive, dead-peer detection and redial. Everything here runs on the one event
+ * loop the socket is registered with, so none of it locks; other threads reach it only through
+ * {@link #wake()} and {@link #execute(Runnable)}.
+ */
+final class SessionLayer extends ChannelInboundHandlerAdapter {
+
+    private static final System.Logger LOG = System.getLogger(SessionLayer.class.getName());
+    private static final long FIRST_HELLO_RETRY_MILLIS = 100;
+    private static final long LAST_HELLO_RETRY_MILLIS = 1_000;
+
+    final KcpSettings settings;
+    private final KcpNetwork network;
+    private final Counters counters;
+    private final SecureRandom random = new SecureRandom();
+    private final long epochNanos = System.nanoTime();
+    private final long epochWallMillis = System.currentTimeMillis();
+    private final Map<InetSocketAddress, Session> sessions = new HashMap<>();
+    private final ArrayDeque<Session> touched = new ArrayDeque<>();
+    private final ArrayDeque<Session> paused = new ArrayDeque<>();
+    private final MpscUnboundedXaddArrayQueue<Peer> dirty = new MpscUnboundedXaddArrayQueue<>(256);
+    private final AtomicBoolean wakeScheduled = new AtomicBoolean();
+    private Channel channel;
+    private EventLoop loop;
+    private ScheduledFuture<?> housekeeping;
+    private boolean closing;
+
+    SessionLayer(KcpNetwork network) {
+        this.network = network;
+        this.settings = network.kcpSettings();
+        this.counters = network.counters();
+    }
+
+    /** Binds the socket; blocks until bound. */
+    InetSocketAddress bind(InetSocketAddress address) {
+        Bootstrap bootstrap = new Bootstrap()
+                .group(network.resources().ioGroup)
+                .channel(NioDatagramChannel.class)
+                .option(ChannelOption.SO_RCVBUF, 4 << 20)
+                .option(ChannelOption.SO_SNDBUF, 4 << 20)
+                .option(ChannelOption.RECVBUF_ALLOCATOR, new FixedRecvByteBufAllocator(Math.max(2048, settings.mtu() + 1)))
+                .handler(this);
+        try {
+            channel = bootstrap.bind(address).sync().channel();
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException("interrupted while binding " + address, e);
+        } catch (Exception e) {
+            throw new IllegalStateException("cannot bind " + address + ": " + e.getMessage(), e);
+        }
+        loop = channel.eventLoop();
+        long tick = Math.max(10, Math.min(250, settings.keepalive().toMillis() / 4));
+        housekeeping = loop.scheduleAtFixedRate(this::housekeep, tick, tick, TimeUnit.MILLISECONDS);
+        return (InetSocketAddress) channel.localAddress();
+    }
+
+    // ---------------------------------------------------------------- any thread
+
+    /** Marks a peer as having frames to send or a dial to make; call {@link #wake()} after. */
+    void markDirty(Peer peer) {
+        if (peer.flushScheduled.compareAndSet(false, true)) {
+            dirty.offer(peer);
+        }
+    }
+
+    /** Has the event loop service the dirty peers; one task however many callers wake it. */
+    void wake() {
+        if (wakeScheduled.compareAndSet(false, true)) {
+            loop.execute(this::drainDirty);
+        }
+    }
+
+    void execute(Runnable task) {
+        loop.execute(task);
+    }
+
+    <T> T call(java.util.concurrent.Callable<T> task) {
+        if (loop.inEventLoop()) {
+            try {
+                return task.call();
+            } catch (Exception e) {
+                throw new IllegalStateException(e);
+            }
+        }
+        try {
+            return loop.submit(task).get(10, TimeUnit.SECONDS);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException("interrupted", e);
+        } catch (Exception e) {
+            throw new IllegalStateException("the network's event loop did not answer: " + e, e);
+        }
+    }
+
+    /** Closes every session with notice, then the socket; blocks until the socket is closed. */
+    void shutdown() {
+        call(() -> {
+            closing = true;
+            housekeeping.cancel(false);
+            for (Session session : new ArrayList<>(sessions.values())) {
+                closeSession(session, Datagram.CLOSE_SHUTDOWN, "the network is closing");
+            }
+            drainDirty();
+            return null;
+        });
+        channel.close().awaitUninterruptibly(10, TimeUnit.SECONDS);
+    }
+
+    // ---------------------------------------------------------------- event loop: inbound
+
+    @Override
+    public void channelRead(ChannelHandlerContext ctx, Object msg) {
+        if (!(msg instanceof DatagramPacket packet)) {
+            ReferenceCountUtil.release(msg);
+            return;
+        }
+        try {
+            onDatagram(packet.sender(), packet.content());
+        } catch (RuntimeException e) {
+            // Nothing a peer sends may throw into the event loop.
+            counters.malformedInputs.increment();
+            LOG.log(System.Logger.Level.DEBUG, "dropped a datagram from " + packet.sender(), e);
+        } finally {
+            packet.release();
+        }
+    }
+
+    @Override
+    public void channelReadComplete(ChannelHandlerContext ctx) {
+        long now = now();
+        Session session;
+        while ((session = touched.poll()) != null) {
+            session.touched = false;
+            session.service(now);
+        }
+        flush();
+    }
+
+    @Override
+    public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
+        // ICMP errors and the like surface here on some platforms; the session layer copes by timeout.
+        LOG.log(System.Logger.Level.DEBUG, "socket error", cause);
+    }
+
+    private void onDatagram(InetSocketAddress remote, ByteBuf datagram) {
+        counters.bytesReceived.add(datagram.readableBytes());
+        Datagram.Header header = Datagram.read(datagram);
+        if (header == null || closing) {
+            if (header == null) {
+                counters.malformedInputs.increment();
+            }
+            return;
+        }
+        long now = now();
+        Session session = sessions.get(remote);
+        switch (header.kind()) {
+            case Datagram.HELLO -> onHello(remote, session, header.sender(), now);
+            case Datagram.WELCOME -> {
+                if (session != null && session.state == Session.State.CONNECTING && header.receiver() == session.localTag) {
+                    session.establish(header.sender(), now);
+                    seen(session, now);
+                    touch(session);
+                } else if (session != null && matches(session, header)) {
+                    seen(session, now); // a repeated welcome
+                }
+            }
+            case Datagram.DATA -> onData(remote, session, header, datagram, now);
+            case Datagram.PING -> {
+                if (session != null && matches(session, header)) {
+                    seen(session, now);
+                } else {
+                    reset(remote, header);
+                }
+            }
+            case Datagram.CLOSE -> {
+                if (session != null && matches(session, header)) {
+                    closeSession(session, -1, "the peer closed it");
+                }
+            }
+            case Datagram.RESET -> {
+                // A RESET names the session it refuses by both tags, so a late one cannot end a newer session.
+                if (session != null && session.established() && header.receiver() == session.localTag
+                        && header.sender() == session.remoteTag) {
+                    closeSession(session, -1, "the peer has no such session");
+                    session.peer.nextDialAt = now; // the peer is alive: redial at once if it is ours
+                }
+            }
+            default -> counters.malformedInputs.increment();
+        }
+    }
+
+    private void onHello(InetSocketAddress remote, Session session, int remoteTag, long now) {
+        if (session != null && session.established() && session.remoteTag == remoteTag) {
+            sendControl(remote, Datagram.WELCOME, session.localTag, remoteTag, 0); // our welcome was lost
+            seen(session, now);
+            return;
+        }
+        if (session != null && session.established()) {
+            // A new session from the same address: the peer restarted or dropped the old one.
+            Peer peer = session.peer;
+            closeSession(session, -1, "the peer opened a new session", true);
+            session = openSession(peer, true, now);
+        } else if (session == null) {
+            if (sessions.size() >= settings.maxSessions()) {
+                LOG.log(System.Logger.Level.WARNING, "refused a session from " + remote + ": kcp.max-sessions reached");
+                return;
+            }
+            session = openSession(network.peerFor(remote), true, now);
+        }
+        // A HELLO while we are dialing too is a simultaneous open: both sides adopt both tags.
+        if (session.state == Session.State.CONNECTING) {
+            session.establish(remoteTag, now);
+        }
+        sendControl(remote, Datagram.WELCOME, session.localTag, remoteTag, 0);
+        seen(session, now);
+        touch(session);
+    }
+
+    private void onData(InetSocketAddress remote, Session session, Datagram.Header header, ByteBuf payload, long now) {
+        if (session != null && session.state == Session.State.CONNECTING && header.receiver() == session.localTag) {
+            session.establish(header.sender(), now); // the peer's welcome was lost, its data was not
+        }
+        if (session == null || !matches(session, header)) {
+            reset(remote, header);
+            return;
+        }
+        seen(session, now);
+        if (!Datagram.segmentsValid(payload, session.conv(), session.mss()) || !session.input(payload)) {
+            counters.malformedInputs.increment();
+            return;
+        }
+        touch(session);
+    }
+
+    private static boolean matches(Session session, Datagram.Header header) {
+        return session.established() && header.sender() == session.remoteTag && header.receiver() == session.localTag;
+    }
+
+    private void seen(Session session, long now) {
+        session.lastReceivedAt = now;
+        session.peer.lastSeenWallMillis = epochWallMillis + now;
+    }
+
+    private void touch(Session session) {
+        if (!session.touched) {
+            session.touched = true;
+            touched.add(session);
+        }
+    }
+
+    /** Tells the sender of a datagram for an unknown session that there is none, naming its tags. */
+    private void reset(InetSocketAddress remote, Datagram.Header header) {
+        if (header.receiver() != 0) {
+            sendControl(remote, Datagram.RESET, header.receiver(), header.sender(), 0);
+        }
+    }
+
+    /** A frame came out of a session's stream whole and checked. */
+    void deliver(Session session, String type, byte[] typeBytes, ByteBuffer body, int checksum) {
+        Peer peer = session.peer;
+        peer.messagesReceived++;
+        counters.messagesReceived.increment();
+        network.dispatcher().message(new KcpMessage(peer.address, type, typeBytes, body, checksum));
+    }
+
+    void pause(Session session) {
+        if (!session.paused) {
+            session.paused = true;
+            paused.add(session);
+        }
+    }
+
+    /** The plugins made room: read on where the paused sessions stopped. */
+    void resumePaused() {
+        long now = now();
+        int n = paused.size();
+        for (int i = 0; i < n && network.dispatcher().hasRoom(); i++) {
+            Session session = paused.poll();
+            if (session != null && session.paused && session.established()) {
+                session.service(now);
+            }
+        }
+        flush();
+    }
+
+    // ---------------------------------------------------------------- event loop: sessions
+
+    private Session openSession(Peer peer, boolean inbound, long now) {
+        Session session = new Session(this, peer, newTag(), now);
+        session.inbound = inbound;
+        peer.session = session;
+        sessions.put(peer.remote, session);
+        return session;
+    }
+
+    private void dial(Peer peer, long now) {
+        if (closing || peer.session != null) {
+            return;
+        }
+        if (sessions.size() >= settings.maxSessions()) {
+            counters.messagesDropped.add(peer.dropQueued());
+            return;
+        }
+        Session session = openSession(peer, false, now);
+        session.helloInterval = FIRST_HELLO_RETRY_MILLIS;
+        session.nextHelloAt = now + session.helloInterval;
+        sendControl(peer.remote, Datagram.HELLO, session.localTag, 0, 0);
+    }
+
+    /** Ends a session; with a reason of 0 or more the peer is told. Then redials or forgets the peer. */
+    void closeSession(Session session, int noticeReason, String why) {
+        closeSession(session, noticeReason, why, false);
+    }
+
+    /** As above; with replacing true the peer keeps its queue for the session that replaces this one. */
+    private void closeSession(Session session, int noticeReason, String why, boolean replacing) {
+        if (session.state == Session.State.CLOSED) {
+            return;
+        }
+        LOG.log(System.Logger.Level.DEBUG, () -> "session with " + session.peer + " closed: " + why);
+        if (noticeReason >= 0 && session.established()) {
+            sendControl(session.peer.remote, Datagram.CLOSE, session.localTag, session.remoteTag, noticeReason);
+        }
+        session.release();
+        sessions.remove(session.peer.remote, session);
+        Peer peer = session.peer;
+        if (peer.session == session) {
+            peer.session = null;
+        }
+        if (replacing) {
+            return;
+        }
+        if (closing || !peer.inRouteTable) {
+            counters.messagesDropped.add(peer.dropQueued());
+            network.forgetIfUnused(peer);
+        } else {
+            long delay = peer.redialDelay == 0 ? settings.redialMin().toMillis() : peer.redialDelay;
+            peer.nextDialAt = now() + delay;
+        }
+    }
+
+    /** A peer was deleted from the route table: close its session with notice, drop what waits. */
+    void deleted(Peer peer) {
+        if (peer.inRouteTable) {
+            return; // added again meanwhile
+        }
+        if (peer.session != null) {
+            closeSession(peer.session, Datagram.CLOSE_DELETED, "deleted from the route table");
+        } else {
+            counters.messagesDropped.add(peer.dropQueued());
+            network.forgetIfUnused(peer);
+        }
+        flush();
+    }
+
+    private void drainDirty() {
+        wakeScheduled.set(false);
+        long now = now();
+        Peer peer;
+        while ((peer = dirty.poll()) != null) {
+            peer.flushScheduled.set(false);
+            Session session = peer.session;
+            if (closing) {
+                counters.messagesDropped.add(peer.dropQueued());
+            } else if (session == null) {
+                if (!peer.queue.isEmpty() || peer.inRouteTable) {
+                    if (now >= peer.nextDialAt) {
+                        dial(peer, now);
+                    }
+                } else {
+                    network.forgetIfUnused(peer);
+                }
+            } else if (session.established()) {
+                session.send(now);
+            }
+        }
+        flush();
+    }
+
+    /** Every tick: handshake retries and timeouts, keepalives, dead peers, redials, paused reads. */
+    private void housekeep() {
+        try {
+            long now = now();
+            for (Session session : new ArrayList<>(sessions.values())) {
+                if (session.state == Session.State.CONNECTING) {
+                    if (now - session.startedAt > settings.connectTimeout().toMillis()) {
+                        Peer peer = session.peer;
+                        long next = peer.redialDelay == 0 ? settings.redialMin().toMillis() : 2 * peer.redialDelay;
+                        closeSession(session, -1, "no answer within kcp.connect-timeout");
+                        peer.redialDelay = Math.min(next, settings.redialMax().toMillis());
+                        peer.nextDialAt = now + peer.redialDelay;
+                    } else if (now >= session.nextHelloAt) {
+                        session.helloInterval = Math.min(2 * session.helloInterval, LAST_HELLO_RETRY_MILLIS);
+                        session.nextHelloAt = now + session.helloInterval;
+                        sendControl(session.peer.remote, Datagram.HELLO, session.localTag, 0, 0);
+                    }
+                } else if (session.established()) {
+                    if (now - session.lastReceivedAt > settings.deadPeerTimeout().toMillis()) {
+                        closeSession(session, Datagram.CLOSE_SHUTDOWN, "nothing heard within kcp.dead-peer-timeout");
+                    } else if (now - session.lastSentAt >= settings.keepalive().toMillis()) {
+                        session.lastSentAt = now;
+                        sendControl(session.peer.remote, Datagram.PING, session.localTag, session.remoteTag, 0);
+                    }
+                }
+            }
+            for (Peer peer : network.routeTable()) {
+                if (peer.session == null && now >= peer.nextDialAt) {
+                    dial(peer, now);
+                }
+            }
+            if (!paused.isEmpty() && network.dispatcher().hasRoom()) {
+                resumePaused();
+            }
+            flush();
+        } catch (RuntimeException e) {
+            LOG.log(System.Logger.Level.ERROR, "housekeeping failed", e);
+        }
+    }
+
+    // ---------------------------------------------------------------- event loop: output
+
+    private void sendControl(InetSocketAddress remote, int kind, int sender, int receiver, int reason) {
+        write(remote, Datagram.control(allocator(), kind, sender, receiver, reason));
+    }
+
+    void write(InetSocketAddress remote, ByteBuf datagram) {
+        counters.bytesSent.add(datagram.readableBytes());
+        channel.write(new DatagramPacket(datagram, remote), channel.voidPromise());
+    }
+
+    void flush() {
+        channel.flush();
+    }
+
+    // ---------------------------------------------------------------- event loop: state
+
+    Snapshots.Network snapshot() {
+        List<gladius.p2p.PeerState> peers = new ArrayList<>();
+        for (Peer peer : network.peers()) {
+            Session session = peer.session;
+            boolean connected = session != null && session.established();
+            peers.add(new Snapshots.Peer(peer.address, peer.inRouteTable, peer.inRouteTable, connected,
+                    session != null && session.inbound,
+                    java.time.Duration.ofMillis(connected ? session.smoothedRttMillis() : 0),
+                    peer.messagesSent, peer.messagesReceived,
+                    peer.retransmissionsOfClosedSessions + (session == null ? 0 : session.retransmissions()),
+                    peer.queue.size(),
+                    java.time.Instant.ofEpochMilli(peer.lastSeenWallMillis)));
+        }
+        peers.sort(java.util.Comparator.comparing(gladius.p2p.PeerState::address));
+        return new Snapshots.Network(network.localAddress(), peers,
+                counters.messagesSent.sum(), counters.messagesReceived.sum(),
+                counters.bytesSent.sum(), counters.bytesReceived.sum(),
+                counters.messagesDropped.sum(), counters.checksumFailures.sum(),
+                counters.malformedInputs.sum(), network.dispatcher().failures());
+    }
+
+    long now() {
+        return (System.nanoTime() - epochNanos) / 1_000_000;
+    }
+
+    private int newTag() {
+        int tag;
+        do {
+            tag = random.nextInt();
+        } while (tag == 0);
+        return tag;
+    }
+
+    ByteBufAllocator allocator() {
+        return channel.alloc();
+    }
+
+    EventLoop loop() {
+        return loop;
+    }
+
+    Counters counters() {
+        return counters;
+    }
+
+    PluginDispatcher dispatcher() {
+        return network.dispatcher();
+    }
+}

@@ -1,0 +1,66 @@
+package gladius.p2p.kcp.internal;
+
+import io.netty.channel.EventLoopGroup;
+import io.netty.channel.MultiThreadIoEventLoopGroup;
+import io.netty.channel.nio.NioIoHandler;
+import io.netty.util.concurrent.DefaultThreadFactory;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.LinkedBlockingQueue;
+import java.util.concurrent.ThreadPoolExecutor;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * The threads that every network in this JVM shares: one I/O event-loop group sized to the cores,
+ * and one executor for plugin callbacks. Counted by reference: the last network to close stops
+ * them, so a JVM with no open network has none of these threads.
+ */
+final class SharedResources {
+
+    private static final Object LOCK = new Object();
+    private static SharedResources shared;
+
+    final EventLoopGroup ioGroup;
+    final ExecutorService pluginExecutor;
+    private final boolean isShared;
+    private int references;
+
+    private SharedResources(int ioThreads, boolean isShared) {
+        this.isShared = isShared;
+        this.ioGroup = new MultiThreadIoEventLoopGroup(ioThreads,
+                new DefaultThreadFactory(isShared ? "gladius-io" : "gladius-io-private", true), NioIoHandler.newFactory());
+        int cores = Runtime.getRuntime().availableProcessors();
+        ThreadPoolExecutor executor = new ThreadPoolExecutor(cores, cores, 30, TimeUnit.SECONDS,
+                new LinkedBlockingQueue<>(), new DefaultThreadFactory("gladius-plugins", true));
+        executor.allowCoreThreadTimeOut(true);
+        this.pluginExecutor = executor;
+    }
+
+    /** The shared threads (threads == 0), or a private group of that many I/O threads. */
+    static SharedResources acquire(int privateIoThreads) {
+        if (privateIoThreads > 0) {
+            SharedResources own = new SharedResources(privateIoThreads, false);
+            own.references = 1;
+            return own;
+        }
+        synchronized (LOCK) {
+            if (shared == null) {
+                shared = new SharedResources(Runtime.getRuntime().availableProcessors(), true);
+            }
+            shared.references++;
+            return shared;
+        }
+    }
+
+    void release() {
+        synchronized (LOCK) {
+            if (--references > 0) {
+                return;
+            }
+            if (isShared) {
+                shared = null;
+            }
+        }
+        ioGroup.shutdownGracefully(0, 1, TimeUnit.SECONDS);
+        pluginExecutor.shutdown();
+    }
+}

@@ -1,0 +1,22 @@
+/**
+ * The KCP transport of Gladius P2P: {@code NetworkProvider} "kcp".
+ *
+ * <p>One UDP socket per node, sessions keyed by remote address on the KCP engine of
+ * {@code io.jpower.kcp.netty}, length-prefixed frames with CRC-32C in KCP stream mode. The wire
+ * format is in {@code docs/PROTOCOL.md}; the send and receive paths are drawn in the javadoc of
+ * {@code gladius.p2p.kcp.internal}. Settings are read from the {@code kcp.*} namespace.
+ *
+ * <p>Nothing is exported: applications reach the transport through {@code gladius.p2p.Network}.
+ *
+ * @provides gladius.p2p.spi.NetworkProvider "kcp"
+ */
+module gladius.p2p.kcp {
+    requires gladius.p2p.api;
+    requires io.jpower.kcp.netty;
+    requires io.netty.buffer;
+    requires io.netty.common;
+    requires io.netty.transport;
+    requires org.jctools.core;
+
+    provides gladius.p2p.spi.NetworkProvider with gladius.p2p.kcp.internal.KcpNetworkProvider;
+}
