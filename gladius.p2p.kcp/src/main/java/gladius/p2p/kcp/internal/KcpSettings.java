@@ -98,7 +98,7 @@ public record KcpSettings(Duration interval, boolean nodelay, int fastResend, bo
                 r.integer("kcp.receive-window", 1, 65535),
                 r.integer("kcp.mtu", 128, 65000),
                 r.integer("kcp.max-message-bytes", 0, 256 << 20),
-                r.integer("kcp.queue-capacity", 2, 1 << 24),
+                r.integer("kcp.queue-capacity", 4, 1 << 24),
                 r.duration("kcp.keepalive", Duration.ofMillis(10), Duration.ofHours(1)),
                 r.duration("kcp.dead-peer-timeout", Duration.ofMillis(50), Duration.ofHours(24)),
                 r.duration("kcp.connect-timeout", Duration.ofMillis(50), Duration.ofHours(1)),

@@ -4,7 +4,7 @@ import gladius.p2p.NodeAddress;
 import io.netty.buffer.ByteBuf;
 import java.net.InetSocketAddress;
 import java.util.concurrent.atomic.AtomicBoolean;
-import org.jctools.queues.MpscArrayQueue;
+import org.jctools.queues.MpscChunkedArrayQueue;
 
 /**
  * A remote node this network knows: in the route table, or with a session, or with messages
@@ -19,7 +19,8 @@ final class Peer {
 
     final InetSocketAddress remote;
     final NodeAddress address;
-    final MpscArrayQueue<ByteBuf> queue;
+    /** Bounded at kcp.queue-capacity, but grown in chunks: an idle peer holds a small array, not the bound. */
+    final MpscChunkedArrayQueue<ByteBuf> queue;
     /** Set while this peer waits in the session layer's dirty queue, so it is there once. */
     final AtomicBoolean flushScheduled = new AtomicBoolean();
     /** Changed only inside the network map's compute for this key. */
@@ -37,7 +38,7 @@ final class Peer {
     Peer(InetSocketAddress remote, int queueCapacity) {
         this.remote = remote;
         this.address = new NodeAddress(remote.getAddress().getHostAddress(), remote.getPort());
-        this.queue = new MpscArrayQueue<>(queueCapacity);
+        this.queue = new MpscChunkedArrayQueue<>(Math.min(16, queueCapacity / 2), queueCapacity);
     }
 
     boolean removable() {

@@ -1,0 +1,149 @@
+package gladius.p2p.benchmarks;
+
+import gladius.p2p.Message;
+import gladius.p2p.Network;
+import gladius.p2p.NodeAddress;
+import gladius.p2p.Plugin;
+import io.netty.bootstrap.Bootstrap;
+import io.netty.bootstrap.ServerBootstrap;
+import io.netty.buffer.ByteBuf;
+import io.netty.channel.Channel;
+import io.netty.channel.ChannelHandlerContext;
+import io.netty.channel.ChannelInboundHandlerAdapter;
+import io.netty.channel.ChannelInitializer;
+import io.netty.channel.EventLoopGroup;
+import io.netty.channel.MultiThreadIoEventLoopGroup;
+import io.netty.channel.nio.NioIoHandler;
+import io.netty.channel.socket.SocketChannel;
+import io.netty.channel.socket.nio.NioServerSocketChannel;
+import io.netty.channel.socket.nio.NioSocketChannel;
+import io.netty.handler.codec.LengthFieldBasedFrameDecoder;
+import io.netty.util.ReferenceCountUtil;
+import java.net.InetSocketAddress;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.locks.LockSupport;
+import org.openjdk.jmh.annotations.Benchmark;
+import org.openjdk.jmh.annotations.BenchmarkMode;
+import org.openjdk.jmh.annotations.Fork;
+import org.openjdk.jmh.annotations.Level;
+import org.openjdk.jmh.annotations.Measurement;
+import org.openjdk.jmh.annotations.Mode;
+import org.openjdk.jmh.annotations.OperationsPerInvocation;
+import org.openjdk.jmh.annotations.OutputTimeUnit;
+import org.openjdk.jmh.annotations.Param;
+import org.openjdk.jmh.annotations.Scope;
+import org.openjdk.jmh.annotations.Setup;
+import org.openjdk.jmh.annotations.State;
+import org.openjdk.jmh.annotations.TearDown;
+import org.openjdk.jmh.annotations.Warmup;
+
+/**
+ * One-way throughput between two nodes on loopback, messages per second: Gladius (KCP over UDP)
+ * and, in the same run, plain Netty TCP with 4-byte length-prefixed frames, what a user would
+ * pick instead. Each invocation sends a batch and waits until the receiver has counted all of it.
+ */
+@State(Scope.Benchmark)
+@BenchmarkMode(Mode.Throughput)
+@OutputTimeUnit(TimeUnit.SECONDS)
+@Warmup(iterations = 3, time = 2)
+@Measurement(iterations = 5, time = 3)
+@Fork(value = 1, jvmArgsAppend = {"-Xmx2g", "-Dio.netty.leakDetection.level=disabled"})
+public class OneWayThroughput {
+
+    private static final int BATCH = 1_000;
+
+    @Param({"1024"})
+    public int size;
+
+    private Network sender;
+    private Network receiver;
+    private NodeAddress receiverAddress;
+    private final AtomicLong gladiusReceived = new AtomicLong();
+    private Message message;
+
+    private EventLoopGroup group;
+    private Channel tcpClient;
+    private Channel tcpServer;
+    private final AtomicLong tcpReceived = new AtomicLong();
+    private byte[] payload;
+
+    @Setup(Level.Trial)
+    public void setUp() throws InterruptedException {
+        payload = new byte[size];
+        sender = Network.create(Map.of("plugins", "none"));
+        receiver = Network.create(Map.of("plugins", "none"));
+        receiver.registerPlugin(new Plugin() {
+            @Override
+            public void newMessage(Message m) {
+                gladiusReceived.incrementAndGet();
+            }
+        });
+        sender.listen(new NodeAddress("127.0.0.1", 0));
+        receiver.listen(new NodeAddress("127.0.0.1", 0));
+        receiverAddress = receiver.localAddress();
+        sender.add(receiverAddress);
+        message = sender.newMessage("bench", payload);
+
+        group = new MultiThreadIoEventLoopGroup(2, NioIoHandler.newFactory());
+        tcpServer = new ServerBootstrap().group(group).channel(NioServerSocketChannel.class)
+                .childHandler(new ChannelInitializer<SocketChannel>() {
+                    @Override
+                    protected void initChannel(SocketChannel ch) {
+                        ch.pipeline().addLast(new LengthFieldBasedFrameDecoder(1 << 20, 0, 4, 0, 4),
+                                new ChannelInboundHandlerAdapter() {
+                                    @Override
+                                    public void channelRead(ChannelHandlerContext ctx, Object msg) {
+                                        ReferenceCountUtil.release(msg);
+                                        tcpReceived.incrementAndGet();
+                                    }
+                                });
+                    }
+                }).bind(new InetSocketAddress("127.0.0.1", 0)).sync().channel();
+        tcpClient = new Bootstrap().group(group).channel(NioSocketChannel.class)
+                .handler(new ChannelInboundHandlerAdapter())
+                .connect(tcpServer.localAddress()).sync().channel();
+    }
+
+    @TearDown(Level.Trial)
+    public void tearDown() {
+        sender.close();
+        receiver.close();
+        tcpClient.close().syncUninterruptibly();
+        tcpServer.close().syncUninterruptibly();
+        group.shutdownGracefully(0, 1, TimeUnit.SECONDS).syncUninterruptibly();
+    }
+
+    @Benchmark
+    @OperationsPerInvocation(BATCH)
+    public void gladius() {
+        long target = gladiusReceived.get() + BATCH;
+        for (int i = 0; i < BATCH; i++) {
+            while (sender.broadcast(message) == 0) {
+                LockSupport.parkNanos(50_000); // the peer's queue is full: wait, do not lose it
+            }
+        }
+        while (gladiusReceived.get() < target) {
+            LockSupport.parkNanos(10_000);
+        }
+    }
+
+    @Benchmark
+    @OperationsPerInvocation(BATCH)
+    public void nettyTcp() {
+        long target = tcpReceived.get() + BATCH;
+        for (int i = 0; i < BATCH; i++) {
+            ByteBuf frame = tcpClient.alloc().directBuffer(4 + size);
+            frame.writeInt(size).writeBytes(payload);
+            if (i % 64 == 63 || i == BATCH - 1) {
+                tcpClient.writeAndFlush(frame, tcpClient.voidPromise());
+            } else {
+                tcpClient.write(frame, tcpClient.voidPromise());
+            }
+        }
+        while (tcpReceived.get() < target) {
+            LockSupport.parkNanos(10_000);
+        }
+    }
+}
