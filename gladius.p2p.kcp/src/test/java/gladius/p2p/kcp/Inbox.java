@@ -45,7 +45,10 @@ final class Inbox implements Plugin {
         closes.incrementAndGet();
     }
 
-    long countFrom(NodeAddress sender) {
-        return List.copyOf(messages).stream().filter(m -> m.sender().equals(sender)).count();
+    /** A copy of the messages so far, taken under the list's lock (plugins add while tests read). */
+    List<Message> snapshot() {
+        synchronized (messages) {
+            return new ArrayList<>(messages);
+        }
     }
 }

@@ -60,7 +60,7 @@ class MeshTest {
     }
 
     private static List<NodeAddress> hellos(Nodes.Node node) {
-        return List.copyOf(node.inbox().messages).stream().filter(m -> m.type().equals("mesh/hello"))
+        return node.inbox().snapshot().stream().filter(m -> m.type().equals("mesh/hello"))
                 .map(Message::sender).collect(Collectors.toList());
     }
 
@@ -84,7 +84,7 @@ class MeshTest {
     }
 
     private static long count(Nodes.Node node, String type) {
-        return List.copyOf(node.inbox().messages).stream().filter(m -> m.type().equals(type)).count();
+        return node.inbox().snapshot().stream().filter(m -> m.type().equals(type)).count();
     }
 
     @Test

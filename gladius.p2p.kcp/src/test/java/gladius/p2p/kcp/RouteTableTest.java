@@ -20,7 +20,7 @@ import org.junit.jupiter.api.Test;
 class RouteTableTest {
 
     private static long count(Nodes.Node node, String type) {
-        return List.copyOf(node.inbox().messages).stream().filter(m -> m.type().equals(type)).count();
+        return node.inbox().snapshot().stream().filter(m -> m.type().equals(type)).count();
     }
 
     @Test
@@ -30,7 +30,7 @@ class RouteTableTest {
             Nodes.Node b = nodes.start();
             b.network().broadcast(b.network().newMessage("hi", new byte[] {42}), a.address());
             Await.until("b's message at a", () -> count(a, "hi") == 1);
-            Message fromB = a.inbox().messages.get(0);
+            Message fromB = a.inbox().snapshot().get(0);
             assertEquals(b.address(), fromB.sender());
 
             PeerState dialer = a.network().networkState().peer(b.address()).orElseThrow();

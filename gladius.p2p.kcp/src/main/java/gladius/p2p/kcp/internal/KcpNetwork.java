@@ -21,6 +21,7 @@ import java.util.Optional;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.TimeUnit;
+import java.util.function.Function;
 
 /**
  * The {@link Network} a caller holds: checks arguments, keeps the peers, encodes each message
@@ -119,19 +120,15 @@ final class KcpNetwork implements Network {
 
     @Override
     public int broadcast(Message message) {
-        ByteBuf frame = encode(message);
-        int queued = 0;
-        try {
+        return withFrame(message, frame -> {
+            int queued = 0;
             for (Peer peer : peers.values()) {
                 if (peer.inRouteTable && enqueue(peer.remote, frame, true)) {
                     queued++;
                 }
             }
-        } finally {
-            frame.release();
-        }
-        layer.wake();
-        return queued;
+            return queued;
+        });
     }
 
     @Override
@@ -147,9 +144,8 @@ final class KcpNetwork implements Network {
         for (NodeAddress target : new LinkedHashSet<>(targets)) {
             remotes.add(resolve(Objects.requireNonNull(target, "peers holds null")));
         }
-        ByteBuf frame = encode(message);
-        int queued = 0;
-        try {
+        return withFrame(message, frame -> {
+            int queued = 0;
             for (InetSocketAddress remote : remotes) {
                 if (isLocal(remote)) {
                     counters.messagesDropped.increment();
@@ -157,11 +153,8 @@ final class KcpNetwork implements Network {
                     queued++;
                 }
             }
-        } finally {
-            frame.release();
-        }
-        layer.wake();
-        return queued;
+            return queued;
+        });
     }
 
     @Override
@@ -169,9 +162,8 @@ final class KcpNetwork implements Network {
         if (n < 0) {
             throw new IllegalArgumentException("n must not be negative: " + n);
         }
-        ByteBuf frame = encode(message);
-        List<NodeAddress> chosen = new ArrayList<>(n);
-        try {
+        return withFrame(message, frame -> {
+            List<NodeAddress> chosen = new ArrayList<>(n);
             List<Peer> writable = routeTable();
             ThreadLocalRandom random = ThreadLocalRandom.current();
             // A partial Fisher-Yates shuffle: the first n are a uniform choice without repeats.
@@ -183,11 +175,19 @@ final class KcpNetwork implements Network {
                     chosen.add(pick.address);
                 }
             }
+            return chosen;
+        });
+    }
+
+    /** Encodes the message once, lets send queue views of it, then frees it and wakes the event loop once. */
+    private <T> T withFrame(Message message, Function<ByteBuf, T> send) {
+        ByteBuf frame = encode(message);
+        try {
+            return send.apply(frame);
         } finally {
             frame.release();
+            layer.wake();
         }
-        layer.wake();
-        return chosen;
     }
 
     private ByteBuf encode(Message message) {
