@@ -107,6 +107,7 @@ final class Frames {
     static final class Reader {
         private final int maxFrameLength;
         private String type;
+        private byte[] typeBytes;
         private byte[] frame;
         private int bodyOffset;
         private int bodyLength;
@@ -153,6 +154,7 @@ final class Frames {
                 return Result.BAD_TYPE;
             }
             this.type = decoded;
+            this.typeBytes = typeBytes;
             this.frame = bytes;
             this.bodyOffset = 1 + typeLength;
             this.bodyLength = crcOffset - bodyOffset;
@@ -164,10 +166,9 @@ final class Frames {
             return type;
         }
 
+        /** The last frame's type as it came, already copied out to decode it. */
         byte[] typeBytes() {
-            byte[] t = new byte[bodyOffset - 1];
-            System.arraycopy(frame, 1, t, 0, t.length);
-            return t;
+            return typeBytes;
         }
 
         /** The last frame's body, sharing the frame's array (never reused). */

@@ -208,7 +208,7 @@ final class KcpNetwork implements Network {
                 if (routeTableOnly) {
                     return null;
                 }
-                target = new Peer(key, kcp.queueCapacity());
+                target = newPeer(key);
             }
             if (!routeTableOnly || target.inRouteTable) {
                 ByteBuf view = frame.retainedDuplicate();
@@ -238,7 +238,7 @@ final class KcpNetwork implements Network {
         }
         boolean[] added = new boolean[1];
         Peer peer = peers.compute(remote, (key, current) -> {
-            Peer target = current != null ? current : new Peer(key, kcp.queueCapacity());
+            Peer target = current != null ? current : newPeer(key);
             added[0] = !target.inRouteTable;
             target.inRouteTable = true;
             return target;
@@ -344,7 +344,11 @@ final class KcpNetwork implements Network {
 
     /** The peer for a remote address, created if new (an inbound session). */
     Peer peerFor(InetSocketAddress remote) {
-        return peers.computeIfAbsent(remote, key -> new Peer(key, kcp.queueCapacity()));
+        return peers.computeIfAbsent(remote, this::newPeer);
+    }
+
+    private Peer newPeer(InetSocketAddress remote) {
+        return new Peer(remote, kcp.queueCapacity());
     }
 
     /** Forgets a peer that has no route-table entry, no session and nothing queued. */
