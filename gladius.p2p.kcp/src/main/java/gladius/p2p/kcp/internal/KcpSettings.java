@@ -1,12 +1,9 @@
 package gladius.p2p.kcp.internal;
 
+import gladius.p2p.spi.SettingsReader;
 import java.time.Duration;
-import java.time.format.DateTimeParseException;
 import java.util.LinkedHashMap;
 import java.util.Map;
-import java.util.Set;
-import java.util.TreeSet;
-import java.util.function.Function;
 
 /**
  * The {@code kcp.*} settings, parsed and checked once. Defaults are KCP's fast mode: nodelay on,
@@ -78,17 +75,7 @@ public record KcpSettings(Duration interval, boolean nodelay, int fastResend, bo
      * @throws IllegalArgumentException naming an unknown {@code kcp.*} key or a value that does not parse
      */
     public static KcpSettings from(Map<String, String> settings) {
-        Set<String> unknown = new TreeSet<>();
-        for (String key : settings.keySet()) {
-            if (key.startsWith(PREFIX) && !DEFAULTS.containsKey(key)) {
-                unknown.add(key);
-            }
-        }
-        if (!unknown.isEmpty()) {
-            throw new IllegalArgumentException("unknown setting " + String.join(", ", unknown)
-                    + "; the kcp transport reads " + new TreeSet<>(DEFAULTS.keySet()));
-        }
-        Reader r = new Reader(settings);
+        SettingsReader r = SettingsReader.of(settings, PREFIX, DEFAULTS);
         KcpSettings s = new KcpSettings(
                 r.duration("kcp.interval", Duration.ofMillis(1), Duration.ofSeconds(5)),
                 r.bool("kcp.nodelay"),
@@ -108,12 +95,12 @@ public record KcpSettings(Duration interval, boolean nodelay, int fastResend, bo
                 r.longValue("kcp.dispatch-bytes", 1 << 16, 1L << 40),
                 r.integer("kcp.event-loop-threads", 0, 1024));
         if (s.deadPeerTimeout.compareTo(s.keepalive) <= 0) {
-            throw new IllegalArgumentException("setting kcp.dead-peer-timeout (" + s.deadPeerTimeout
-                    + ") must be longer than kcp.keepalive (" + s.keepalive + ")");
+            throw SettingsReader.invalid("kcp.dead-peer-timeout", "longer than kcp.keepalive (" + s.keepalive.toMillis() + "ms)",
+                    s.deadPeerTimeout.toMillis() + "ms", null);
         }
         if (s.redialMax.compareTo(s.redialMin) < 0) {
-            throw new IllegalArgumentException("setting kcp.redial-max (" + s.redialMax
-                    + ") must not be shorter than kcp.redial-min (" + s.redialMin + ")");
+            throw SettingsReader.invalid("kcp.redial-max", "at least kcp.redial-min (" + s.redialMin.toMillis() + "ms)",
+                    s.redialMax.toMillis() + "ms", null);
         }
         return s;
     }
@@ -121,81 +108,5 @@ public record KcpSettings(Duration interval, boolean nodelay, int fastResend, bo
     /** @return the largest frame on the wire: length prefix excluded, type, body and checksum included */
     public int maxFrameLength() {
         return Frames.maxFrameLength(maxMessageBytes);
-    }
-
-    private static final class Reader {
-        private final Map<String, String> settings;
-
-        Reader(Map<String, String> settings) {
-            this.settings = settings;
-        }
-
-        private <T> T parse(String key, Function<String, T> parser, String expected) {
-            String text = settings.getOrDefault(key, DEFAULTS.get(key)).trim();
-            try {
-                return parser.apply(text);
-            } catch (RuntimeException e) {
-                throw new IllegalArgumentException("setting " + key + " must be " + expected + ": '" + text + "'", e);
-            }
-        }
-
-        boolean bool(String key) {
-            return parse(key, t -> switch (t) {
-                case "true" -> true;
-                case "false" -> false;
-                default -> throw new IllegalArgumentException(t);
-            }, "true or false");
-        }
-
-        int integer(String key, int min, int max) {
-            return (int) longValue(key, min, max);
-        }
-
-        long longValue(String key, long min, long max) {
-            String expected = "a whole number from " + min + " to " + max;
-            long value = parse(key, Long::parseLong, expected);
-            if (value < min || value > max) {
-                throw new IllegalArgumentException("setting " + key + " must be " + expected + ": " + value);
-            }
-            return value;
-        }
-
-        Duration duration(String key, Duration min, Duration max) {
-            String expected = "a duration from " + text(min) + " to " + text(max) + " (like 250ms, 5s, 2m)";
-            Duration value = parse(key, Reader::duration, expected);
-            if (value.compareTo(min) < 0 || value.compareTo(max) > 0) {
-                throw new IllegalArgumentException("setting " + key + " must be " + expected + ": " + text(value));
-            }
-            return value;
-        }
-
-        static Duration duration(String text) {
-            if (text.startsWith("P") || text.startsWith("p")) {
-                try {
-                    return Duration.parse(text);
-                } catch (DateTimeParseException e) {
-                    throw new IllegalArgumentException(text, e);
-                }
-            }
-            int unit = 0;
-            while (unit < text.length() && Character.isDigit(text.charAt(unit))) {
-                unit++;
-            }
-            if (unit == 0) {
-                throw new IllegalArgumentException(text);
-            }
-            long amount = Long.parseLong(text.substring(0, unit));
-            return switch (text.substring(unit)) {
-                case "ms" -> Duration.ofMillis(amount);
-                case "s" -> Duration.ofSeconds(amount);
-                case "m" -> Duration.ofMinutes(amount);
-                case "h" -> Duration.ofHours(amount);
-                default -> throw new IllegalArgumentException(text);
-            };
-        }
-
-        static String text(Duration d) {
-            return d.toMillis() + "ms";
-        }
     }
 }
