@@ -5,6 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import gladius.p2p.Network;
 import gladius.p2p.NodeAddress;
+import gladius.p2p.testing.Await;
 import gladius.p2p.testing.LinkConditions;
 import gladius.p2p.testing.LossyLink;
 import java.time.Duration;

@@ -6,6 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import gladius.p2p.Message;
 import gladius.p2p.NodeAddress;
+import gladius.p2p.testing.Await;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.HashSet;

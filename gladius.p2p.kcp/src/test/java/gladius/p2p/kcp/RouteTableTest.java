@@ -9,6 +9,7 @@ import gladius.p2p.Message;
 import gladius.p2p.Network;
 import gladius.p2p.NodeAddress;
 import gladius.p2p.PeerState;
+import gladius.p2p.testing.Await;
 import gladius.p2p.testing.LinkConditions;
 import gladius.p2p.testing.LossyLink;
 import java.time.Duration;

@@ -42,30 +42,32 @@ public final class LossyLink implements AutoCloseable {
     private final NodeAddress b;
     private final DatagramChannel standInForA;
     private final DatagramChannel standInForB;
-    private final LinkConditions conditions;
+    private final LinkConditions towardBConditions;
+    private final LinkConditions towardAConditions;
     private final ScheduledExecutorService timer;
     private final AtomicInteger inFlight = new AtomicInteger();
     private final AtomicLong forwarded = new AtomicLong();
     private final AtomicLong dropped = new AtomicLong();
     private final AtomicLong duplicated = new AtomicLong();
-    private final Thread towardA;
-    private final Thread towardB;
+    private final Thread pumpToA;
+    private final Thread pumpToB;
     private volatile boolean closed;
 
-    private LossyLink(NodeAddress a, NodeAddress b, LinkConditions conditions) throws IOException {
+    private LossyLink(NodeAddress a, NodeAddress b, LinkConditions towardB, LinkConditions towardA) throws IOException {
         this.a = a;
         this.b = b;
-        this.conditions = conditions;
+        this.towardBConditions = towardB;
+        this.towardAConditions = towardA;
         this.standInForA = bind();
         this.standInForB = bind();
         this.timer = Executors.newSingleThreadScheduledExecutor(r -> daemon(r, "lossy-link-timer"));
         // What A sends to B arrives at standInForB and leaves from standInForA, so B sees A there.
-        this.towardB = daemon(() -> pump(standInForB, standInForA, socket(b), new SplittableRandom(conditions.seed())),
+        this.pumpToB = daemon(() -> pump(standInForB, standInForA, socket(b), towardB, new SplittableRandom(towardB.seed())),
                 "lossy-link-to-" + b);
-        this.towardA = daemon(() -> pump(standInForA, standInForB, socket(a), new SplittableRandom(~conditions.seed())),
+        this.pumpToA = daemon(() -> pump(standInForA, standInForB, socket(a), towardA, new SplittableRandom(~towardA.seed())),
                 "lossy-link-to-" + a);
-        towardB.start();
-        towardA.start();
+        pumpToB.start();
+        pumpToA.start();
     }
 
     /**
@@ -77,11 +79,24 @@ public final class LossyLink implements AutoCloseable {
      * @return the open link
      */
     public static LossyLink between(NodeAddress a, NodeAddress b, LinkConditions conditions) {
+        return between(a, b, conditions, conditions);
+    }
+
+    /**
+     * Opens a link that treats each direction differently, such as loss on the way out only.
+     *
+     * @param a one node's bound address
+     * @param b the other's
+     * @param towardB what the link does to datagrams from A to B
+     * @param towardA what the link does to datagrams from B to A
+     * @return the open link
+     */
+    public static LossyLink between(NodeAddress a, NodeAddress b, LinkConditions towardB, LinkConditions towardA) {
         if (a.equals(b)) {
             throw new IllegalArgumentException("a link needs two different nodes: " + a);
         }
         try {
-            return new LossyLink(a, b, conditions);
+            return new LossyLink(a, b, towardB, towardA);
         } catch (IOException e) {
             throw new UncheckedIOException("cannot bind the link's sockets on 127.0.0.1", e);
         }
@@ -126,14 +141,15 @@ public final class LossyLink implements AutoCloseable {
         closeQuietly(standInForA);
         closeQuietly(standInForB);
         try {
-            towardA.join(5_000);
-            towardB.join(5_000);
+            pumpToA.join(5_000);
+            pumpToB.join(5_000);
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
         }
     }
 
-    private void pump(DatagramChannel in, DatagramChannel out, InetSocketAddress target, SplittableRandom random) {
+    private void pump(DatagramChannel in, DatagramChannel out, InetSocketAddress target, LinkConditions conditions,
+                      SplittableRandom random) {
         ByteBuffer buffer = ByteBuffer.allocate(MAX_DATAGRAM);
         while (!closed) {
             try {
