@@ -1,0 +1,153 @@
+package gladius.p2p.discovery;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import gladius.p2p.Network;
+import gladius.p2p.NodeAddress;
+import gladius.p2p.PeerState;
+import gladius.p2p.testing.Await;
+import gladius.p2p.testing.Cluster;
+import java.time.Duration;
+import java.util.ArrayDeque;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.stream.Collectors;
+import org.junit.jupiter.api.Test;
+
+/** Discovery on real networks on 127.0.0.1, with the plugin found through Network.create. */
+class DiscoveryTest {
+
+    static Map<String, String> settings(String... keyValues) {
+        Map<String, String> settings = new HashMap<>(Map.of("provider", "kcp", "plugins", "discovery",
+                "discovery.interval", "200ms"));
+        for (int i = 0; i < keyValues.length; i += 2) {
+            settings.put(keyValues[i], keyValues[i + 1]);
+        }
+        return settings;
+    }
+
+    static Set<NodeAddress> routeTable(Network network) {
+        return network.networkState().peers().stream().filter(PeerState::inRouteTable)
+                .map(PeerState::address).collect(Collectors.toSet());
+    }
+
+    /** Starts node 0 with no seeds, then n - 1 nodes seeded with node 0 only. */
+    static List<Network> seededFromTheFirst(Cluster cluster, int n, String... keyValues) {
+        Network first = cluster.start(settings(keyValues));
+        Map<String, String> seeded = settings(keyValues);
+        seeded.put("discovery.seeds", first.localAddress().toString());
+        for (int i = 1; i < n; i++) {
+            cluster.start(seeded);
+        }
+        return cluster.nodes();
+    }
+
+    @Test
+    void fiftyNodesSeededWithOneLearnEveryOtherWithinFifteenSeconds() {
+        try (Cluster cluster = new Cluster()) {
+            List<Network> nodes = seededFromTheFirst(cluster, 50, "discovery.max-peers", "64");
+            Await.until("every node to hold the 49 others", Duration.ofSeconds(15),
+                    () -> nodes.stream().allMatch(n -> routeTable(n).size() == 49),
+                    () -> "table sizes " + nodes.stream().map(n -> routeTable(n).size()).collect(Collectors.toList()));
+            for (Network node : nodes) {
+                Set<NodeAddress> expected = nodes.stream().map(Network::localAddress).collect(Collectors.toSet());
+                expected.remove(node.localAddress());
+                assertEquals(expected, routeTable(node));
+                assertEquals(expected, node.plugin(DiscoveryService.class).orElseThrow().knownPeers());
+            }
+        }
+    }
+
+    @Test
+    void maxPeersBoundsEveryTableAndTheGraphStaysConnected() {
+        try (Cluster cluster = new Cluster()) {
+            List<Network> nodes = seededFromTheFirst(cluster, 50, "discovery.max-peers", "8");
+            AtomicInteger largest = new AtomicInteger();
+            Await.until("every table to fill to 8", Await.TIMEOUT, () -> {
+                List<Integer> sizes = nodes.stream().map(n -> routeTable(n).size()).collect(Collectors.toList());
+                sizes.forEach(size -> largest.accumulateAndGet(size, Math::max));
+                return sizes.stream().allMatch(size -> size == 8);
+            }, () -> "largest seen " + largest);
+            assertEquals(8, largest.get(), "no table ever held more than max-peers");
+            assertTrue(connected(nodes), "the route tables form one connected graph");
+        }
+    }
+
+    /** Breadth-first over route-table edges, taken as undirected (a session carries both ways). */
+    private static boolean connected(List<Network> nodes) {
+        Map<NodeAddress, Set<NodeAddress>> edges = new HashMap<>();
+        for (Network node : nodes) {
+            for (NodeAddress peer : routeTable(node)) {
+                edges.computeIfAbsent(node.localAddress(), k -> new HashSet<>()).add(peer);
+                edges.computeIfAbsent(peer, k -> new HashSet<>()).add(node.localAddress());
+            }
+        }
+        Set<NodeAddress> reached = new HashSet<>(Set.of(nodes.get(0).localAddress()));
+        ArrayDeque<NodeAddress> frontier = new ArrayDeque<>(reached);
+        while (!frontier.isEmpty()) {
+            for (NodeAddress next : edges.getOrDefault(frontier.poll(), Set.of())) {
+                if (reached.add(next)) {
+                    frontier.add(next);
+                }
+            }
+        }
+        return reached.size() == nodes.size();
+    }
+
+    @Test
+    void aStoppedNodeIsDeletedFromEveryTableWithinUnreachableAfterPlusOneInterval() {
+        try (Cluster cluster = new Cluster()) {
+            List<Network> nodes = seededFromTheFirst(cluster, 10, "discovery.unreachable-after", "1s");
+            Await.until("every node to hold the 9 others", () -> nodes.stream().allMatch(n -> routeTable(n).size() == 9));
+            Network stopped = nodes.get(5);
+            NodeAddress gone = stopped.localAddress();
+            List<Network> survivors = nodes.stream().filter(n -> n != stopped).collect(Collectors.toList());
+
+            cluster.stop(stopped);
+            // unreachable-after (1 s) plus one interval (200 ms, +10 % jitter), plus 1 s for a loaded 2-core machine.
+            Await.until("every table to lose " + gone, Duration.ofMillis(1000 + 220 + 1000),
+                    () -> survivors.stream().noneMatch(n -> routeTable(n).contains(gone)),
+                    () -> "still held by " + survivors.stream().filter(n -> routeTable(n).contains(gone)).count());
+            for (Network node : survivors) {
+                assertEquals(8, routeTable(node).size(), "the others stay: " + routeTable(node));
+            }
+        }
+    }
+
+    @Test
+    void aFullNodeStillAnswersRequestsFromNodesItHasNotAdded() {
+        try (Cluster cluster = new Cluster()) {
+            Network b = cluster.start(settings());
+            Network a = cluster.start(settings("discovery.max-peers", "1", "discovery.seeds", b.localAddress().toString()));
+            Await.until("a to add its seed b", () -> routeTable(a).equals(Set.of(b.localAddress())));
+            Await.until("a's session to b to come up",
+                    () -> a.networkState().peer(b.localAddress()).map(PeerState::connected).orElse(false));
+
+            Network c = cluster.start(settings("discovery.seeds", a.localAddress().toString()));
+            Await.until("c to learn b from a", () -> routeTable(c).contains(b.localAddress()));
+            assertEquals(Set.of(b.localAddress()), routeTable(a), "a was full: it answered c without adding it");
+            assertFalse(a.networkState().peer(c.localAddress()).map(PeerState::writable).orElse(false));
+        }
+    }
+
+    @Test
+    void settingsAreCheckedWithTheKeyInTheMessage() {
+        for (String[] bad : List.of(
+                new String[] {"discovery.interval", "often"},
+                new String[] {"discovery.fanout", "0"},
+                new String[] {"discovery.max-peers", "-1"},
+                new String[] {"discovery.seeds", "127.0.0.1"},
+                new String[] {"discovery.unreachable-after", "5ms"},
+                new String[] {"discovery.sample", "3"})) {
+            IllegalArgumentException e = org.junit.jupiter.api.Assertions.assertThrows(IllegalArgumentException.class,
+                    () -> Network.create(settings(bad)).close());
+            assertTrue(e.getMessage().contains(bad[0]), e.getMessage());
+        }
+    }
+}
