@@ -153,4 +153,45 @@ class RouteTableTest {
                     () -> a.network().networkState().peer(bThroughLink).isEmpty(), () -> "");
         }
     }
+
+    @Test
+    void closingWhileOtherThreadsSendFailsTheirSendsOnlyWithIllegalState() throws InterruptedException {
+        try (Nodes nodes = new Nodes()) {
+            Nodes.Node a = nodes.start();
+            Nodes.Node b = nodes.start();
+            a.network().add(b.address());
+            Message message = a.network().newMessage("race", new byte[64]);
+            List<Throwable> unexpected = new java.util.concurrent.CopyOnWriteArrayList<>();
+            java.util.concurrent.CountDownLatch sending = new java.util.concurrent.CountDownLatch(4);
+            List<Thread> senders = new java.util.ArrayList<>();
+            for (int t = 0; t < 4; t++) {
+                Thread sender = new Thread(() -> {
+                    sending.countDown();
+                    try {
+                        for (int i = 0; ; i++) {
+                            if (i % 2 == 0) {
+                                a.network().broadcast(message);
+                            } else {
+                                a.network().broadcast(message, new NodeAddress("127.0.0.1", 9));
+                            }
+                        }
+                    } catch (IllegalStateException closed) {
+                        // what a send after close is documented to do
+                    } catch (Throwable e) {
+                        unexpected.add(e);
+                    }
+                });
+                sender.start();
+                senders.add(sender);
+            }
+            sending.await();
+            Await.until("some messages to arrive", () -> count(b, "race") > 100);
+            a.network().close();
+            for (Thread sender : senders) {
+                sender.join(10_000);
+                assertFalse(sender.isAlive(), "every sender stopped with the close");
+            }
+            assertEquals(List.of(), unexpected);
+        }
+    }
 }

@@ -21,6 +21,7 @@ import java.util.Optional;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.Function;
 
 /**
@@ -40,6 +41,8 @@ final class KcpNetwork implements Network {
     private final ConcurrentHashMap<InetSocketAddress, Peer> peers = new ConcurrentHashMap<>();
     private final ByteBufAllocator allocator = PooledByteBufAllocator.DEFAULT;
     private final Object lifecycleLock = new Object();
+    /** Sends in progress; close waits for them. */
+    private final AtomicInteger sending = new AtomicInteger();
     private volatile Lifecycle lifecycle = Lifecycle.NEW;
     private volatile SessionLayer layer;
     private volatile NodeAddress localAddress;
@@ -98,16 +101,25 @@ final class KcpNetwork implements Network {
             lifecycle = Lifecycle.CLOSED;
         }
         dispatcher.close(10, TimeUnit.SECONDS);
+        // Sends that passed the state check before CLOSED finish first (they never block), so nothing
+        // is queued behind the shutdown and the queues below have one consumer.
+        while (sending.get() != 0) {
+            Thread.onSpinWait();
+        }
         SessionLayer bound = layer;
         if (bound != null) {
             bound.shutdown();
         }
         // The event loop has stopped serving this network: whatever a racing caller queued is ours to free.
+        dropQueued();
+        peers.clear();
+        resources.release();
+    }
+
+    private void dropQueued() {
         for (Peer peer : peers.values()) {
             counters.messagesDropped.add(peer.dropQueued());
         }
-        peers.clear();
-        resources.release();
     }
 
     // ---------------------------------------------------------------- messages
@@ -181,12 +193,17 @@ final class KcpNetwork implements Network {
 
     /** Encodes the message once, lets send queue views of it, then frees it and wakes the event loop once. */
     private <T> T withFrame(Message message, Function<ByteBuf, T> send) {
-        ByteBuf frame = encode(message);
+        sending.incrementAndGet(); // before the state check, so close() can wait for us
         try {
-            return send.apply(frame);
+            ByteBuf frame = encode(message);
+            try {
+                return send.apply(frame);
+            } finally {
+                frame.release();
+                layer.wake();
+            }
         } finally {
-            frame.release();
-            layer.wake();
+            sending.decrementAndGet();
         }
     }
 

@@ -21,6 +21,7 @@ import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import org.jctools.queues.MpscUnboundedXaddArrayQueue;
@@ -94,12 +95,17 @@ final class SessionLayer extends ChannelInboundHandlerAdapter {
     /** Has the event loop service the dirty peers; one task however many callers wake it. */
     void wake() {
         if (wakeScheduled.compareAndSet(false, true)) {
-            loop.execute(this::drainDirty);
+            execute(this::drainDirty);
         }
     }
 
+    /** Runs a task on the event loop; once the shared loop has shut down (every network closed) it is dropped. */
     void execute(Runnable task) {
-        loop.execute(task);
+        try {
+            loop.execute(task);
+        } catch (RejectedExecutionException closed) {
+            LOG.log(System.Logger.Level.DEBUG, "event loop gone; task dropped: {0}", closed.getMessage());
+        }
     }
 
     <T> T call(java.util.concurrent.Callable<T> task) {
