@@ -1,0 +1,21 @@
+package gladius.p2p.ethstate;
+
+/** Why a received entry was not applied. Each is counted in {@link EthState#rejections()}. */
+public enum Rejection {
+    /** The message or entry breaks the wire format, or a key or value is over its limit. */
+    MALFORMED,
+    /** The signature cannot be valid for any key: v is not 27 or 28, r or s is out of range, or no key recovers. */
+    BAD_SIGNATURE,
+    /** s is in the upper half of the curve order: a malleated signature (EIP-2). */
+    HIGH_S,
+    /** The signature is valid for another address than the entry claims (a forgery, or a tampered entry). */
+    WRONG_SIGNER,
+    /** An entry with the same address and key and an older timestamp (a replay) than the one held. */
+    STALE,
+    /** The timestamp is further ahead of this node's clock than {@code ethstate.max-clock-skew}. */
+    FUTURE,
+    /** The signer is not in {@code ethstate.allow}. */
+    NOT_ALLOWED,
+    /** A new (address, key) arrived while the store held {@code ethstate.max-entries}. */
+    FULL
+}

@@ -1,0 +1,303 @@
+package gladius.p2p.ethstate.internal;
+
+import gladius.p2p.Message;
+import gladius.p2p.Network;
+import gladius.p2p.NodeAddress;
+import gladius.p2p.Plugin;
+import gladius.p2p.ethstate.Entry;
+import gladius.p2p.ethstate.EthState;
+import gladius.p2p.ethstate.Rejection;
+import gladius.p2p.ethstate.internal.EntryCodec.Digest;
+import gladius.p2p.ethstate.internal.EntryCodec.Signed;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.EnumMap;
+import java.util.HexFormat;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.ThreadLocalRandom;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicLongArray;
+import java.util.function.Consumer;
+
+/**
+ * The ethstate plugin (see {@link EthState} for the format and the rules). Signatures are checked
+ * outside the store's lock; the store re-checks an entry's standing when it applies it, so two
+ * threads racing with versions of one entry still keep the winner.
+ */
+final class EthStatePlugin implements Plugin, EthState {
+
+    private static final System.Logger LOG = System.getLogger(EthStatePlugin.class.getName());
+    /** Entries messages are cut to this size, well under the transport's default message limit. */
+    private static final int MAX_ENTRIES_BODY = 256 * 1024;
+
+    private final EthStateSettings settings;
+    private final String address;
+    private final StateStore store;
+    private final AtomicLongArray rejected = new AtomicLongArray(Rejection.values().length);
+    private final List<Consumer<Entry>> listeners = new CopyOnWriteArrayList<>();
+    private final Object putLock = new Object();
+    private long lastPutMillis; // guarded by putLock
+
+    // Guarded by this.
+    private Network network;
+    private boolean closed;
+
+    EthStatePlugin(EthStateSettings settings) {
+        this.settings = settings;
+        this.address = Addresses.checksummed(settings.key().address());
+        this.store = new StateStore(settings.maxEntries());
+        if (settings.generated()) {
+            LOG.log(System.Logger.Level.INFO, "ethstate: no key was given (ethstate.private-key or ethstate.keystore); "
+                    + "this run signs with a fresh key, address {0}", address);
+        }
+    }
+
+    // ------------------------------------------------------------------ plugin callbacks
+
+    @Override
+    public void startup(Network network) {
+        synchronized (this) {
+            this.network = network;
+        }
+        scheduleRound(Duration.ofMillis(ThreadLocalRandom.current().nextLong(1 + settings.interval().toMillis() / 10)));
+    }
+
+    @Override
+    public void newMessage(Message message) {
+        if (!message.type().startsWith(TYPE_PREFIX)) {
+            return;
+        }
+        try {
+            switch (message.type()) {
+                case ENTRIES -> onEntries(message);
+                case DIGEST -> onDigest(message);
+                default -> count(Rejection.MALFORMED);
+            }
+        } catch (IllegalStateException closing) {
+            LOG.log(System.Logger.Level.DEBUG, "ethstate dropped {0}: {1}", message.type(), closing.getMessage());
+        }
+    }
+
+    @Override
+    public synchronized void close() {
+        closed = true;
+    }
+
+    // ------------------------------------------------------------------ EthState
+
+    @Override
+    public String address() {
+        return address;
+    }
+
+    @Override
+    public Entry put(String key, byte[] value) {
+        byte[] keyBytes = key.getBytes(StandardCharsets.UTF_8);
+        if (keyBytes.length == 0 || keyBytes.length > EntryCodec.MAX_KEY_BYTES) {
+            throw new IllegalArgumentException("key must be 1 to " + EntryCodec.MAX_KEY_BYTES + " bytes of UTF-8: " + keyBytes.length);
+        }
+        if (value.length > settings.maxValueBytes()) {
+            throw new IllegalArgumentException("value is " + value.length + " bytes, over ethstate.max-value-bytes ("
+                    + settings.maxValueBytes() + ")");
+        }
+        Network net = networkIfOpen();
+        if (net == null) {
+            throw new IllegalStateException("ethstate is not running: the network is not listening, or closed");
+        }
+        Signed signed;
+        Entry entry;
+        synchronized (putLock) {
+            // Strictly increasing, so two puts in one millisecond still order.
+            long timestamp = Math.max(System.currentTimeMillis(), lastPutMillis + 1);
+            lastPutMillis = timestamp;
+            byte[] payload = EntryCodec.payload(settings.key().address(), timestamp, keyBytes, value.clone());
+            byte[] signature = settings.key().sign(Secp256k1.personalMessageHash(payload));
+            signed = new Signed(settings.key().address(), timestamp, key, value.clone(), payload, signature);
+            entry = new Entry(address, key, value, timestamp, signature);
+            Optional<Rejection> refused = store.apply(signed, entry);
+            if (refused.isPresent()) {
+                throw new IllegalStateException("the store refused this node's own entry: " + refused.get()
+                        + " (ethstate.max-entries is " + settings.maxEntries() + ")");
+            }
+        }
+        notifyListeners(entry);
+        for (byte[] body : EntryCodec.entriesMessages(List.of(signed), MAX_ENTRIES_BODY)) {
+            net.broadcast(net.newMessage(ENTRIES, body));
+        }
+        return entry;
+    }
+
+    @Override
+    public Optional<Entry> get(String address, String key) {
+        return store.get(Addresses.parse(address), key);
+    }
+
+    @Override
+    public List<Entry> snapshot() {
+        return store.snapshot();
+    }
+
+    @Override
+    public void addListener(Consumer<Entry> listener) {
+        listeners.add(java.util.Objects.requireNonNull(listener, "listener"));
+    }
+
+    @Override
+    public void removeListener(Consumer<Entry> listener) {
+        listeners.remove(listener);
+    }
+
+    @Override
+    public Map<Rejection, Long> rejections() {
+        Map<Rejection, Long> counts = new EnumMap<>(Rejection.class);
+        for (Rejection reason : Rejection.values()) {
+            counts.put(reason, rejected.get(reason.ordinal()));
+        }
+        return counts;
+    }
+
+    // ------------------------------------------------------------------ receiving
+
+    private void onEntries(Message message) {
+        Optional<List<Signed>> entries = EntryCodec.parseEntries(message.body(), settings.maxValueBytes());
+        if (entries.isEmpty()) {
+            count(Rejection.MALFORMED);
+            return;
+        }
+        List<Signed> fresh = new ArrayList<>();
+        for (Signed signed : entries.get()) {
+            receive(signed).ifPresent(entry -> fresh.add(signed));
+        }
+        Network net = networkIfOpen();
+        if (net != null && !fresh.isEmpty()) {
+            // Rumor: what was new here is probably new to others too.
+            for (byte[] body : EntryCodec.entriesMessages(fresh, MAX_ENTRIES_BODY)) {
+                net.broadcastRandomly(net.newMessage(ENTRIES, body), settings.fanout());
+            }
+        }
+    }
+
+    /** Checks one entry in the documented order; applies it and returns it if it is new. */
+    private Optional<Entry> receive(Signed signed) {
+        String signer = HexFormat.of().formatHex(signed.address());
+        if (!settings.allow().isEmpty() && !settings.allow().contains(signer)) {
+            return reject(Rejection.NOT_ALLOWED);
+        }
+        long skewMillis = settings.maxClockSkew().toMillis();
+        if (signed.timestampMillis() > System.currentTimeMillis() + skewMillis) {
+            return reject(Rejection.FUTURE);
+        }
+        switch (store.standing(signed)) {
+            case DUPLICATE:
+                return Optional.empty(); // anti-entropy resends what peers hold: not an offence
+            case STALE:
+                return reject(Rejection.STALE);
+            default:
+                break;
+        }
+        switch (Secp256k1.checkForm(signed.signature())) {
+            case BAD:
+                return reject(Rejection.BAD_SIGNATURE);
+            case HIGH_S:
+                return reject(Rejection.HIGH_S);
+            default:
+                break;
+        }
+        Optional<byte[]> recovered = Secp256k1.recoverAddress(Secp256k1.personalMessageHash(signed.payload()), signed.signature());
+        if (recovered.isEmpty()) {
+            return reject(Rejection.BAD_SIGNATURE);
+        }
+        if (!Arrays.equals(recovered.get(), signed.address())) {
+            return reject(Rejection.WRONG_SIGNER);
+        }
+        Entry entry = new Entry(Addresses.checksummed(signed.address()), signed.key(), signed.value(),
+                signed.timestampMillis(), signed.signature());
+        Optional<Rejection> refused = store.apply(signed, entry);
+        if (refused.isPresent()) {
+            return reject(refused.get());
+        }
+        notifyListeners(entry);
+        return Optional.of(entry);
+    }
+
+    private void onDigest(Message message) {
+        Optional<Digest> digest = EntryCodec.parseDigest(message.body(), settings.maxEntries());
+        if (digest.isEmpty()) {
+            count(Rejection.MALFORMED);
+            return;
+        }
+        Network net = networkIfOpen();
+        if (net == null) {
+            return;
+        }
+        NodeAddress from = message.sender();
+        for (byte[] body : EntryCodec.entriesMessages(store.missingFrom(digest.get()), MAX_ENTRIES_BODY)) {
+            net.broadcast(net.newMessage(ENTRIES, body), from);
+        }
+        if (!digest.get().reply() && store.lacksSomethingIn(digest.get())) {
+            net.broadcast(net.newMessage(DIGEST, EntryCodec.digest(true, store.digest())), from);
+        }
+    }
+
+    // ------------------------------------------------------------------ anti-entropy
+
+    private void scheduleRound(Duration delay) {
+        if (networkIfOpen() == null) {
+            return;
+        }
+        CompletableFuture.runAsync(() -> {
+            try {
+                round();
+            } finally {
+                long interval = settings.interval().toNanos();
+                scheduleRound(Duration.ofNanos(interval + ThreadLocalRandom.current().nextLong(-interval / 10, interval / 10 + 1)));
+            }
+        }, CompletableFuture.delayedExecutor(delay.toNanos(), TimeUnit.NANOSECONDS));
+    }
+
+    /** Sends this node's digest to a few random peers; they answer with what it lacks and ask for what they lack. */
+    private void round() {
+        Network net = networkIfOpen();
+        if (net == null) {
+            return;
+        }
+        try {
+            net.broadcastRandomly(net.newMessage(DIGEST, EntryCodec.digest(false, store.digest())), settings.fanout());
+        } catch (IllegalStateException closing) {
+            LOG.log(System.Logger.Level.DEBUG, "ethstate round skipped: {0}", closing.getMessage());
+        } catch (RuntimeException e) {
+            LOG.log(System.Logger.Level.WARNING, "ethstate round failed", e);
+        }
+    }
+
+    // ------------------------------------------------------------------ helpers
+
+    private Optional<Entry> reject(Rejection reason) {
+        count(reason);
+        return Optional.empty();
+    }
+
+    private void count(Rejection reason) {
+        rejected.incrementAndGet(reason.ordinal());
+    }
+
+    private void notifyListeners(Entry entry) {
+        for (Consumer<Entry> listener : listeners) {
+            try {
+                listener.accept(entry);
+            } catch (RuntimeException e) {
+                LOG.log(System.Logger.Level.WARNING, "an ethstate listener threw", e);
+            }
+        }
+    }
+
+    private synchronized Network networkIfOpen() {
+        return closed ? null : network;
+    }
+}
