@@ -75,7 +75,8 @@ public interface EthState {
      * @param value at most {@code ethstate.max-value-bytes}; copied
      * @return the signed entry
      * @throws IllegalArgumentException if the key or value is out of bounds
-     * @throws IllegalStateException before the network listens, or after it closed
+     * @throws IllegalStateException after the network closed (before it listens, the entry is stored
+     *     and spreads once it does)
      */
     Entry put(String key, byte[] value);
 

@@ -106,9 +106,10 @@ final class EthStatePlugin implements Plugin, EthState {
             throw new IllegalArgumentException("value is " + value.length + " bytes, over ethstate.max-value-bytes ("
                     + settings.maxValueBytes() + ")");
         }
-        Network net = networkIfOpen();
-        if (net == null) {
-            throw new IllegalStateException("ethstate is not running: the network is not listening, or closed");
+        synchronized (this) {
+            if (closed) {
+                throw new IllegalStateException("ethstate is closed: its network closed");
+            }
         }
         Signed signed;
         Entry entry;
@@ -127,8 +128,13 @@ final class EthStatePlugin implements Plugin, EthState {
             }
         }
         notifyListeners(entry);
-        for (byte[] body : EntryCodec.entriesMessages(List.of(signed), MAX_ENTRIES_BODY)) {
-            net.broadcast(net.newMessage(ENTRIES, body));
+        // Before startup (the plugin starts on the dispatcher, just after listen) there is no one to
+        // push to yet; the entry is stored, and anti-entropy spreads it from the first round.
+        Network net = networkIfOpen();
+        if (net != null) {
+            for (byte[] body : EntryCodec.entriesMessages(List.of(signed), MAX_ENTRIES_BODY)) {
+                net.broadcast(net.newMessage(ENTRIES, body));
+            }
         }
         return entry;
     }
