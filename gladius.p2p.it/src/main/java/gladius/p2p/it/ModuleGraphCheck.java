@@ -12,8 +12,8 @@ import java.util.stream.Collectors;
 
 /**
  * Checks the running module graph from inside: the class path is empty, no automatic module is in
- * the boot layer, {@code Network.create} finds the "kcp" transport, and two nodes exchange a
- * message. Prints one line per check; exits non-zero on the first failure.
+ * the boot layer, every gladius module's services files match its {@code provides}, {@code
+ * Network.create} finds the "kcp" transport, and two nodes exchange a message. Prints one line per check; exits non-zero on the first failure.
  */
 public final class ModuleGraphCheck {
 
@@ -33,6 +33,7 @@ public final class ModuleGraphCheck {
                 .filter(ModuleDescriptor::isAutomatic).map(ModuleDescriptor::name).sorted().collect(Collectors.toList());
         check(automatic.isEmpty(), "no automatic module in the boot layer: " + automatic);
         check(ModuleLayer.boot().findModule("gladius.p2p.kcp").isPresent(), "gladius.p2p.kcp is resolved as a service provider");
+        checkServicesFiles();
 
         CountDownLatch received = new CountDownLatch(1);
         try (Network a = Network.create(); Network b = Network.create(Map.of("plugins", "none"))) {
@@ -53,7 +54,25 @@ public final class ModuleGraphCheck {
                 .collect(Collectors.joining(", ")));
     }
 
-    private static void check(boolean ok, String what) {
+    /** Every gladius module's META-INF/services files list exactly what its module-info provides. */
+    private static void checkServicesFiles() throws java.io.IOException {
+        for (Module module : ModuleLayer.boot().modules()) {
+            if (!module.getName().startsWith("gladius.p2p.")) {
+                continue;
+            }
+            for (ModuleDescriptor.Provides provides : module.getDescriptor().provides()) {
+                List<String> listed;
+                try (java.io.InputStream in = module.getResourceAsStream("META-INF/services/" + provides.service())) {
+                    listed = in == null ? List.of() : new String(in.readAllBytes(), java.nio.charset.StandardCharsets.UTF_8)
+                            .lines().map(String::trim).filter(l -> !l.isEmpty() && !l.startsWith("#")).collect(Collectors.toList());
+                }
+                check(listed.equals(provides.providers()), module.getName() + " lists " + provides.providers()
+                        + " for " + provides.service() + " in META-INF/services too (class-path users): " + listed);
+            }
+        }
+    }
+
+    static void check(boolean ok, String what) {
         System.out.println((ok ? "ok   " : "FAIL ") + what);
         if (!ok) {
             System.exit(1);

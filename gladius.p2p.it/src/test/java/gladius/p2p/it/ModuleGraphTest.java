@@ -6,26 +6,68 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import java.io.File;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
+import java.util.stream.Stream;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 
-/** Launches {@link ModuleGraphCheck} in a new JVM on the built module path, with no class path. */
+/**
+ * Launches the checks in new JVMs on the built module path (the jars the build produced, and
+ * nothing on the class path), as a user would run them.
+ */
 class ModuleGraphTest {
+
+    private static final Path MODULES = Path.of(System.getProperty("gladius.modules"));
+    private static final Path CLASSES = Path.of(System.getProperty("gladius.classes"));
+
+    private static String run(List<Path> modulePath, String main, String... args) throws IOException, InterruptedException {
+        List<String> command = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
+                "--module-path", String.join(File.pathSeparator, modulePath.stream().map(Path::toString).toList()),
+                "--module", "gladius.p2p.it/" + main));
+        command.addAll(List.of(args));
+        Process process = new ProcessBuilder(command).redirectErrorStream(true).start();
+        process.getOutputStream().close();
+        String output = new String(process.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+        assertTrue(process.waitFor(120, TimeUnit.SECONDS), "the check finished");
+        assertEquals(0, process.exitValue(), output);
+        return output;
+    }
 
     @Test
     void theRealModuleGraphStartsWithAnEmptyClassPathAndFindsTheTransport() throws IOException, InterruptedException {
-        String modulePath = System.getProperty("gladius.modules") + File.pathSeparator + System.getProperty("gladius.classes");
-        Path java = Path.of(System.getProperty("java.home"), "bin", "java");
-        Process process = new ProcessBuilder(List.of(java.toString(), "--module-path", modulePath,
-                "--module", "gladius.p2p.it/gladius.p2p.it.ModuleGraphCheck"))
-                .redirectErrorStream(true).start();
-        process.getOutputStream().close();
-        String output = new String(process.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
-        assertTrue(process.waitFor(60, TimeUnit.SECONDS), "the check finished");
-        assertEquals(0, process.exitValue(), output);
+        String output = run(List.of(MODULES, CLASSES), "gladius.p2p.it.ModuleGraphCheck");
         assertTrue(output.contains("MODULE GRAPH OK"), output);
-        assertTrue(output.contains("io.jpower.kcp.netty") && output.contains("org.jctools.core"), output);
+        assertTrue(output.contains("io.jpower.kcp.netty") && output.contains("org.jctools.core")
+                && output.contains("org.bouncycastle.provider"), output);
+    }
+
+    @Test
+    void everyPluginJarOnTheModulePathRunsWithNoCodeNamingIt() throws IOException, InterruptedException {
+        String output = run(List.of(MODULES, CLASSES), "gladius.p2p.it.PluginCheck", "discovery,ethstate,latency");
+        assertTrue(output.contains("PLUGINS OK"), output);
+    }
+
+    @Test
+    void takingAPluginJarOffTheModulePathTakesThePluginAway(@TempDir Path dir) throws IOException, InterruptedException {
+        Path modules = Files.createDirectory(dir.resolve("modules"));
+        try (Stream<Path> jars = Files.list(MODULES)) {
+            for (Path jar : jars.toList()) {
+                if (!jar.getFileName().toString().startsWith("gladius.p2p.ethstate")) {
+                    Files.copy(jar, modules.resolve(jar.getFileName()));
+                }
+            }
+        }
+        String output = run(List.of(modules, CLASSES), "gladius.p2p.it.PluginCheck", "discovery,latency");
+        assertTrue(output.contains("PLUGINS OK") && !output.contains("gladius.p2p.ethstate,"), output);
+    }
+
+    @Test
+    void settingPluginsChoosesAmongThoseFound() throws IOException, InterruptedException {
+        String output = run(List.of(MODULES, CLASSES), "gladius.p2p.it.PluginCheck", "latency", "plugins=latency");
+        assertTrue(output.contains("PLUGINS OK"), output);
     }
 }
