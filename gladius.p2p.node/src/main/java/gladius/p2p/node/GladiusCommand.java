@@ -1,0 +1,22 @@
+package gladius.p2p.node;
+
+import picocli.CommandLine.Command;
+
+/** The top-level {@code gladius} command. */
+@Command(name = "gladius", mixinStandardHelpOptions = true, versionProvider = GladiusCommand.Version.class,
+        subcommands = {RunCommand.class, DemoCommand.class, StatusCommand.class},
+        description = {"Gladius P2P: run a node, a local demo cluster, or ask a node for its status.",
+                "Plugins are found on the module path and in the image's plugins/ folder ($GLADIUS_PLUGINS)."},
+        exitCodeListHeading = "%nExit codes:%n",
+        exitCodeList = {"0:done (demo: everything converged)", "1:failed (demo: did not converge; status: no answer)",
+                "2:a usage error: a flag, a setting, a file, a port in use"})
+final class GladiusCommand {
+
+    /** The module's version, as the build wrote it into the descriptor. */
+    static final class Version implements picocli.CommandLine.IVersionProvider {
+        @Override
+        public String[] getVersion() {
+            return new String[] {"gladius " + GladiusCommand.class.getModule().getDescriptor().rawVersion().orElse("(development)")};
+        }
+    }
+}

@@ -1,0 +1,53 @@
+package gladius.p2p.node;
+
+import gladius.p2p.Network;
+import gladius.p2p.NetworkState;
+import gladius.p2p.PeerState;
+import java.time.Duration;
+import java.util.Comparator;
+import java.util.Locale;
+import java.util.Optional;
+
+/** What a node prints about itself: a one-line status and a longer report for {@code gladius status}. */
+final class Report {
+
+    private Report() {}
+
+    /** {@code peers 2/2  in 120  out 130  dropped 0  rtt 1.2 ms  state 3 [1a2b3c4d]} */
+    static String line(Network network) {
+        NetworkState state = network.networkState();
+        long table = state.peers().stream().filter(PeerState::inRouteTable).count();
+        long connected = state.peers().stream().filter(p -> p.inRouteTable() && p.connected()).count();
+        StringBuilder line = new StringBuilder(String.format(Locale.ROOT, "peers %d/%d  in %d  out %d  dropped %d",
+                connected, table, state.messagesReceived(), state.messagesSent(), state.messagesDropped()));
+        if (state.malformedInputs() + state.checksumFailures() > 0) {
+            line.append("  malformed ").append(state.malformedInputs() + state.checksumFailures());
+        }
+        if (Parts.latency()) {
+            Optional<Duration> median = LatencyView.medianOfMedians(network);
+            line.append("  rtt ").append(median.map(Report::millis).orElse("-"));
+        }
+        if (Parts.ethstate() && EthStateView.of(network).isPresent()) {
+            line.append("  state ").append(EthStateView.entries(network)).append(" [").append(EthStateView.fingerprint(network)).append(']');
+        }
+        return line.toString();
+    }
+
+    /** Every peer with its figures, under the node's own line. */
+    static String full(Network network) {
+        StringBuilder out = new StringBuilder("node ").append(network.localAddress());
+        if (Parts.ethstate()) {
+            EthStateView.address(network).ifPresent(address -> out.append("  eth ").append(address));
+        }
+        out.append('\n').append(line(network)).append('\n');
+        network.networkState().peers().stream().sorted(Comparator.comparing(PeerState::address)).forEach(peer ->
+                out.append(String.format(Locale.ROOT, "  %-22s %-9s %-8s rtt %-8s in %-7d out %-7d queued %d%n",
+                        peer.address(), peer.inRouteTable() ? "table" : "inbound", peer.connected() ? "up" : "down",
+                        millis(peer.smoothedRtt()), peer.messagesReceived(), peer.messagesSent(), peer.queuedMessages())));
+        return out.toString();
+    }
+
+    static String millis(Duration d) {
+        return String.format(Locale.ROOT, "%.1f ms", d.toNanos() / 1e6);
+    }
+}

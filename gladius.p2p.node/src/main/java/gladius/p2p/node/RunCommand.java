@@ -1,0 +1,127 @@
+package gladius.p2p.node;
+
+import gladius.p2p.Network;
+import gladius.p2p.NodeAddress;
+import java.io.PrintWriter;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.Callable;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Spec;
+
+/** {@code gladius run}: one node, every plugin found, a status line every few seconds, until SIGINT or SIGTERM. */
+@Command(name = "run", description = "Run one node until interrupted (Ctrl-C or SIGTERM).", sortOptions = false)
+final class RunCommand implements Callable<Integer> {
+
+    @Spec
+    CommandSpec spec;
+
+    @Option(names = "--listen", paramLabel = "HOST:PORT", description = "Where to listen (UDP). Default: ${DEFAULT-VALUE}.",
+            defaultValue = "0.0.0.0:7000", converter = Addresses.class)
+    NodeAddress listen;
+
+    @Option(names = "--seed", paramLabel = "HOST:PORT", description = "A node to start from (repeatable): added, and given to discovery.",
+            converter = Addresses.class)
+    List<NodeAddress> seeds = new ArrayList<>();
+
+    @Option(names = "--config", paramLabel = "FILE", description = "Settings from a properties file.")
+    Path config;
+
+    @Option(names = "--set", paramLabel = "KEY=VALUE", description = "A setting of any part, such as kcp.keepalive=2s (repeatable; wins over --config).")
+    List<String> pairs = new ArrayList<>();
+
+    @Option(names = "--key-file", paramLabel = "FILE", description = "A file holding this node's Ethereum private key in hex.")
+    Path keyFile;
+
+    @Option(names = "--keystore", paramLabel = "FILE", description = "A Web3 Secret Storage (v3) keystore for this node's key; "
+            + "its password from --password-file or $GLADIUS_KEYSTORE_PASSWORD.")
+    Path keystore;
+
+    @Option(names = "--password-file", paramLabel = "FILE", description = "A file holding the keystore's password.")
+    Path passwordFile;
+
+    @Option(names = "--put", paramLabel = "KEY=VALUE", description = "Publish a signed state entry at start (repeatable).")
+    List<String> puts = new ArrayList<>();
+
+    @Option(names = "--status-every", paramLabel = "DURATION", description = "Time between status lines. Default: ${DEFAULT-VALUE}.",
+            defaultValue = "5s", converter = Durations.class)
+    Duration statusEvery;
+
+    @Override
+    public Integer call() throws InterruptedException {
+        PrintWriter out = spec.commandLine().getOut();
+        Map<String, String> settings = NodeSettings.build(config, pairs);
+        NodeSettings.addSeeds(settings, seeds);
+        keySettings(settings);
+        NodeSettings.checkNamespaces(settings);
+
+        Network network = Networks.create(settings);
+        CountDownLatch stopped = new CountDownLatch(1);
+        Thread hook = new Thread(() -> {
+            out.println("gladius: stopping: closing plugins, telling peers, closing the socket");
+            out.flush();
+            network.close();
+            stopped.countDown();
+        }, "gladius-shutdown");
+        Runtime.getRuntime().addShutdownHook(hook);
+        try {
+            network.registerPlugin(new StatusResponder());
+            Networks.listen(network, listen);
+            for (NodeAddress seed : seeds) {
+                Networks.add(network, seed);
+            }
+            out.println("gladius: listening on " + network.localAddress());
+            if (Parts.ethstate()) {
+                EthStateView.address(network).ifPresent(address -> out.println("gladius: ethereum address " + address));
+            }
+            for (String put : puts) {
+                int eq = put.indexOf('=');
+                if (eq <= 0) {
+                    throw new UserError("--put wants key=value, not '" + put + "'");
+                }
+                if (!Parts.ethstate()) {
+                    throw new UserError("--put needs the ethstate plugin, which is not on the module path");
+                }
+                EthStateView.put(network, put.substring(0, eq), put.substring(eq + 1));
+            }
+            out.flush();
+            while (!stopped.await(statusEvery.toMillis(), TimeUnit.MILLISECONDS)) {
+                out.println("gladius: " + Report.line(network));
+                out.flush();
+            }
+            return 0;
+        } catch (RuntimeException e) {
+            Runtime.getRuntime().removeShutdownHook(hook);
+            network.close();
+            throw e;
+        }
+    }
+
+    /** --key-file, --keystore and --password-file are shorthands for ethstate's settings. */
+    private void keySettings(Map<String, String> settings) {
+        if (keyFile != null && keystore != null) {
+            throw new UserError("--key-file and --keystore both name a key: choose one");
+        }
+        if (keyFile != null) {
+            settings.put("ethstate.private-key", NodeSettings.readSecretFile(keyFile, "key file"));
+        }
+        if (keystore != null) {
+            settings.put("ethstate.keystore", keystore.toString());
+            String password = passwordFile != null ? NodeSettings.readSecretFile(passwordFile, "password file")
+                    : System.getenv("GLADIUS_KEYSTORE_PASSWORD");
+            if (password == null) {
+                throw new UserError("--keystore needs its password: --password-file FILE or $GLADIUS_KEYSTORE_PASSWORD");
+            }
+            settings.put("ethstate.password", password);
+        } else if (passwordFile != null) {
+            throw new UserError("--password-file is for --keystore, which is not given");
+        }
+    }
+}

@@ -1,0 +1,63 @@
+package gladius.p2p.node;
+
+import gladius.p2p.Message;
+import gladius.p2p.Network;
+import gladius.p2p.NodeAddress;
+import gladius.p2p.Plugin;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.Map;
+import java.util.concurrent.Callable;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Parameters;
+import picocli.CommandLine.Spec;
+
+/** {@code gladius status host:port}: asks a running node for its peers and figures, over the network itself. */
+@Command(name = "status", description = "Ask a running node for its peers and counters.")
+final class StatusCommand implements Callable<Integer> {
+
+    @Spec
+    CommandSpec spec;
+
+    @Parameters(paramLabel = "HOST:PORT", description = "The node to ask.", converter = Addresses.class)
+    NodeAddress node;
+
+    @Option(names = "--timeout", paramLabel = "DURATION", description = "How long to wait for the answer. Default: ${DEFAULT-VALUE}.",
+            defaultValue = "5s", converter = Durations.class)
+    Duration timeout;
+
+    @Override
+    public Integer call() throws InterruptedException {
+        CompletableFuture<String> answer = new CompletableFuture<>();
+        try (Network network = Networks.create(Map.of("plugins", "none"))) {
+            network.registerPlugin(new Plugin() {
+                @Override
+                public void newMessage(Message message) {
+                    if (message.type().equals(StatusResponder.REPLY) && message.sender().port() == node.port()) {
+                        answer.complete(new String(message.bodyBytes(), StandardCharsets.UTF_8));
+                    }
+                }
+            });
+            Networks.listen(network, new NodeAddress(node.host().contains(":") ? "::" : "0.0.0.0", 0));
+            try {
+                network.broadcast(network.newMessage(StatusResponder.REQUEST, new byte[0]), node);
+            } catch (IllegalArgumentException e) {
+                throw new UserError(node + ": " + e.getMessage());
+            }
+            spec.commandLine().getOut().print(answer.get(timeout.toMillis(), TimeUnit.MILLISECONDS));
+            spec.commandLine().getOut().flush();
+            return 0;
+        } catch (TimeoutException e) {
+            spec.commandLine().getErr().println("gladius: no answer from " + node + " within " + timeout.toMillis() + " ms");
+            return 1;
+        } catch (ExecutionException e) {
+            throw new IllegalStateException(e.getCause());
+        }
+    }
+}

@@ -1,0 +1,32 @@
+package gladius.p2p.node;
+
+import gladius.p2p.Message;
+import gladius.p2p.Network;
+import gladius.p2p.Plugin;
+import java.nio.charset.StandardCharsets;
+
+/**
+ * Answers {@value #REQUEST} with the node's {@link Report#full report} as UTF-8 text in a
+ * {@value #REPLY}, to whoever asks: what {@code gladius status host:port} reads. The report holds
+ * nothing discovery would not tell anyone (addresses, counters, round trips).
+ */
+final class StatusResponder implements Plugin {
+
+    static final String REQUEST = "gladius/status";
+    static final String REPLY = "gladius/status-reply";
+
+    private volatile Network network;
+
+    @Override
+    public void startup(Network network) {
+        this.network = network;
+    }
+
+    @Override
+    public void newMessage(Message message) {
+        Network net = network;
+        if (net != null && message.type().equals(REQUEST)) {
+            net.broadcast(net.newMessage(REPLY, Report.full(net).getBytes(StandardCharsets.UTF_8)), message.sender());
+        }
+    }
+}
