@@ -137,7 +137,38 @@ final class SessionLayer extends ChannelInboundHandlerAdapter {
             drainDirty();
             return null;
         });
+        InetSocketAddress bound = (InetSocketAddress) channel.localAddress();
         channel.close().awaitUninterruptibly(10, TimeUnit.SECONDS);
+        awaitPortReleased(bound);
+    }
+
+    /**
+     * NIO closes a channel that is registered with a selector only when that selector next
+     * deregisters its key, after the close future has completed; so a listen on the same port
+     * right after close could fail. Waits (at most two seconds) until a probe can bind the port,
+     * nudging the event loop through another iteration between tries.
+     */
+    private void awaitPortReleased(InetSocketAddress bound) {
+        if (bound == null) {
+            return;
+        }
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(2);
+        while (true) {
+            try (java.net.DatagramSocket probe = new java.net.DatagramSocket(null)) {
+                probe.bind(bound);
+                return;
+            } catch (java.net.SocketException stillOpen) {
+                if (System.nanoTime() > deadline) {
+                    LOG.log(System.Logger.Level.WARNING, "{0} still bound 2 s after close", bound);
+                    return;
+                }
+                try {
+                    loop.submit(() -> { }).awaitUninterruptibly(100, TimeUnit.MILLISECONDS);
+                } catch (RejectedExecutionException gone) {
+                    Thread.onSpinWait();
+                }
+            }
+        }
     }
 
     // ---------------------------------------------------------------- event loop: inbound
