@@ -52,4 +52,26 @@ public interface NetworkState {
     default long pluginFailures() {
         return 0;
     }
+
+    /**
+     * Sessions refused at the handshake, by this node or by the peer: a secure node and a plain
+     * one meeting, or a static key outside the allow-list. Each is also logged with its reason.
+     * Added to the original contract; implementations without handshakes return 0.
+     *
+     * @return sessions refused
+     */
+    default long sessionsRefused() {
+        return 0;
+    }
+
+    /**
+     * Datagrams of secure sessions that did not authenticate, or replayed one already seen; they
+     * were dropped before reaching the transport's engine. Added to the original contract;
+     * implementations without encryption return 0.
+     *
+     * @return datagrams dropped for failing authentication or replay checks
+     */
+    default long unauthenticatedDatagrams() {
+        return 0;
+    }
 }

@@ -38,4 +38,15 @@ public interface PeerState {
 
     /** @return when a datagram last came from this peer; {@link Instant#EPOCH} if never */
     Instant lastSeen();
+
+    /**
+     * The peer's static public key, proven by the handshake of a secure session, so a plugin can
+     * decide whom to trust. Added to the original contract; empty for a plain session, or with no
+     * session yet.
+     *
+     * @return a copy of the 32-byte X25519 public key
+     */
+    default java.util.Optional<byte[]> staticKey() {
+        return java.util.Optional.empty();
+    }
 }

@@ -11,4 +11,6 @@ final class Counters {
     final LongAdder messagesDropped = new LongAdder();
     final LongAdder checksumFailures = new LongAdder();
     final LongAdder malformedInputs = new LongAdder();
+    final LongAdder sessionsRefused = new LongAdder();
+    final LongAdder unauthenticatedDatagrams = new LongAdder();
 }

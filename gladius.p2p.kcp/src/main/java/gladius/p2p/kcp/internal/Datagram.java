@@ -9,10 +9,14 @@ import io.netty.buffer.ByteBufAllocator;
  * <pre>
  *   u8  magic      0x47 ('G')
  *   u8  version    1
- *   u8  kind       HELLO 1, WELCOME 2, DATA 3, PING 4, CLOSE 5, RESET 6
+ *   u8  kind       plain: HELLO 1, WELCOME 2, DATA 3, PING 4, CLOSE 5, RESET 6
+ *                  secure: HELLO_SECURE 7, WELCOME_SECURE 8, CONFIRM 9, SEALED 10; both: REFUSE 11
  *   u32 sender     the sending node's incarnation (never 0)
- *   u32 receiver   the incarnation the sender believes the receiver has (0 in HELLO)
- *   ... payload    DATA: KCP segments; CLOSE: u8 reason; others: nothing
+ *   u32 receiver   the incarnation the sender believes the receiver has (0 in HELLO, HELLO_SECURE)
+ *   ... payload    DATA: KCP segments; CLOSE: u8 reason; REFUSE: u8 reason;
+ *                  HELLO_SECURE, WELCOME_SECURE, CONFIRM: Noise XX messages 1, 2, 3 (32, 96, 64 bytes);
+ *                  SEALED: u8 key epoch, u64 counter, then ChaCha20-Poly1305 of (u8 inner kind DATA,
+ *                  PING or CLOSE, its payload) with the header as associated data; others: nothing
  * </pre>
  */
 final class Datagram {
@@ -27,6 +31,19 @@ final class Datagram {
     static final int PING = 4;
     static final int CLOSE = 5;
     static final int RESET = 6;
+    static final int HELLO_SECURE = 7;
+    static final int WELCOME_SECURE = 8;
+    static final int CONFIRM = 9;
+    static final int SEALED = 10;
+    static final int REFUSE = 11;
+
+    /** REFUSE reasons. */
+    static final int REFUSE_PLAIN_ONLY = 1;
+    static final int REFUSE_SECURE_ONLY = 2;
+    static final int REFUSE_KEY_NOT_ALLOWED = 3;
+
+    /** A SEALED datagram's smallest payload: epoch, counter, inner kind, tag. */
+    static final int SEALED_OVERHEAD = 1 + 8 + 1 + NoiseXX.TAG_BYTES;
 
     /** CLOSE reasons. */
     static final int CLOSE_DELETED = 1;
@@ -51,13 +68,17 @@ final class Datagram {
         int kind = datagram.getUnsignedByte(datagram.readerIndex() + 2);
         int sender = datagram.getInt(datagram.readerIndex() + 3);
         int receiver = datagram.getInt(datagram.readerIndex() + 7);
-        if (kind < HELLO || kind > RESET || sender == 0 || (kind != HELLO && receiver == 0)) {
+        if (kind < HELLO || kind > REFUSE || sender == 0 || (kind != HELLO && kind != HELLO_SECURE && receiver == 0)) {
             return null;
         }
         int payload = datagram.readableBytes() - HEADER_LENGTH;
         boolean sizeOk = switch (kind) {
             case DATA -> payload >= KCP_OVERHEAD;
-            case CLOSE -> payload == 1;
+            case CLOSE, REFUSE -> payload == 1;
+            case HELLO_SECURE -> payload == NoiseXX.MESSAGE_1;
+            case WELCOME_SECURE -> payload == NoiseXX.MESSAGE_2;
+            case CONFIRM -> payload == NoiseXX.MESSAGE_3;
+            case SEALED -> payload >= SEALED_OVERHEAD;
             default -> payload == 0;
         };
         if (!sizeOk) {
@@ -67,13 +88,38 @@ final class Datagram {
         return new Header(kind, sender, receiver);
     }
 
-    /** A header-only datagram (or CLOSE with its reason). */
+    /** A header-only datagram (or CLOSE or REFUSE with its reason). */
     static ByteBuf control(ByteBufAllocator allocator, int kind, int sender, int receiver, int reason) {
         ByteBuf out = allocator.directBuffer(HEADER_LENGTH + 1);
         writeHeader(out, kind, sender, receiver);
-        if (kind == CLOSE) {
+        if (kind == CLOSE || kind == REFUSE) {
             out.writeByte(reason);
         }
+        return out;
+    }
+
+    /** A handshake datagram carrying one Noise message. */
+    static ByteBuf handshake(ByteBufAllocator allocator, int kind, int sender, int receiver, byte[] message) {
+        ByteBuf out = allocator.directBuffer(HEADER_LENGTH + message.length);
+        writeHeader(out, kind, sender, receiver);
+        out.writeBytes(message);
+        return out;
+    }
+
+    /** The header bytes a SEALED datagram is authenticated with. */
+    static byte[] sealedHeader(int sender, int receiver) {
+        return new byte[] {(byte) MAGIC, (byte) VERSION, (byte) SEALED, (byte) (sender >>> 24), (byte) (sender >>> 16),
+                (byte) (sender >>> 8), (byte) sender, (byte) (receiver >>> 24), (byte) (receiver >>> 16),
+                (byte) (receiver >>> 8), (byte) receiver};
+    }
+
+    /** A SEALED datagram: header, epoch, counter, ciphertext. */
+    static ByteBuf sealed(ByteBufAllocator allocator, byte[] header, SecureChannel.Sealed sealed) {
+        ByteBuf out = allocator.directBuffer(HEADER_LENGTH + 9 + sealed.ciphertext().length);
+        out.writeBytes(header);
+        out.writeByte(sealed.epoch());
+        out.writeLong(sealed.counter());
+        out.writeBytes(sealed.ciphertext());
         return out;
     }
 

@@ -4,6 +4,7 @@ import gladius.p2p.spi.SettingsReader;
 import java.time.Duration;
 import java.util.LinkedHashMap;
 import java.util.Map;
+import java.util.Set;
 
 /**
  * The {@code kcp.*} settings, parsed and checked once. Defaults are KCP's fast mode: nodelay on,
@@ -28,12 +29,18 @@ import java.util.Map;
  * @param maxSessions sessions this node holds at once; more HELLOs are refused
  * @param dispatchBytes received bytes waiting for the plugins before this node stops reading
  * @param eventLoopThreads 0 to share the process-wide I/O threads, else a private group this size
+ * @param secure sessions open with a Noise XX handshake and every datagram is sealed
+ * @param nodeKey this node's static X25519 key for secure sessions (fresh if none was given)
+ * @param allowKeys static public keys (hex) allowed to open a secure session; empty allows any
+ * @param rekeyAfterDatagrams a secure session moves to its next key after this many datagrams
+ * @param rekeyAfter ... or after this long, whichever comes first
  */
 public record KcpSettings(Duration interval, boolean nodelay, int fastResend, boolean congestionControl,
                           int sendWindow, int receiveWindow, int mtu, int maxMessageBytes, int queueCapacity,
                           Duration keepalive, Duration deadPeerTimeout, Duration connectTimeout,
                           Duration redialMin, Duration redialMax, int maxSessions, long dispatchBytes,
-                          int eventLoopThreads) {
+                          int eventLoopThreads, boolean secure, NoiseXX.KeyPair nodeKey, Set<String> allowKeys,
+                          long rekeyAfterDatagrams, Duration rekeyAfter) {
 
     /** The namespace this transport reads. */
     public static final String PREFIX = "kcp.";
@@ -59,6 +66,11 @@ public record KcpSettings(Duration interval, boolean nodelay, int fastResend, bo
         d.put("kcp.max-sessions", "10000");
         d.put("kcp.dispatch-bytes", "67108864");
         d.put("kcp.event-loop-threads", "0");
+        d.put("kcp.secure", "false");
+        d.put("kcp.node-key", "");
+        d.put("kcp.allow-keys", "");
+        d.put("kcp.rekey-after-datagrams", "1000000");
+        d.put("kcp.rekey-after", "10m");
         return Map.copyOf(d);
     }
 
@@ -93,7 +105,12 @@ public record KcpSettings(Duration interval, boolean nodelay, int fastResend, bo
                 r.duration("kcp.redial-max", Duration.ofMillis(1), Duration.ofHours(24)),
                 r.integer("kcp.max-sessions", 1, 1 << 24),
                 r.longValue("kcp.dispatch-bytes", 1 << 16, 1L << 40),
-                r.integer("kcp.event-loop-threads", 0, 1024));
+                r.integer("kcp.event-loop-threads", 0, 1024),
+                r.bool("kcp.secure"),
+                nodeKey(r),
+                Set.copyOf(r.list("kcp.allow-keys", KcpSettings::publicKeyHex, "64 hex digits (X25519 public keys)")),
+                r.longValue("kcp.rekey-after-datagrams", 16, 1L << 60),
+                r.duration("kcp.rekey-after", Duration.ofSeconds(1), Duration.ofDays(1)));
         if (s.deadPeerTimeout.compareTo(s.keepalive) <= 0) {
             throw SettingsReader.invalid("kcp.dead-peer-timeout", "longer than kcp.keepalive (" + s.keepalive.toMillis() + "ms)",
                     s.deadPeerTimeout.toMillis() + "ms", null);
@@ -103,6 +120,36 @@ public record KcpSettings(Duration interval, boolean nodelay, int fastResend, bo
                     s.redialMax.toMillis() + "ms", null);
         }
         return s;
+    }
+
+    /** kcp.node-key: 64 hex digits, or a file holding them; a fresh key when unset. Never echoed in errors. */
+    private static NoiseXX.KeyPair nodeKey(SettingsReader r) {
+        java.util.Optional<String> given = r.optional("kcp.node-key");
+        if (given.isEmpty()) {
+            return NoiseXX.KeyPair.generate(new java.security.SecureRandom());
+        }
+        String text = given.get();
+        if (!text.matches("(0x)?[0-9a-fA-F]{64}")) {
+            try {
+                text = java.nio.file.Files.readString(java.nio.file.Path.of(text)).trim();
+            } catch (java.io.IOException | java.nio.file.InvalidPathException e) {
+                throw new IllegalArgumentException("setting kcp.node-key must be 64 hex digits or a readable file holding them: "
+                        + "cannot read " + given.get() + " (" + e.getClass().getSimpleName() + ")");
+            }
+        }
+        String digits = text.startsWith("0x") ? text.substring(2) : text;
+        if (!digits.matches("[0-9a-fA-F]{64}")) {
+            throw new IllegalArgumentException("setting kcp.node-key must be 64 hex digits (an X25519 private key)");
+        }
+        return NoiseXX.KeyPair.fromPrivate(java.util.HexFormat.of().parseHex(digits));
+    }
+
+    private static String publicKeyHex(String text) {
+        String digits = (text.startsWith("0x") ? text.substring(2) : text).toLowerCase(java.util.Locale.ROOT);
+        if (!digits.matches("[0-9a-f]{64}")) {
+            throw new IllegalArgumentException(text);
+        }
+        return digits;
     }
 
     /** @return the largest frame on the wire: length prefix excluded, type, body and checksum included */

@@ -17,7 +17,8 @@ import java.util.concurrent.TimeUnit;
  */
 final class Session implements KcpOutput {
 
-    enum State { CONNECTING, ESTABLISHED, CLOSED }
+    /** CONNECTING: we dialed; HANDSHAKING: a secure responder waiting for the third message. */
+    enum State { CONNECTING, HANDSHAKING, ESTABLISHED, CLOSED }
 
     private static final int MAX_SEGMENTS_PER_SEND = 64;
 
@@ -41,6 +42,17 @@ final class Session implements KcpOutput {
     /** In the layer's list of sessions to service at the end of a read batch. */
     boolean touched;
 
+    // Secure sessions only (kcp.secure): the handshake, then the keys and counters of the datagrams.
+    NoiseXX noise;
+    /** The last handshake message this side sent, resent when the peer seems not to have it. */
+    byte[] handshakeMessage;
+    SecureChannel channel;
+    /** The peer's static key, once the handshake proved it. */
+    byte[] remoteStatic;
+    /** The initiator has heard an authenticated datagram, so the peer has its third message. */
+    boolean confirmed;
+    long lastConfirmAt;
+
     private Kcp kcp;
     private CompositeByteBuf stream;
     private ScheduledFuture<?> timer;
@@ -57,6 +69,18 @@ final class Session implements KcpOutput {
         this.lastSentAt = now;
     }
 
+    /** A secure handshake finished: keep its keys and the peer's static key, then start the engine. */
+    void establishSecure(int remoteTag, byte[][] keys, byte[] remoteStatic, long now) {
+        this.channel = new SecureChannel(keys[0], keys[1], settings.rekeyAfterDatagrams(), settings.rekeyAfter().toMillis(), now);
+        this.remoteStatic = remoteStatic;
+        this.noise = null;
+        establish(remoteTag, now);
+    }
+
+    boolean secure() {
+        return channel != null;
+    }
+
     /** Both tags are known: start the engine. */
     void establish(int remoteTag, long now) {
         this.remoteTag = remoteTag;
@@ -66,7 +90,7 @@ final class Session implements KcpOutput {
         kcp.nodelay(settings.nodelay(), (int) settings.interval().toMillis(), settings.fastResend(),
                 !settings.congestionControl());
         kcp.wndsize(settings.sendWindow(), settings.receiveWindow());
-        kcp.setMtu(settings.mtu() - Datagram.HEADER_LENGTH);
+        kcp.setMtu(settings.mtu() - Datagram.HEADER_LENGTH - (secure() ? Datagram.SEALED_OVERHEAD : 0));
         kcp.setStream(true);
         kcp.setByteBufAllocator(layer.allocator());
         stream = layer.allocator().compositeDirectBuffer(256);
@@ -201,7 +225,11 @@ final class Session implements KcpOutput {
     @Override
     public void out(ByteBuf segments, Kcp engine) {
         lastSentAt = layer.now();
-        layer.write(peer.remote, Datagram.data(layer.allocator(), localTag, remoteTag, segments));
+        if (secure()) {
+            layer.writeSealed(this, Datagram.DATA, segments, 0);
+        } else {
+            layer.write(peer.remote, Datagram.data(layer.allocator(), localTag, remoteTag, segments));
+        }
     }
 
     int smoothedRttMillis() {

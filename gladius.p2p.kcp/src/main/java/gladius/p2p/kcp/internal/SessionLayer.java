@@ -218,7 +218,21 @@ final class SessionLayer extends ChannelInboundHandlerAdapter {
         }
         long now = now();
         Session session = sessions.get(remote);
-        switch (header.kind()) {
+        int kind = header.kind();
+        if (kind >= Datagram.HELLO_SECURE && kind <= Datagram.REFUSE) {
+            onSecureKind(remote, session, header, datagram, now);
+            return;
+        }
+        if (settings.secure()) {
+            // Plain datagrams never touch a secure node's sessions: a HELLO is refused, the rest dropped.
+            if (kind == Datagram.HELLO) {
+                refuse(remote, header, Datagram.REFUSE_SECURE_ONLY, "it speaks plain and this node is kcp.secure");
+            } else if (kind != Datagram.RESET) {
+                counters.unauthenticatedDatagrams.increment();
+            }
+            return;
+        }
+        switch (kind) {
             case Datagram.HELLO -> onHello(remote, session, header.sender(), now);
             case Datagram.WELCOME -> {
                 if (session != null && session.state == Session.State.CONNECTING && header.receiver() == session.localTag) {
@@ -369,7 +383,20 @@ final class SessionLayer extends ChannelInboundHandlerAdapter {
         Session session = openSession(peer, false, now);
         session.helloInterval = FIRST_HELLO_RETRY_MILLIS;
         session.nextHelloAt = now + session.helloInterval;
-        sendControl(peer.remote, Datagram.HELLO, session.localTag, 0, 0);
+        if (settings.secure()) {
+            session.noise = new NoiseXX(true, settings.nodeKey(), PROLOGUE);
+            session.handshakeMessage = session.noise.writeMessage(new byte[0], random).orElseThrow();
+        }
+        sendHello(session);
+    }
+
+    private void sendHello(Session session) {
+        if (session.noise != null) {
+            write(session.peer.remote, Datagram.handshake(allocator(), Datagram.HELLO_SECURE, session.localTag, 0,
+                    session.handshakeMessage));
+        } else {
+            sendControl(session.peer.remote, Datagram.HELLO, session.localTag, 0, 0);
+        }
     }
 
     /** Ends a session; with a reason of 0 or more the peer is told. Then redials or forgets the peer. */
@@ -384,7 +411,7 @@ final class SessionLayer extends ChannelInboundHandlerAdapter {
         }
         LOG.log(System.Logger.Level.DEBUG, () -> "session with " + session.peer + " closed: " + why);
         if (noticeReason >= 0 && session.established()) {
-            sendControl(session.peer.remote, Datagram.CLOSE, session.localTag, session.remoteTag, noticeReason);
+            sendOnSession(session, Datagram.CLOSE, noticeReason);
         }
         session.release();
         sessions.remove(session.peer.remote, session);
@@ -457,14 +484,18 @@ final class SessionLayer extends ChannelInboundHandlerAdapter {
                     } else if (now >= session.nextHelloAt) {
                         session.helloInterval = Math.min(2 * session.helloInterval, LAST_HELLO_RETRY_MILLIS);
                         session.nextHelloAt = now + session.helloInterval;
-                        sendControl(session.peer.remote, Datagram.HELLO, session.localTag, 0, 0);
+                        sendHello(session);
+                    }
+                } else if (session.state == Session.State.HANDSHAKING) {
+                    if (now - session.startedAt > settings.connectTimeout().toMillis()) {
+                        closeSession(session, -1, "the handshake did not finish within kcp.connect-timeout");
                     }
                 } else if (session.established()) {
                     if (now - session.lastReceivedAt > settings.deadPeerTimeout().toMillis()) {
                         closeSession(session, Datagram.CLOSE_SHUTDOWN, "nothing heard within kcp.dead-peer-timeout");
                     } else if (now - session.lastSentAt >= settings.keepalive().toMillis()) {
                         session.lastSentAt = now;
-                        sendControl(session.peer.remote, Datagram.PING, session.localTag, session.remoteTag, 0);
+                        sendOnSession(session, Datagram.PING, 0);
                     }
                 }
             }
@@ -480,6 +511,246 @@ final class SessionLayer extends ChannelInboundHandlerAdapter {
         } catch (RuntimeException e) {
             LOG.log(System.Logger.Level.ERROR, "housekeeping failed", e);
         }
+    }
+
+    // ---------------------------------------------------------------- event loop: secure sessions
+
+    /** Binds the handshake to this protocol, so its keys can never be replayed into another. */
+    private static final byte[] PROLOGUE = "gladius-p2p kcp 1".getBytes(java.nio.charset.StandardCharsets.US_ASCII);
+
+    private void onSecureKind(InetSocketAddress remote, Session session, Datagram.Header header, ByteBuf payload, long now) {
+        int kind = header.kind();
+        if (kind == Datagram.REFUSE) {
+            onRefuse(session, header, payload.readUnsignedByte(), now);
+            return;
+        }
+        if (!settings.secure()) {
+            if (kind == Datagram.HELLO_SECURE) {
+                refuse(remote, header, Datagram.REFUSE_PLAIN_ONLY, "it speaks secure and this node is plain (kcp.secure=false)");
+            } else {
+                counters.malformedInputs.increment();
+            }
+            return;
+        }
+        switch (kind) {
+            case Datagram.HELLO_SECURE -> onHelloSecure(remote, session, header.sender(), bytes(payload), now);
+            case Datagram.WELCOME_SECURE -> onWelcomeSecure(session, header, bytes(payload), now);
+            case Datagram.CONFIRM -> onConfirm(session, header, bytes(payload), now);
+            default -> onSealed(session, header, payload, now);
+        }
+    }
+
+    private void onHelloSecure(InetSocketAddress remote, Session session, int remoteTag, byte[] message, long now) {
+        if (session != null && session.remoteTag == remoteTag
+                && (session.state == Session.State.HANDSHAKING || session.established())) {
+            if (session.state == Session.State.HANDSHAKING) {
+                // Our second message was lost: send it again, unchanged.
+                write(remote, Datagram.handshake(allocator(), Datagram.WELCOME_SECURE, session.localTag, remoteTag,
+                        session.handshakeMessage));
+            }
+            return;
+        }
+        if (session != null && session.state == Session.State.CONNECTING
+                && Integer.compareUnsigned(session.localTag, remoteTag) > 0) {
+            return; // both dialed: the larger tag stays initiator, and the peer will answer our HELLO
+        }
+        if (session != null && session.state != Session.State.CONNECTING) {
+            Peer peer = session.peer; // a new incarnation of the peer, or a new session it wants
+            closeSession(session, -1, "the peer opened a new session", true);
+            session = null;
+            sessions.remove(peer.remote);
+            session = openSession(peer, true, now);
+        } else if (session == null) {
+            if (sessions.size() >= settings.maxSessions()) {
+                LOG.log(System.Logger.Level.WARNING, "refused a session from " + remote + ": kcp.max-sessions reached");
+                return;
+            }
+            session = openSession(network.peerFor(remote), true, now);
+        } else {
+            session.inbound = true; // we dialed too, and lost the tie: answer as the responder
+        }
+        NoiseXX noise = new NoiseXX(false, settings.nodeKey(), PROLOGUE);
+        java.util.Optional<byte[]> second = noise.readMessage(message).flatMap(unused -> noise.writeMessage(new byte[0], random));
+        if (second.isEmpty()) {
+            counters.unauthenticatedDatagrams.increment();
+            closeSession(session, -1, "its first handshake message was unusable");
+            return;
+        }
+        session.noise = noise;
+        session.handshakeMessage = second.get();
+        session.remoteTag = remoteTag;
+        session.state = Session.State.HANDSHAKING;
+        session.startedAt = now;
+        write(remote, Datagram.handshake(allocator(), Datagram.WELCOME_SECURE, session.localTag, remoteTag, second.get()));
+    }
+
+    private void onWelcomeSecure(Session session, Datagram.Header header, byte[] message, long now) {
+        if (session == null || header.receiver() != session.localTag) {
+            counters.unauthenticatedDatagrams.increment();
+            return;
+        }
+        if (session.established() && session.remoteTag == header.sender() && session.handshakeMessage != null) {
+            write(session.peer.remote, Datagram.handshake(allocator(), Datagram.CONFIRM, session.localTag, session.remoteTag,
+                    session.handshakeMessage)); // our third message was lost
+            return;
+        }
+        if (session.state != Session.State.CONNECTING || session.noise == null) {
+            return;
+        }
+        NoiseXX noise = session.noise;
+        if (noise.readMessage(message).isEmpty()) {
+            counters.unauthenticatedDatagrams.increment();
+            return; // a forgery cannot end a dial: the real answer may still come
+        }
+        byte[] theirKey = noise.remoteStatic().orElseThrow();
+        if (!allowed(theirKey)) {
+            refuse(session.peer.remote, header, Datagram.REFUSE_KEY_NOT_ALLOWED,
+                    "its static key " + java.util.HexFormat.of().formatHex(theirKey) + " is not in kcp.allow-keys");
+            closeSession(session, -1, "its static key is not allowed");
+            return;
+        }
+        java.util.Optional<byte[]> third = noise.writeMessage(new byte[0], random);
+        if (third.isEmpty()) {
+            closeSession(session, -1, "the handshake failed");
+            return;
+        }
+        session.handshakeMessage = third.get();
+        session.establishSecure(header.sender(), noise.split(), theirKey, now);
+        session.lastConfirmAt = now;
+        write(session.peer.remote, Datagram.handshake(allocator(), Datagram.CONFIRM, session.localTag, session.remoteTag, third.get()));
+        seen(session, now);
+        touch(session);
+    }
+
+    private void onConfirm(Session session, Datagram.Header header, byte[] message, long now) {
+        if (session == null || header.receiver() != session.localTag || header.sender() != session.remoteTag
+                || session.state != Session.State.HANDSHAKING) {
+            if (session == null || !session.established()) {
+                counters.unauthenticatedDatagrams.increment();
+            }
+            return;
+        }
+        NoiseXX noise = session.noise;
+        if (noise.readMessage(message).isEmpty()) {
+            counters.unauthenticatedDatagrams.increment();
+            closeSession(session, -1, "its third handshake message did not authenticate");
+            return;
+        }
+        byte[] theirKey = noise.remoteStatic().orElseThrow();
+        if (!allowed(theirKey)) {
+            refuse(session.peer.remote, header, Datagram.REFUSE_KEY_NOT_ALLOWED,
+                    "its static key " + java.util.HexFormat.of().formatHex(theirKey) + " is not in kcp.allow-keys");
+            closeSession(session, -1, "its static key is not allowed");
+            return;
+        }
+        session.handshakeMessage = null;
+        session.establishSecure(session.remoteTag, noise.split(), theirKey, now);
+        session.confirmed = true;
+        seen(session, now);
+        touch(session);
+    }
+
+    private void onSealed(Session session, Datagram.Header header, ByteBuf payload, long now) {
+        if (session == null || !session.established() || !session.secure() || !matches(session, header)) {
+            counters.unauthenticatedDatagrams.increment();
+            return;
+        }
+        int epoch = payload.readUnsignedByte();
+        long counter = payload.readLong();
+        java.util.Optional<byte[]> plain = session.channel.open(Datagram.sealedHeader(header.sender(), header.receiver()),
+                epoch, counter, bytes(payload));
+        if (plain.isEmpty() || plain.get().length == 0) {
+            counters.unauthenticatedDatagrams.increment(); // forged, damaged, or a replay
+            return;
+        }
+        session.confirmed = true;
+        byte[] inner = plain.get();
+        seen(session, now);
+        switch (inner[0]) {
+            case Datagram.DATA -> {
+                ByteBuf segments = io.netty.buffer.Unpooled.wrappedBuffer(inner, 1, inner.length - 1);
+                if (segments.readableBytes() < Datagram.KCP_OVERHEAD
+                        || !Datagram.segmentsValid(segments, session.conv(), session.mss()) || !session.input(segments)) {
+                    counters.malformedInputs.increment();
+                    return;
+                }
+                touch(session);
+            }
+            case Datagram.PING -> { }
+            case Datagram.CLOSE -> closeSession(session, -1, "the peer closed it");
+            default -> counters.malformedInputs.increment();
+        }
+    }
+
+    private void onRefuse(Session session, Datagram.Header header, int reason, long now) {
+        boolean handshaking = session != null && (!session.established() || (session.secure() && !session.confirmed));
+        if (session == null || header.receiver() != session.localTag || !handshaking) {
+            counters.unauthenticatedDatagrams.increment();
+            return; // a refusal only ends a handshake that is still going on (for an initiator: until confirmed)
+        }
+        counters.sessionsRefused.increment();
+        String why = switch (reason) {
+            case Datagram.REFUSE_PLAIN_ONLY -> "the peer is plain and this node is kcp.secure";
+            case Datagram.REFUSE_SECURE_ONLY -> "the peer is kcp.secure and this node is plain";
+            case Datagram.REFUSE_KEY_NOT_ALLOWED -> "the peer does not allow this node's static key";
+            default -> "the peer refused it (reason " + reason + ")";
+        };
+        LOG.log(System.Logger.Level.WARNING, "session with {0} refused: {1}", session.peer, why);
+        Peer peer = session.peer;
+        closeSession(session, -1, why);
+        // Asking again at once would be refused again: back off as after a dial that got no answer.
+        peer.redialDelay = Math.min(Math.max(2 * peer.redialDelay, settings.redialMin().toMillis() * 10), settings.redialMax().toMillis());
+        peer.nextDialAt = now + peer.redialDelay;
+    }
+
+    /** Refuses a handshake with its reason, counted and logged here and told to the peer. */
+    private void refuse(InetSocketAddress remote, Datagram.Header header, int reason, String why) {
+        counters.sessionsRefused.increment();
+        LOG.log(System.Logger.Level.WARNING, "refused a session from {0}: {1}", remote, why);
+        sendControl(remote, Datagram.REFUSE, header.receiver() == 0 ? 1 : header.receiver(), header.sender(), reason);
+    }
+
+    private boolean allowed(byte[] staticKey) {
+        return settings.allowKeys().isEmpty() || settings.allowKeys().contains(java.util.HexFormat.of().formatHex(staticKey));
+    }
+
+    /** Seals one inner datagram of a secure session (DATA with segments, PING, or CLOSE with a reason). */
+    void writeSealed(Session session, int innerKind, ByteBuf segments, int reason) {
+        byte[] plain;
+        if (segments != null) {
+            try {
+                plain = new byte[1 + segments.readableBytes()];
+                segments.readBytes(plain, 1, plain.length - 1);
+            } finally {
+                segments.release();
+            }
+        } else {
+            plain = innerKind == Datagram.CLOSE ? new byte[] {0, (byte) reason} : new byte[1];
+        }
+        plain[0] = (byte) innerKind;
+        long now = now();
+        if (!session.confirmed && session.handshakeMessage != null && now - session.lastConfirmAt >= 50) {
+            // The responder may not have our third message yet; until it answers, send it along.
+            session.lastConfirmAt = now;
+            write(session.peer.remote, Datagram.handshake(allocator(), Datagram.CONFIRM, session.localTag, session.remoteTag,
+                    session.handshakeMessage));
+        }
+        byte[] header = Datagram.sealedHeader(session.localTag, session.remoteTag);
+        write(session.peer.remote, Datagram.sealed(allocator(), header, session.channel.seal(header, plain, now)));
+    }
+
+    private void sendOnSession(Session session, int kind, int reason) {
+        if (session.secure()) {
+            writeSealed(session, kind, null, reason);
+        } else {
+            sendControl(session.peer.remote, kind, session.localTag, session.remoteTag, reason);
+        }
+    }
+
+    private static byte[] bytes(ByteBuf buffer) {
+        byte[] out = new byte[buffer.readableBytes()];
+        buffer.readBytes(out);
+        return out;
     }
 
     // ---------------------------------------------------------------- event loop: output
@@ -510,14 +781,16 @@ final class SessionLayer extends ChannelInboundHandlerAdapter {
                     peer.messagesSent, peer.messagesReceived,
                     peer.retransmissionsOfClosedSessions + (session == null ? 0 : session.retransmissions()),
                     peer.queue.size(),
-                    java.time.Instant.ofEpochMilli(peer.lastSeenWallMillis)));
+                    java.time.Instant.ofEpochMilli(peer.lastSeenWallMillis),
+                    connected ? session.remoteStatic : null));
         }
         peers.sort(java.util.Comparator.comparing(gladius.p2p.PeerState::address));
         return new Snapshots.Network(network.localAddress(), peers,
                 counters.messagesSent.sum(), counters.messagesReceived.sum(),
                 counters.bytesSent.sum(), counters.bytesReceived.sum(),
                 counters.messagesDropped.sum(), counters.checksumFailures.sum(),
-                counters.malformedInputs.sum(), network.dispatcher().failures());
+                counters.malformedInputs.sum(), network.dispatcher().failures(),
+                counters.sessionsRefused.sum(), counters.unauthenticatedDatagrams.sum());
     }
 
     long now() {

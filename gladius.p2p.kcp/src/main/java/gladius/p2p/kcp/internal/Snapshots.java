@@ -15,11 +15,18 @@ final class Snapshots {
 
     record Peer(NodeAddress address, boolean inRouteTable, boolean writable, boolean connected, boolean inbound,
                 Duration smoothedRtt, long messagesSent, long messagesReceived, long retransmissions,
-                int queuedMessages, Instant lastSeen) implements PeerState {}
+                int queuedMessages, Instant lastSeen, byte[] staticKeyBytes) implements PeerState {
+
+        @Override
+        public Optional<byte[]> staticKey() {
+            return Optional.ofNullable(staticKeyBytes).map(byte[]::clone);
+        }
+    }
 
     record Network(NodeAddress localAddress, List<PeerState> peers, long messagesSent, long messagesReceived,
                    long bytesSent, long bytesReceived, long messagesDropped, long checksumFailures,
-                   long malformedInputs, long pluginFailures) implements NetworkState {
+                   long malformedInputs, long pluginFailures, long sessionsRefused,
+                   long unauthenticatedDatagrams) implements NetworkState {
 
         Network {
             peers = List.copyOf(peers);

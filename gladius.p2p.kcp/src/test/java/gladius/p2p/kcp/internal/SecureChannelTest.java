@@ -1,0 +1,84 @@
+package gladius.p2p.kcp.internal;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNotEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.List;
+import java.util.Optional;
+import java.util.Random;
+import org.junit.jupiter.api.Test;
+
+/** Counters, replays and rekeying of sealed datagrams. */
+class SecureChannelTest {
+
+    private static final byte[] HEADER = Datagram.sealedHeader(1, 2);
+
+    private static byte[] key(int fill) {
+        byte[] key = new byte[32];
+        java.util.Arrays.fill(key, (byte) fill);
+        return key;
+    }
+
+    @Test
+    void theReplayWindowTakesEachCounterOnceAndForgetsWhatIsTooOld() {
+        ReplayWindow window = new ReplayWindow();
+        List<Long> order = new ArrayList<>();
+        for (long i = 0; i < 3000; i++) {
+            order.add(i);
+        }
+        Random random = new Random(3);
+        for (int chunk = 0; chunk < 3000; chunk += 500) {
+            Collections.shuffle(order.subList(chunk, chunk + 500), random); // reordered, but within the window
+        }
+        for (long counter : order) {
+            assertTrue(window.mayAccept(counter), "new: " + counter);
+            window.accept(counter);
+            assertFalse(window.mayAccept(counter), "seen: " + counter);
+        }
+        assertFalse(window.mayAccept(2999 - ReplayWindow.SIZE), "older than the window");
+        assertTrue(window.mayAccept(1L << 40), "far ahead is new");
+        window.accept(1L << 40);
+        assertFalse(window.mayAccept(2999), "the jump forgot everything behind it");
+        assertFalse(window.mayAccept(-1));
+    }
+
+    @Test
+    void rekeyingIsInvisibleToTheReceiverEvenWhenDatagramsCrossTheBoundaryOutOfOrder() {
+        SecureChannel sender = new SecureChannel(key(1), key(2), 10, Long.MAX_VALUE, 0);
+        SecureChannel receiver = new SecureChannel(key(2), key(1), 10, Long.MAX_VALUE, 0);
+        List<SecureChannel.Sealed> sent = new ArrayList<>();
+        for (int i = 0; i < 35; i++) {
+            sent.add(sender.seal(HEADER, new byte[] {(byte) i}, i));
+        }
+        assertEquals(3, sender.sendEpoch(), "a new key every 10 datagrams");
+        // Deliver epoch by epoch, each reversed, with the last two of one epoch after the first of the next.
+        List<SecureChannel.Sealed> arrival = new ArrayList<>(sent);
+        Collections.swap(arrival, 9, 11);
+        for (SecureChannel.Sealed sealed : arrival) {
+            Optional<byte[]> plain = receiver.open(HEADER, sealed.epoch(), sealed.counter(), sealed.ciphertext());
+            assertTrue(plain.isPresent(), "epoch " + sealed.epoch() + " counter " + sealed.counter());
+            assertEquals(sent.indexOf(sealed), plain.get()[0]);
+        }
+        SecureChannel.Sealed replay = sent.get(34);
+        assertEquals(Optional.empty(), receiver.open(HEADER, replay.epoch(), replay.counter(), replay.ciphertext()), "replayed");
+        SecureChannel.Sealed skipped = new SecureChannel(SecureChannel.rekey(SecureChannel.rekey(key(1))), key(2), 100, Long.MAX_VALUE, 0)
+                .seal(HEADER, new byte[] {1}, 0);
+        assertEquals(Optional.empty(), receiver.open(HEADER, 5, 0, skipped.ciphertext()), "two epochs ahead is refused");
+        assertNotEquals(java.util.HexFormat.of().formatHex(key(1)), java.util.HexFormat.of().formatHex(SecureChannel.rekey(key(1))));
+    }
+
+    @Test
+    void aTamperedHeaderOrEpochDoesNotAuthenticate() {
+        SecureChannel sender = new SecureChannel(key(1), key(2), 100, Long.MAX_VALUE, 0);
+        SecureChannel receiver = new SecureChannel(key(2), key(1), 100, Long.MAX_VALUE, 0);
+        SecureChannel.Sealed sealed = sender.seal(HEADER, new byte[] {7}, 0);
+        assertEquals(Optional.empty(), receiver.open(Datagram.sealedHeader(1, 3), 0, 0, sealed.ciphertext()));
+        assertEquals(Optional.empty(), receiver.open(HEADER, 1, 0, sealed.ciphertext()));
+        assertArrayEquals(new byte[] {7}, receiver.open(HEADER, 0, 0, sealed.ciphertext()).orElseThrow(), "a failed try consumed nothing");
+    }
+}
