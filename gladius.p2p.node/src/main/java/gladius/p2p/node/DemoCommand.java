@@ -52,7 +52,7 @@ final class DemoCommand implements Callable<Integer> {
         out = spec.commandLine().getOut();
         Map<String, String> settings = new HashMap<>(Map.of("discovery.interval", "250ms",
                 "discovery.max-peers", Integer.toString(Math.max(64, nodes)), "latency.interval", "250ms",
-                "ethstate.interval", "500ms"));
+                "ethstate.interval", "500ms", "kcp.max-sessions-per-ip", Integer.toString(Math.max(256, 2 * nodes))));
         settings.putAll(NodeSettings.build(null, pairs));
         NodeSettings.checkNamespaces(settings);
 

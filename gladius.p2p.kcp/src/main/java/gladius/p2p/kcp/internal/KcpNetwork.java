@@ -229,7 +229,7 @@ final class KcpNetwork implements Network {
             }
             if (!routeTableOnly || target.inRouteTable) {
                 ByteBuf view = frame.retainedDuplicate();
-                queued[0] = target.queue.offer(view);
+                queued[0] = target.offer(view, kcp.maxQueuedBytes());
                 if (!queued[0]) {
                     view.release();
                 }

@@ -34,13 +34,17 @@ import java.util.Set;
  * @param allowKeys static public keys (hex) allowed to open a secure session; empty allows any
  * @param rekeyAfterDatagrams a secure session moves to its next key after this many datagrams
  * @param rekeyAfter ... or after this long, whichever comes first
+ * @param maxSessionsPerIp sessions with one remote IP address at once
+ * @param handshakesPerSecond new sessions other nodes may open per second; more HELLOs are dropped
+ * @param maxQueuedBytes bytes of frames waiting per peer before more are dropped
  */
 public record KcpSettings(Duration interval, boolean nodelay, int fastResend, boolean congestionControl,
                           int sendWindow, int receiveWindow, int mtu, int maxMessageBytes, int queueCapacity,
                           Duration keepalive, Duration deadPeerTimeout, Duration connectTimeout,
                           Duration redialMin, Duration redialMax, int maxSessions, long dispatchBytes,
                           int eventLoopThreads, boolean secure, NoiseXX.KeyPair nodeKey, Set<String> allowKeys,
-                          long rekeyAfterDatagrams, Duration rekeyAfter) {
+                          long rekeyAfterDatagrams, Duration rekeyAfter, int maxSessionsPerIp, int handshakesPerSecond,
+                          long maxQueuedBytes) {
 
     /** The namespace this transport reads. */
     public static final String PREFIX = "kcp.";
@@ -71,6 +75,9 @@ public record KcpSettings(Duration interval, boolean nodelay, int fastResend, bo
         d.put("kcp.allow-keys", "");
         d.put("kcp.rekey-after-datagrams", "1000000");
         d.put("kcp.rekey-after", "10m");
+        d.put("kcp.max-sessions-per-ip", "256");
+        d.put("kcp.handshakes-per-second", "1000");
+        d.put("kcp.max-queued-bytes", "16777216");
         return Map.copyOf(d);
     }
 
@@ -110,7 +117,10 @@ public record KcpSettings(Duration interval, boolean nodelay, int fastResend, bo
                 nodeKey(r),
                 Set.copyOf(r.list("kcp.allow-keys", KcpSettings::publicKeyHex, "64 hex digits (X25519 public keys)")),
                 r.longValue("kcp.rekey-after-datagrams", 16, 1L << 60),
-                r.duration("kcp.rekey-after", Duration.ofSeconds(1), Duration.ofDays(1)));
+                r.duration("kcp.rekey-after", Duration.ofSeconds(1), Duration.ofDays(1)),
+                r.integer("kcp.max-sessions-per-ip", 1, 1 << 24),
+                r.integer("kcp.handshakes-per-second", 1, 1 << 24),
+                r.longValue("kcp.max-queued-bytes", 1 << 16, 1L << 40));
         if (s.deadPeerTimeout.compareTo(s.keepalive) <= 0) {
             throw SettingsReader.invalid("kcp.dead-peer-timeout", "longer than kcp.keepalive (" + s.keepalive.toMillis() + "ms)",
                     s.deadPeerTimeout.toMillis() + "ms", null);

@@ -21,6 +21,8 @@ final class Peer {
     final NodeAddress address;
     /** Bounded at kcp.queue-capacity, but grown in chunks: an idle peer holds a small array, not the bound. */
     final MpscChunkedArrayQueue<ByteBuf> queue;
+    /** Bytes of the frames in the queue, bounded by kcp.max-queued-bytes. */
+    final java.util.concurrent.atomic.AtomicLong queuedBytes = new java.util.concurrent.atomic.AtomicLong();
     /** Set while this peer waits in the session layer's dirty queue, so it is there once. */
     final AtomicBoolean flushScheduled = new AtomicBoolean();
     /** Changed only inside the network map's compute for this key. */
@@ -41,6 +43,29 @@ final class Peer {
         this.queue = new MpscChunkedArrayQueue<>(Math.min(16, queueCapacity / 2), queueCapacity);
     }
 
+    /** Queues a frame if both bounds allow it: kcp.queue-capacity messages and kcp.max-queued-bytes. */
+    boolean offer(ByteBuf frame, long maxQueuedBytes) {
+        int size = frame.readableBytes();
+        if (queuedBytes.addAndGet(size) > maxQueuedBytes) {
+            queuedBytes.addAndGet(-size);
+            return false;
+        }
+        if (!queue.offer(frame)) {
+            queuedBytes.addAndGet(-size);
+            return false;
+        }
+        return true;
+    }
+
+    /** Takes the next frame; event loop only. */
+    ByteBuf poll() {
+        ByteBuf frame = queue.poll();
+        if (frame != null) {
+            queuedBytes.addAndGet(-frame.readableBytes());
+        }
+        return frame;
+    }
+
     boolean removable() {
         return !inRouteTable && session == null && queue.isEmpty();
     }
@@ -50,6 +75,7 @@ final class Peer {
         int dropped = 0;
         ByteBuf frame;
         while ((frame = queue.poll()) != null) {
+            queuedBytes.addAndGet(-frame.readableBytes());
             frame.release();
             dropped++;
         }

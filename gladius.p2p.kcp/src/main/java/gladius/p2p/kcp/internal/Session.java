@@ -183,7 +183,7 @@ final class Session implements KcpOutput {
     void pump() {
         int limit = 2 * settings.sendWindow();
         ByteBuf frame;
-        while (kcp.waitSnd() < limit && (frame = peer.queue.poll()) != null) {
+        while (kcp.waitSnd() < limit && (frame = peer.poll()) != null) {
             try {
                 int chunk = MAX_SEGMENTS_PER_SEND * mss();
                 while (frame.isReadable()) {

@@ -45,6 +45,9 @@ final class SessionLayer extends ChannelInboundHandlerAdapter {
     private final long epochNanos = System.nanoTime();
     private final long epochWallMillis = System.currentTimeMillis();
     private final Map<InetSocketAddress, Session> sessions = new HashMap<>();
+    private final Map<java.net.InetAddress, Integer> sessionsPerIp = new HashMap<>();
+    private double handshakeTokens;
+    private long handshakeTokensAt;
     private final ArrayDeque<Session> touched = new ArrayDeque<>();
     private final ArrayDeque<Session> paused = new ArrayDeque<>();
     private final MpscUnboundedXaddArrayQueue<Peer> dirty = new MpscUnboundedXaddArrayQueue<>(256);
@@ -58,6 +61,7 @@ final class SessionLayer extends ChannelInboundHandlerAdapter {
         this.network = network;
         this.settings = network.kcpSettings();
         this.counters = network.counters();
+        this.handshakeTokens = settings.handshakesPerSecond();
     }
 
     /** Binds the socket; blocks until bound. */
@@ -276,12 +280,14 @@ final class SessionLayer extends ChannelInboundHandlerAdapter {
         }
         if (session != null && session.established()) {
             // A new session from the same address: the peer restarted or dropped the old one.
+            if (!admit(remote, now, true)) {
+                return;
+            }
             Peer peer = session.peer;
             closeSession(session, -1, "the peer opened a new session", true);
             session = openSession(peer, true, now);
         } else if (session == null) {
-            if (sessions.size() >= settings.maxSessions()) {
-                LOG.log(System.Logger.Level.WARNING, "refused a session from " + remote + ": kcp.max-sessions reached");
+            if (!admit(remote, now, false)) {
                 return;
             }
             session = openSession(network.peerFor(remote), true, now);
@@ -369,7 +375,44 @@ final class SessionLayer extends ChannelInboundHandlerAdapter {
         session.inbound = inbound;
         peer.session = session;
         sessions.put(peer.remote, session);
+        sessionsPerIp.merge(peer.remote.getAddress(), 1, Integer::sum);
         return session;
+    }
+
+    private void forgetSession(Session session) {
+        if (sessions.remove(session.peer.remote, session)) {
+            sessionsPerIp.computeIfPresent(session.peer.remote.getAddress(), (ip, n) -> n == 1 ? null : n - 1);
+        }
+    }
+
+    /**
+     * Whether another node may open a session now: kcp.max-sessions in all, kcp.max-sessions-per-ip
+     * from its address, and kcp.handshakes-per-second (which replacing a session counts against
+     * too, or one address could churn sessions without end). Refusals are counted; nothing is
+     * sent back, so a flood gets no answers to amplify.
+     */
+    private boolean admit(InetSocketAddress remote, long now, boolean replacing) {
+        String limit = null;
+        if (!replacing && sessions.size() >= settings.maxSessions()) {
+            limit = "kcp.max-sessions";
+        } else if (!replacing && sessionsPerIp.getOrDefault(remote.getAddress(), 0) >= settings.maxSessionsPerIp()) {
+            limit = "kcp.max-sessions-per-ip";
+        } else {
+            handshakeTokens = Math.min(settings.handshakesPerSecond(),
+                    handshakeTokens + (now - handshakeTokensAt) * settings.handshakesPerSecond() / 1000.0);
+            handshakeTokensAt = now;
+            if (handshakeTokens < 1) {
+                limit = "kcp.handshakes-per-second";
+            } else {
+                handshakeTokens--;
+            }
+        }
+        if (limit != null) {
+            counters.sessionsRefused.increment();
+            String reached = limit;
+            LOG.log(System.Logger.Level.DEBUG, () -> "refused a session from " + remote + ": " + reached + " reached");
+        }
+        return limit == null;
     }
 
     private void dial(Peer peer, long now) {
@@ -414,7 +457,7 @@ final class SessionLayer extends ChannelInboundHandlerAdapter {
             sendOnSession(session, Datagram.CLOSE, noticeReason);
         }
         session.release();
-        sessions.remove(session.peer.remote, session);
+        forgetSession(session);
         Peer peer = session.peer;
         if (peer.session == session) {
             peer.session = null;
@@ -555,14 +598,14 @@ final class SessionLayer extends ChannelInboundHandlerAdapter {
             return; // both dialed: the larger tag stays initiator, and the peer will answer our HELLO
         }
         if (session != null && session.state != Session.State.CONNECTING) {
+            if (!admit(remote, now, true)) {
+                return;
+            }
             Peer peer = session.peer; // a new incarnation of the peer, or a new session it wants
             closeSession(session, -1, "the peer opened a new session", true);
-            session = null;
-            sessions.remove(peer.remote);
             session = openSession(peer, true, now);
         } else if (session == null) {
-            if (sessions.size() >= settings.maxSessions()) {
-                LOG.log(System.Logger.Level.WARNING, "refused a session from " + remote + ": kcp.max-sessions reached");
+            if (!admit(remote, now, false)) {
                 return;
             }
             session = openSession(network.peerFor(remote), true, now);

@@ -1,0 +1,162 @@
+package gladius.p2p.kcp;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import gladius.p2p.NetworkState;
+import gladius.p2p.NodeAddress;
+import gladius.p2p.testing.Await;
+import java.io.IOException;
+import java.net.InetSocketAddress;
+import java.nio.ByteBuffer;
+import java.nio.channels.DatagramChannel;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Random;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicLong;
+import org.junit.jupiter.api.Test;
+
+/** The limits that keep a node standing under load: each has a setting, and each refusal is counted. */
+class LimitsTest {
+
+    /** A plain HELLO written by hand (docs/PROTOCOL.md): magic, version, kind 1, sender tag, receiver 0. */
+    private static ByteBuffer hello(int tag) {
+        return ByteBuffer.allocate(11).put((byte) 0x47).put((byte) 1).put((byte) 1).putInt(tag).putInt(0).flip();
+    }
+
+    private static List<DatagramChannel> sockets(int count, String host) throws IOException {
+        List<DatagramChannel> sockets = new ArrayList<>();
+        for (int i = 0; i < count; i++) {
+            sockets.add(DatagramChannel.open().bind(new InetSocketAddress(host, 0)));
+        }
+        return sockets;
+    }
+
+    private static void closeAll(List<DatagramChannel> sockets) throws IOException {
+        for (DatagramChannel socket : sockets) {
+            socket.close();
+        }
+    }
+
+    @Test
+    void sessionsFromOneAddressStopAtTheirLimit() throws IOException {
+        try (Nodes nodes = new Nodes()) {
+            Nodes.Node node = nodes.start("kcp.max-sessions-per-ip", "3");
+            List<DatagramChannel> clients = sockets(5, "127.0.0.1");
+            InetSocketAddress to = new InetSocketAddress("127.0.0.1", node.address().port());
+            for (int i = 0; i < clients.size(); i++) {
+                clients.get(i).send(hello(1000 + i), to);
+            }
+            Await.until("two refusals", () -> node.network().networkState().sessionsRefused() == 2);
+            assertEquals(3, node.network().networkState().peers().size());
+            closeAll(clients);
+        }
+    }
+
+    @Test
+    void newSessionsPerSecondAreRateLimited() throws IOException {
+        try (Nodes nodes = new Nodes()) {
+            Nodes.Node node = nodes.start("kcp.handshakes-per-second", "5");
+            List<DatagramChannel> clients = sockets(40, "127.0.0.1");
+            InetSocketAddress to = new InetSocketAddress("127.0.0.1", node.address().port());
+            long start = System.nanoTime();
+            for (int i = 0; i < clients.size(); i++) {
+                clients.get(i).send(hello(2000 + i), to);
+            }
+            Await.until("all 40 HELLOs handled", () -> {
+                NetworkState state = node.network().networkState();
+                return state.peers().size() + state.sessionsRefused() == 40;
+            });
+            double seconds = (System.nanoTime() - start) / 1e9;
+            int admitted = node.network().networkState().peers().size();
+            assertTrue(admitted >= 5 && admitted <= 5 + 5 * seconds + 1, admitted + " sessions in " + seconds + " s");
+            closeAll(clients);
+        }
+    }
+
+    @Test
+    void bytesWaitingForOnePeerAreBounded() {
+        try (Nodes nodes = new Nodes()) {
+            Nodes.Node node = nodes.start("kcp.max-queued-bytes", "65536", "kcp.connect-timeout", "1h");
+            NodeAddress nobody = new NodeAddress("127.0.0.1", 9); // discard port: the dial never gets an answer
+            node.network().add(nobody);
+            int queued = 0;
+            for (int i = 0; i < 200; i++) {
+                queued += node.network().broadcast(node.network().newMessage("k", new byte[1024]));
+            }
+            assertTrue(queued > 50 && queued < 64, "about 64 KiB of 1 KiB frames waited: " + queued);
+            assertEquals(200 - queued, node.network().networkState().messagesDropped());
+        }
+    }
+
+    @Test
+    void aFloodOfHandshakesAndGarbageFromManyAddressesDoesNotStarveAnEstablishedPair() throws Exception {
+        try (Nodes nodes = new Nodes()) {
+            Nodes.Node a = nodes.start();
+            Nodes.Node b = nodes.start("kcp.handshakes-per-second", "100");
+            a.network().add(b.address());
+            double quiet = secondsFor(a, b, 10_000, 0);
+
+            // 50 source addresses (all loopback on Linux), HELLOs with fresh tags and random garbage, paced at ~20,000/s.
+            List<DatagramChannel> flooders = new ArrayList<>();
+            for (int i = 2; i < 52; i++) {
+                flooders.addAll(sockets(1, "127.0.0." + i));
+            }
+            AtomicBoolean flooding = new AtomicBoolean(true);
+            AtomicLong sent = new AtomicLong();
+            InetSocketAddress target = new InetSocketAddress("127.0.0.1", b.address().port());
+            Thread flood = new Thread(() -> {
+                Random random = new Random(4);
+                byte[] garbage = new byte[200];
+                long next = System.nanoTime();
+                while (flooding.get()) {
+                    try {
+                        DatagramChannel from = flooders.get(random.nextInt(flooders.size()));
+                        if (random.nextBoolean()) {
+                            from.send(hello(random.nextInt() | 1), target);
+                        } else {
+                            random.nextBytes(garbage);
+                            from.send(ByteBuffer.wrap(garbage), target);
+                        }
+                        sent.incrementAndGet();
+                    } catch (IOException e) {
+                        return;
+                    }
+                    next += 50_000; // 20,000 datagrams a second
+                    while (System.nanoTime() < next) {
+                        Thread.onSpinWait();
+                    }
+                }
+            }, "flood");
+            flood.start();
+            double flooded;
+            try {
+                flooded = secondsFor(a, b, 10_000, 1);
+            } finally {
+                flooding.set(false);
+                flood.join();
+                closeAll(flooders);
+            }
+            NetworkState state = b.network().networkState();
+            System.out.printf("flood: %d datagrams; 10,000 messages in %.2f s quiet, %.2f s flooded; %d sessions refused%n",
+                    sent.get(), quiet, flooded, state.sessionsRefused());
+            assertTrue(sent.get() > 10_000, "the flood ran: " + sent.get());
+            assertTrue(state.sessionsRefused() > 0, "the handshake limit refused some of the flood");
+            assertTrue(flooded <= 3 * quiet + 1, "the pair kept at least a third of its pace: " + quiet + " s quiet, " + flooded + " s flooded");
+        }
+    }
+
+    /** Sends count messages from a to b and returns how long until b has them all. */
+    private static double secondsFor(Nodes.Node a, Nodes.Node b, int count, int round) {
+        String type = "pace-" + round;
+        long start = System.nanoTime();
+        for (int i = 0; i < count; i++) {
+            while (a.network().broadcast(a.network().newMessage(type, new byte[256])) == 0) {
+                Thread.onSpinWait();
+            }
+        }
+        Await.until(count + " messages at b", () -> b.inbox().snapshot().stream().filter(m -> m.type().equals(type)).count() == count);
+        return (System.nanoTime() - start) / 1e9;
+    }
+}
