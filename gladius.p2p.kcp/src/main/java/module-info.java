@@ -17,6 +17,9 @@ module gladius.p2p.kcp {
     requires io.netty.common;
     requires io.netty.transport;
     requires org.jctools.core;
+    // X25519 for kcp.secure comes from the SunEC provider in this module (ChaCha20-Poly1305 and
+    // HMAC are in java.base); requiring it makes jlink put it in every image that has this transport.
+    requires jdk.crypto.ec;
 
     provides gladius.p2p.spi.NetworkProvider with gladius.p2p.kcp.internal.KcpNetworkProvider;
 }

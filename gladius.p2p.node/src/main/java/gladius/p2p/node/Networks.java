@@ -15,15 +15,23 @@ final class Networks {
         } catch (IllegalArgumentException e) {
             throw new UserError(e.getMessage());
         } catch (IllegalStateException e) {
-            throw new UserError(e.getMessage()); // no transport on the module path
+            if (String.valueOf(e.getMessage()).startsWith("no gladius.p2p.spi.NetworkProvider")) {
+                throw new UserError(e.getMessage()); // no transport on the module path: the user's to fix
+            }
+            throw e; // anything else is a bug, and keeps its stack trace
         }
     }
 
     static void listen(Network network, NodeAddress address) {
         try {
             network.listen(address);
-        } catch (IllegalArgumentException | IllegalStateException e) {
-            throw new UserError(e.getMessage()); // a port in use, an address not on this machine
+        } catch (IllegalArgumentException e) {
+            throw new UserError(e.getMessage()); // an address that does not resolve
+        } catch (IllegalStateException e) {
+            if (String.valueOf(e.getMessage()).startsWith("cannot bind")) {
+                throw new UserError(e.getMessage()); // a port in use, an address not on this machine
+            }
+            throw e;
         }
     }
 

@@ -32,10 +32,29 @@ final class StatusCommand implements Callable<Integer> {
             defaultValue = "5s", converter = Durations.class)
     Duration timeout;
 
+    @Option(names = "--set", paramLabel = "KEY=VALUE", description = "A setting for the asking node, such as "
+            + "kcp.node-key=FILE for a node with an allow-list (repeatable). Without kcp.secure, plain is tried, then secure.")
+    java.util.List<String> pairs = new java.util.ArrayList<>();
+
     @Override
     public Integer call() throws InterruptedException {
+        Map<String, String> settings = new java.util.HashMap<>(NodeSettings.build(null, pairs));
+        settings.put("plugins", "none");
+        NodeSettings.checkNamespaces(settings);
+        boolean chosen = settings.containsKey("kcp.secure");
+        Integer code = ask(settings, !chosen);
+        if (code == null) {
+            // The node refused a plain session: it is kcp.secure, so ask again the way it speaks.
+            settings.put("kcp.secure", "true");
+            code = ask(settings, false);
+        }
+        return code;
+    }
+
+    /** Asks once; null if the node refused the session and the caller may try the other mode. */
+    private Integer ask(Map<String, String> settings, boolean mayRetry) throws InterruptedException {
         CompletableFuture<String> answer = new CompletableFuture<>();
-        try (Network network = Networks.create(Map.of("plugins", "none"))) {
+        try (Network network = Networks.create(settings)) {
             network.registerPlugin(new Plugin() {
                 @Override
                 public void newMessage(Message message) {
@@ -50,7 +69,18 @@ final class StatusCommand implements Callable<Integer> {
             } catch (IllegalArgumentException e) {
                 throw new UserError(node + ": " + e.getMessage());
             }
-            spec.commandLine().getOut().print(answer.get(timeout.toMillis(), TimeUnit.MILLISECONDS));
+            long deadline = System.nanoTime() + timeout.toNanos();
+            while (!answer.isDone() && System.nanoTime() < deadline) {
+                if (mayRetry && network.networkState().sessionsRefused() > 0) {
+                    return null;
+                }
+                try {
+                    answer.get(20, TimeUnit.MILLISECONDS);
+                } catch (TimeoutException notYet) {
+                    // keep waiting, and watching for a refusal
+                }
+            }
+            spec.commandLine().getOut().print(answer.get(Math.max(1, deadline - System.nanoTime()), TimeUnit.NANOSECONDS));
             spec.commandLine().getOut().flush();
             return 0;
         } catch (TimeoutException e) {

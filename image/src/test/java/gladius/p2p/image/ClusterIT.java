@@ -17,12 +17,16 @@ class ClusterIT {
     private static final Pattern STATUS = Pattern.compile("gladius: peers (\\d+)/(\\d+) .* state (\\d+) \\[([0-9a-f]{8})]");
 
     @Test
-    void threeNodesDiscoverEachOtherAndAgreeOnSignedState() throws Exception {
-        try (Gladius a = Gladius.start("run", "--listen", "127.0.0.1:0", "--put", "name=a", "--status-every", "300ms")) {
+    void threeSecureNodesDiscoverEachOtherAndAgreeOnSignedState() throws Exception {
+        // Secure sessions, so the image is shown to carry what they need (X25519 is in jdk.crypto.ec).
+        try (Gladius a = Gladius.start("run", "--listen", "127.0.0.1:0", "--set", "kcp.secure=true", "--put", "name=a",
+                "--status-every", "300ms")) {
             String seed = a.awaitLine("a's address", l -> l.startsWith("gladius: listening on ")).substring(22);
             a.awaitLine("a's ethereum address", l -> l.matches("gladius: ethereum address 0x[0-9a-fA-F]{40}"));
-            try (Gladius b = Gladius.start("run", "--listen", "127.0.0.1:0", "--seed", seed, "--put", "name=b", "--status-every", "300ms");
-                 Gladius c = Gladius.start("run", "--listen", "127.0.0.1:0", "--seed", seed, "--put", "name=c", "--status-every", "300ms")) {
+            try (Gladius b = Gladius.start("run", "--listen", "127.0.0.1:0", "--seed", seed, "--set", "kcp.secure=true",
+                    "--put", "name=b", "--status-every", "300ms");
+                 Gladius c = Gladius.start("run", "--listen", "127.0.0.1:0", "--seed", seed, "--set", "kcp.secure=true",
+                    "--put", "name=c", "--status-every", "300ms")) {
                 List<Gladius> nodes = List.of(a, b, c);
                 Await.until("three nodes with two peers each and the same three entries", Await.TIMEOUT,
                         () -> converged(nodes), () -> nodes.toString());

@@ -30,7 +30,7 @@ import java.util.Set;
  * @param dispatchBytes received bytes waiting for the plugins before this node stops reading
  * @param eventLoopThreads 0 to share the process-wide I/O threads, else a private group this size
  * @param secure sessions open with a Noise XX handshake and every datagram is sealed
- * @param nodeKey this node's static X25519 key for secure sessions (fresh if none was given)
+ * @param nodeKey this node's static X25519 key for secure sessions (fresh if none was given); null in plain mode
  * @param allowKeys static public keys (hex) allowed to open a secure session; empty allows any
  * @param rekeyAfterDatagrams a secure session moves to its next key after this many datagrams
  * @param rekeyAfter ... or after this long, whichever comes first
@@ -114,7 +114,7 @@ public record KcpSettings(Duration interval, boolean nodelay, int fastResend, bo
                 r.longValue("kcp.dispatch-bytes", 1 << 16, 1L << 40),
                 r.integer("kcp.event-loop-threads", 0, 1024),
                 r.bool("kcp.secure"),
-                nodeKey(r),
+                r.bool("kcp.secure") || r.optional("kcp.node-key").isPresent() ? nodeKey(r) : null,
                 Set.copyOf(r.list("kcp.allow-keys", KcpSettings::publicKeyHex, "64 hex digits (X25519 public keys)")),
                 r.longValue("kcp.rekey-after-datagrams", 16, 1L << 60),
                 r.duration("kcp.rekey-after", Duration.ofSeconds(1), Duration.ofDays(1)),
