@@ -1,0 +1,28 @@
+#!/usr/bin/env bash
+# Every figure of docs/BENCHMARKS.md, into benchmarks/results/, then the plots into docs/img/.
+# About 15 minutes on two cores. Needs the shaded jar (mvn -B -q install -DskipTests), nft for the
+# loss runs (apt-get install nftables) and matplotlib for the plots (apt-get install python3-matplotlib).
+set -euo pipefail
+here=$(cd "$(dirname "$0")" && pwd)
+results="$here/results"
+jar="$here/target/benchmarks.jar"
+mkdir -p "$results"
+cd "$results"
+rm -f latency-loss.jsonl latency-link.jsonl discovery.jsonl
+
+# Microbenchmarks: frames, checksum, broadcast fan-out, signatures.
+java -jar "$jar" 'FrameBenchmarks|BroadcastFanOut|SignatureBenchmarks' -rf json -rff micro.json | tee micro.txt
+# End to end, one-way throughput: Gladius plain and secure, Netty TCP, Netty UDP; 64 B, 1 KiB, 65000 B.
+java -jar "$jar" OneWayThroughput -rf json -rff oneway.json | tee oneway.txt
+# Round trips at 500 probes/s under 0, 1, 5, 10 % loss applied by the kernel (nftables in a namespace).
+SYSTEMS=gladius,gladius-secure,tcp,udp "$here/loss.sh" "$results/latency-loss.jsonl" 0 1 5 10
+# Gladius alone across the in-process lossy link, 10 ms each way.
+for n in 0 1 5 10; do
+  java -cp "$jar" gladius.p2p.benchmarks.RoundTripLatency --loss "$n" --rate 500 --seconds 10 \
+      --systems gladius-link --link-delay-ms 10 --out latency-link.jsonl
+done
+# Scale: 1,000 idle sessions, and discovery convergence for 25 to 200 nodes.
+java -cp "$jar" gladius.p2p.benchmarks.IdleSessionFootprint 1000 | tee idle.txt
+java -cp "$jar" gladius.p2p.benchmarks.DiscoveryConvergence discovery.jsonl 25 50 100 200
+java -Dmax.peers=16 -cp "$jar" gladius.p2p.benchmarks.DiscoveryConvergence discovery.jsonl 200
+/usr/bin/python3 "$here/plot.py" "$results" "$here/../docs/img"

@@ -1,0 +1,48 @@
+package gladius.p2p.ethstate.internal;
+
+import java.math.BigInteger;
+import java.util.Optional;
+import java.util.concurrent.TimeUnit;
+import org.openjdk.jmh.annotations.Benchmark;
+import org.openjdk.jmh.annotations.BenchmarkMode;
+import org.openjdk.jmh.annotations.Fork;
+import org.openjdk.jmh.annotations.Measurement;
+import org.openjdk.jmh.annotations.Mode;
+import org.openjdk.jmh.annotations.OutputTimeUnit;
+import org.openjdk.jmh.annotations.Scope;
+import org.openjdk.jmh.annotations.Setup;
+import org.openjdk.jmh.annotations.State;
+import org.openjdk.jmh.annotations.Warmup;
+
+/** The ethstate plugin's cost per entry: EIP-191 sign (RFC 6979, low s) and verify by recovery. */
+@State(Scope.Thread)
+@BenchmarkMode(Mode.AverageTime)
+@OutputTimeUnit(TimeUnit.MICROSECONDS)
+@Warmup(iterations = 3, time = 1)
+@Measurement(iterations = 5, time = 1)
+@Fork(value = 1, jvmArgsAppend = "-Xmx1g")
+public class SignatureBenchmarks {
+
+    private Secp256k1.KeyPair key;
+    private byte[] payload;
+    private byte[] hash;
+    private byte[] signature;
+
+    @Setup
+    public void setUp() {
+        key = Secp256k1.KeyPair.of(new BigInteger("1da6847600b0ee25e9ad9a52abbd786dd2502fa4005dd5af9310b7cc7a3b25db", 16));
+        payload = EntryCodec.payload(key.address(), 1_700_000_000_000L, "status".getBytes(), new byte[64]);
+        hash = Secp256k1.personalMessageHash(payload);
+        signature = key.sign(hash);
+    }
+
+    @Benchmark
+    public byte[] sign() {
+        return key.sign(Secp256k1.personalMessageHash(payload));
+    }
+
+    @Benchmark
+    public Optional<byte[]> verify() {
+        return Secp256k1.recoverAddress(Secp256k1.personalMessageHash(payload), signature);
+    }
+}
