@@ -1,25 +1,17 @@
 package gladius.p2p.kcp.internal;
 
 import gladius.p2p.NodeAddress;
+import gladius.p2p.benchmarks.Microbenchmark;
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.ByteBufAllocator;
 import io.netty.buffer.PooledByteBufAllocator;
 import java.net.InetSocketAddress;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.concurrent.TimeUnit;
 import org.openjdk.jmh.annotations.Benchmark;
-import org.openjdk.jmh.annotations.BenchmarkMode;
-import org.openjdk.jmh.annotations.Fork;
 import org.openjdk.jmh.annotations.Level;
-import org.openjdk.jmh.annotations.Measurement;
-import org.openjdk.jmh.annotations.Mode;
-import org.openjdk.jmh.annotations.OutputTimeUnit;
 import org.openjdk.jmh.annotations.Param;
-import org.openjdk.jmh.annotations.Scope;
 import org.openjdk.jmh.annotations.Setup;
-import org.openjdk.jmh.annotations.State;
-import org.openjdk.jmh.annotations.Warmup;
 
 /**
  * The send path of one broadcast of a 1 KiB message to 1, 10 and 100 peers, as KcpNetwork does it
@@ -27,13 +19,7 @@ import org.openjdk.jmh.annotations.Warmup;
  * takes), beside its baseline: the same number of sends of a frame encoded before. Lives in the
  * transport's package (the benchmarks run on the class path) to reach its package-private parts.
  */
-@State(Scope.Thread)
-@BenchmarkMode(Mode.AverageTime)
-@OutputTimeUnit(TimeUnit.NANOSECONDS)
-@Warmup(iterations = 3, time = 1)
-@Measurement(iterations = 5, time = 1)
-@Fork(value = 1, jvmArgsAppend = {"-Xmx1g", "-Dio.netty.leakDetection.level=disabled"})
-public class BroadcastFanOut {
+public class BroadcastFanOut extends Microbenchmark {
 
     /** Message body bytes. */
     public int size = 1024;
