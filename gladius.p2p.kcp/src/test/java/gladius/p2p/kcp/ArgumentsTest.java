@@ -29,6 +29,13 @@ class ArgumentsTest {
         "kcp.queue-capacity, 0",
         "kcp.dead-peer-timeout, 1ms",
         "kcp.no-such-setting, 1",
+        "kcp.node-key, 1234",
+        "kcp.node-key, /no/such/key/file",
+        "kcp.allow-keys, 00112233445566778899aabbccddeeff00112233445566778899aabbccddeeff",
+        "kcp.max-sessions-per-ip, 0",
+        "kcp.handshakes-per-second, 0",
+        "kcp.max-queued-bytes, 10",
+        "kcp.rekey-after-datagrams, 1",
     })
     void aBadSettingIsRejectedByName(String key, String value) {
         IllegalArgumentException e = assertThrows(IllegalArgumentException.class,

@@ -125,6 +125,11 @@ public record KcpSettings(Duration interval, boolean nodelay, int fastResend, bo
             throw SettingsReader.invalid("kcp.dead-peer-timeout", "longer than kcp.keepalive (" + s.keepalive.toMillis() + "ms)",
                     s.deadPeerTimeout.toMillis() + "ms", null);
         }
+        if (!s.secure && !s.allowKeys.isEmpty()) {
+            // An allow-list on a plain node would protect nothing: say so instead of seeming to.
+            throw SettingsReader.invalid("kcp.allow-keys", "used with kcp.secure=true (plain sessions have no static keys)",
+                    s.allowKeys.size() + " keys", null);
+        }
         if (s.redialMax.compareTo(s.redialMin) < 0) {
             throw SettingsReader.invalid("kcp.redial-max", "at least kcp.redial-min (" + s.redialMin.toMillis() + "ms)",
                     s.redialMax.toMillis() + "ms", null);
@@ -139,6 +144,10 @@ public record KcpSettings(Duration interval, boolean nodelay, int fastResend, bo
             return NoiseXX.KeyPair.generate(new java.security.SecureRandom());
         }
         String text = given.get();
+        if (text.matches("(0x)?[0-9a-fA-F]+") && !text.matches("(0x)?[0-9a-fA-F]{64}")) {
+            // Hex of the wrong length is a mistyped key, not a file name: never echo it.
+            throw new IllegalArgumentException("setting kcp.node-key must be 64 hex digits (an X25519 private key)");
+        }
         if (!text.matches("(0x)?[0-9a-fA-F]{64}")) {
             try {
                 text = java.nio.file.Files.readString(java.nio.file.Path.of(text)).trim();
