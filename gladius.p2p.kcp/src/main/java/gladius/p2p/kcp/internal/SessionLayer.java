@@ -278,19 +278,12 @@ final class SessionLayer extends ChannelInboundHandlerAdapter {
             seen(session, now);
             return;
         }
-        if (session != null && session.established()) {
-            // A new session from the same address: the peer restarted or dropped the old one.
-            if (!admit(remote, now, true)) {
+        if (session == null || session.established()) {
+            // A first session from this address, or a new one: the peer restarted or dropped the old one.
+            session = inboundSession(remote, session, now);
+            if (session == null) {
                 return;
             }
-            Peer peer = session.peer;
-            closeSession(session, -1, "the peer opened a new session", true);
-            session = openSession(peer, true, now);
-        } else if (session == null) {
-            if (!admit(remote, now, false)) {
-                return;
-            }
-            session = openSession(network.peerFor(remote), true, now);
         }
         // A HELLO while we are dialing too is a simultaneous open: both sides adopt both tags.
         if (session.state == Session.State.CONNECTING) {
@@ -377,6 +370,22 @@ final class SessionLayer extends ChannelInboundHandlerAdapter {
         sessions.put(peer.remote, session);
         sessionsPerIp.merge(peer.remote.getAddress(), 1, Integer::sum);
         return session;
+    }
+
+    /**
+     * The session a HELLO (plain or secure) opens: a first one from this address, or one that
+     * replaces the current session; null if a limit refused it.
+     */
+    private Session inboundSession(InetSocketAddress remote, Session current, long now) {
+        if (!admit(remote, now, current != null)) {
+            return null;
+        }
+        if (current == null) {
+            return openSession(network.peerFor(remote), true, now);
+        }
+        Peer peer = current.peer;
+        closeSession(current, -1, "the peer opened a new session", true);
+        return openSession(peer, true, now);
     }
 
     private void forgetSession(Session session) {
@@ -597,18 +606,12 @@ final class SessionLayer extends ChannelInboundHandlerAdapter {
                 && Integer.compareUnsigned(session.localTag, remoteTag) > 0) {
             return; // both dialed: the larger tag stays initiator, and the peer will answer our HELLO
         }
-        if (session != null && session.state != Session.State.CONNECTING) {
-            if (!admit(remote, now, true)) {
+        if (session == null || session.state != Session.State.CONNECTING) {
+            // A first session from this address, or a new incarnation of the peer replacing the old one.
+            session = inboundSession(remote, session, now);
+            if (session == null) {
                 return;
             }
-            Peer peer = session.peer; // a new incarnation of the peer, or a new session it wants
-            closeSession(session, -1, "the peer opened a new session", true);
-            session = openSession(peer, true, now);
-        } else if (session == null) {
-            if (!admit(remote, now, false)) {
-                return;
-            }
-            session = openSession(network.peerFor(remote), true, now);
         } else {
             session.inbound = true; // we dialed too, and lost the tie: answer as the responder
         }
