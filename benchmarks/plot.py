@@ -23,6 +23,7 @@ LABELS = {
     "nettyTcp": "Netty TCP",
     "tcp": "Netty TCP",
     "nettyUdp": "Netty UDP (no reliability)",
+    "udp": "UDP (floor; lost probes not counted)",
     "gladius-link": "Gladius across LossyLink (10 ms each way)",
 }
 
