@@ -649,10 +649,7 @@ final class SessionLayer extends ChannelInboundHandlerAdapter {
             return; // a forgery cannot end a dial: the real answer may still come
         }
         byte[] theirKey = noise.remoteStatic().orElseThrow();
-        if (!allowed(theirKey)) {
-            refuse(session.peer.remote, header, Datagram.REFUSE_KEY_NOT_ALLOWED,
-                    "its static key " + java.util.HexFormat.of().formatHex(theirKey) + " is not in kcp.allow-keys");
-            closeSession(session, -1, "its static key is not allowed");
+        if (refusedKey(session, header, theirKey)) {
             return;
         }
         java.util.Optional<byte[]> third = noise.writeMessage(new byte[0], random);
@@ -683,10 +680,7 @@ final class SessionLayer extends ChannelInboundHandlerAdapter {
             return;
         }
         byte[] theirKey = noise.remoteStatic().orElseThrow();
-        if (!allowed(theirKey)) {
-            refuse(session.peer.remote, header, Datagram.REFUSE_KEY_NOT_ALLOWED,
-                    "its static key " + java.util.HexFormat.of().formatHex(theirKey) + " is not in kcp.allow-keys");
-            closeSession(session, -1, "its static key is not allowed");
+        if (refusedKey(session, header, theirKey)) {
             return;
         }
         session.handshakeMessage = null;
@@ -756,8 +750,15 @@ final class SessionLayer extends ChannelInboundHandlerAdapter {
         sendControl(remote, Datagram.REFUSE, header.receiver() == 0 ? 1 : header.receiver(), header.sender(), reason);
     }
 
-    private boolean allowed(byte[] staticKey) {
-        return settings.allowKeys().isEmpty() || settings.allowKeys().contains(java.util.HexFormat.of().formatHex(staticKey));
+    /** Refuses and closes the handshake if kcp.allow-keys is set and lacks the key it proved; true if so. */
+    private boolean refusedKey(Session session, Datagram.Header header, byte[] staticKey) {
+        String hex = java.util.HexFormat.of().formatHex(staticKey);
+        if (settings.allowKeys().isEmpty() || settings.allowKeys().contains(hex)) {
+            return false;
+        }
+        refuse(session.peer.remote, header, Datagram.REFUSE_KEY_NOT_ALLOWED, "its static key " + hex + " is not in kcp.allow-keys");
+        closeSession(session, -1, "its static key is not allowed");
+        return true;
     }
 
     /** Seals one inner datagram of a secure session (DATA with segments, PING, or CLOSE with a reason). */
