@@ -1,7 +1,11 @@
 package gladius.p2p.testing;
 
 import java.time.Duration;
+import java.util.Objects;
+import java.util.concurrent.locks.LockSupport;
 import java.util.function.BooleanSupplier;
+import java.util.function.IntSupplier;
+import java.util.function.LongSupplier;
 import java.util.function.Supplier;
 
 /**
@@ -10,8 +14,10 @@ import java.util.function.Supplier;
  */
 public final class Await {
 
-    /** The longest a wait may take unless told otherwise, from {@code -Dgladius.test.timeout.seconds} (default 120). */
-    public static final Duration TIMEOUT = Duration.ofSeconds(Long.getLong("gladius.test.timeout.seconds", 120));
+    /** The longest a wait may take unless told otherwise, from {@code -Dgladius.test.timeout.seconds} (default 60). */
+    public static final Duration TIMEOUT = Duration.ofSeconds(Long.getLong("gladius.test.timeout.seconds", 60));
+
+    private static final long POLL_NANOS = 5_000_000;
 
     private Await() {}
 
@@ -53,12 +59,69 @@ public final class Await {
             if (System.nanoTime() > deadline) {
                 throw new AssertionError("timed out after " + timeout.toMillis() + " ms waiting for " + what + " " + state.get());
             }
-            try {
-                Thread.sleep(5); // a poll interval, not a stand-in for the condition
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-                throw new AssertionError("interrupted waiting for " + what, e);
+            pause(what, POLL_NANOS);
+        }
+    }
+
+    /**
+     * Waits until a count stops moving: unchanged for the whole of {@code quiet}, within
+     * {@link #TIMEOUT}. For what has no later event to wait for, such as a late duplicate that
+     * would arrive after the count a test expects was reached.
+     *
+     * @param what the count, for the failure message
+     * @param quiet how long it must stay unchanged
+     * @param count polled
+     * @return the settled value
+     * @throws AssertionError if it is still moving at the timeout
+     */
+    public static long quiet(String what, Duration quiet, LongSupplier count) {
+        long deadline = System.nanoTime() + TIMEOUT.toNanos();
+        long value = count.getAsLong();
+        long since = System.nanoTime();
+        while (System.nanoTime() - since < quiet.toNanos()) {
+            if (System.nanoTime() > deadline) {
+                throw new AssertionError("timed out after " + TIMEOUT.toMillis() + " ms waiting for " + what
+                        + " to stay unchanged for " + quiet.toMillis() + " ms; last " + value);
             }
+            pause(what, POLL_NANOS);
+            long now = count.getAsLong();
+            if (now != value) {
+                value = now;
+                since = System.nanoTime();
+            }
+        }
+        return value;
+    }
+
+    /**
+     * Retries a send that a full queue refused (it returned 0, as {@code Network.broadcast} does)
+     * until it is taken, backing off briefly between tries, for up to {@link #TIMEOUT}.
+     *
+     * @param what the send, for the failure message
+     * @param send tries once and returns how many peers took it
+     * @return what the successful try returned
+     * @throws AssertionError if no try succeeded in time
+     */
+    public static int sent(String what, IntSupplier send) {
+        Objects.requireNonNull(send, "send");
+        long deadline = System.nanoTime() + TIMEOUT.toNanos();
+        for (int tries = 0; ; tries++) {
+            int taken = send.getAsInt();
+            if (taken > 0) {
+                return taken;
+            }
+            if (System.nanoTime() > deadline) {
+                throw new AssertionError("timed out after " + TIMEOUT.toMillis() + " ms and " + tries + " refused tries sending " + what);
+            }
+            pause(what, 100_000); // the queue drains at the event loop's pace; a short park, not a spin
+        }
+    }
+
+    private static void pause(String what, long nanos) {
+        LockSupport.parkNanos(nanos); // a poll interval, not a stand-in for the condition
+        if (Thread.interrupted()) {
+            Thread.currentThread().interrupt();
+            throw new AssertionError("interrupted waiting for " + what);
         }
     }
 }

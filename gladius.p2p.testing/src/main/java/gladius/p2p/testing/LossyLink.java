@@ -15,6 +15,7 @@ import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.function.BiConsumer;
 
 /**
  * A lossy UDP link between two nodes, in process, with no root: each node talks to a stand-in
@@ -30,6 +31,10 @@ import java.util.concurrent.atomic.AtomicLong;
  * {@link #standInFor(NodeAddress) standInFor(b)} and B to {@code standInFor(a)}. Close the link
  * when done. At most {@value #MAX_IN_FLIGHT} datagrams are held at once; more are dropped and
  * counted, so a link never grows memory without bound.
+ *
+ * <p>The link is also an attacker on the path: {@link #tap(BiConsumer)} sees every datagram it
+ * receives, and {@link #inject(NodeAddress, byte[])} sends one to a node from the other node's
+ * stand-in address, which is where that node expects the other's datagrams to come from.
  */
 public final class LossyLink implements AutoCloseable {
 
@@ -51,6 +56,7 @@ public final class LossyLink implements AutoCloseable {
     private final AtomicLong duplicated = new AtomicLong();
     private final Thread pumpToA;
     private final Thread pumpToB;
+    private volatile BiConsumer<NodeAddress, byte[]> tap = (toward, datagram) -> { };
     private volatile boolean closed;
 
     private LossyLink(NodeAddress a, NodeAddress b, LinkConditions towardB, LinkConditions towardA) throws IOException {
@@ -62,9 +68,9 @@ public final class LossyLink implements AutoCloseable {
         this.standInForB = bind();
         this.timer = Executors.newSingleThreadScheduledExecutor(r -> daemon(r, "lossy-link-timer"));
         // What A sends to B arrives at standInForB and leaves from standInForA, so B sees A there.
-        this.pumpToB = daemon(() -> pump(standInForB, standInForA, socket(b), towardB, new SplittableRandom(towardB.seed())),
+        this.pumpToB = daemon(() -> pump(b, standInForB, standInForA, towardB, new SplittableRandom(towardB.seed())),
                 "lossy-link-to-" + b);
-        this.pumpToA = daemon(() -> pump(standInForA, standInForB, socket(a), towardA, new SplittableRandom(~towardA.seed())),
+        this.pumpToA = daemon(() -> pump(a, standInForA, standInForB, towardA, new SplittableRandom(~towardA.seed())),
                 "lossy-link-to-" + a);
         pumpToB.start();
         pumpToA.start();
@@ -134,6 +140,40 @@ public final class LossyLink implements AutoCloseable {
         return duplicated.get();
     }
 
+    /**
+     * Shows every datagram the link receives, before it decides whether to drop it, to an observer
+     * that runs on the link's own thread (keep it short, and do not throw: a tap that throws stops
+     * that direction of the link). Replaces any earlier tap.
+     *
+     * @param tap called with the node the datagram is heading for and a copy of its bytes
+     */
+    public void tap(BiConsumer<NodeAddress, byte[]> tap) {
+        this.tap = java.util.Objects.requireNonNull(tap, "tap");
+    }
+
+    /**
+     * Sends a datagram to one node from the other node's stand-in address, as an attacker on the
+     * path could, bypassing the link's conditions.
+     *
+     * @param toward the node to send to, one of the two
+     * @param datagram the bytes
+     */
+    public void inject(NodeAddress toward, byte[] datagram) {
+        DatagramChannel from;
+        if (toward.equals(b)) {
+            from = standInForA;
+        } else if (toward.equals(a)) {
+            from = standInForB;
+        } else {
+            throw new IllegalArgumentException("toward is not on this link: " + toward);
+        }
+        try {
+            from.send(ByteBuffer.wrap(datagram.clone()), socket(toward));
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot inject toward " + toward, e);
+        }
+    }
+
     @Override
     public void close() {
         closed = true;
@@ -148,8 +188,9 @@ public final class LossyLink implements AutoCloseable {
         }
     }
 
-    private void pump(DatagramChannel in, DatagramChannel out, InetSocketAddress target, LinkConditions conditions,
+    private void pump(NodeAddress toward, DatagramChannel in, DatagramChannel out, LinkConditions conditions,
                       SplittableRandom random) {
+        InetSocketAddress target = socket(toward);
         ByteBuffer buffer = ByteBuffer.allocate(MAX_DATAGRAM);
         while (!closed) {
             try {
@@ -159,12 +200,13 @@ public final class LossyLink implements AutoCloseable {
                     continue;
                 }
                 buffer.flip();
+                byte[] datagram = new byte[buffer.remaining()];
+                buffer.get(datagram);
+                tap.accept(toward, datagram.clone());
                 if (random.nextDouble() < conditions.drop()) {
                     dropped.incrementAndGet();
                     continue;
                 }
-                byte[] datagram = new byte[buffer.remaining()];
-                buffer.get(datagram);
                 int copies = random.nextDouble() < conditions.duplicate() ? 2 : 1;
                 if (copies == 2) {
                     duplicated.incrementAndGet();
