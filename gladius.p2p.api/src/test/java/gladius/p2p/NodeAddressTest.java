@@ -4,6 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 
 import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.CsvSource;
 import org.junit.jupiter.params.provider.ValueSource;
 
 class NodeAddressTest {
@@ -24,10 +25,17 @@ class NodeAddressTest {
     }
 
     @ParameterizedTest
-    @ValueSource(strings = {"[::1]:7000", "10.0.0.1:9"})
-    void ordersByHostThenPort(String text) {
-        NodeAddress a = NodeAddress.parse(text);
-        NodeAddress b = new NodeAddress(a.host(), a.port() + 1);
-        assertEquals(-1, Integer.signum(a.compareTo(b)));
+    @CsvSource({
+        "[::1]:7000, [::1]:7001",          // same host: the port decides
+        "10.0.0.1:9, 10.0.0.1:10",
+        "10.0.0.1:9000, 10.0.0.2:1",       // the host decides before a larger port
+        "a.example:65535, b.example:1",
+    })
+    void ordersByHostThenPort(String lower, String higher) {
+        NodeAddress a = NodeAddress.parse(lower);
+        NodeAddress b = NodeAddress.parse(higher);
+        assertEquals(-1, Integer.signum(a.compareTo(b)), lower + " before " + higher);
+        assertEquals(1, Integer.signum(b.compareTo(a)), higher + " after " + lower);
+        assertEquals(0, a.compareTo(NodeAddress.parse(lower)));
     }
 }

@@ -60,15 +60,17 @@ class LatencyAuditTest {
                 Await.until(probes + " probes decided", () -> audit(a).peer(bOverTheLink)
                         .map(f -> f.probesAnswered() + f.probesLost() >= probes).orElse(false));
 
+                // Sanity bounds with room for a loaded two-core machine, where dispatch adds to every round trip
+                // and a late answer counts as lost (measured here: median 43 ms, loss 9.7-11.7 %, RTT within 9 ms).
                 PeerLatency f = figures(a, bOverTheLink);
                 double medianMs = f.median().toNanos() / 1e6;
-                assertTrue(Math.abs(medianMs - 40) <= 40 * 0.15, "median within 15 % of 40 ms: " + f);
-                assertTrue(Math.abs(f.lossRatio() - loss) <= 0.05, "loss within 5 points of " + loss + ": " + f);
+                assertTrue(medianMs >= 40 && medianMs <= 40 * 1.5, "median between 40 ms and 60 ms: " + f);
+                assertTrue(Math.abs(f.lossRatio() - loss) <= 0.08, "loss within 8 points of " + loss + ": " + f);
                 assertTrue(f.min().compareTo(Duration.ofMillis(40)) >= 0, "nothing beats the link's delay: " + f);
                 assertTrue(f.ewma().compareTo(f.min()) >= 0 && f.ewma().compareTo(f.max()) <= 0, f.toString());
 
                 Duration transport = a.networkState().peer(bOverTheLink).map(PeerState::smoothedRtt).orElseThrow();
-                assertTrue(Math.abs(transport.toMillis() - medianMs) <= 15,
+                assertTrue(Math.abs(transport.toMillis() - medianMs) <= 25,
                         "the audit agrees with the transport's smoothed RTT " + transport.toMillis() + " ms: " + f);
             }
         }
@@ -95,7 +97,8 @@ class LatencyAuditTest {
     @Test
     void aPeerThatStopsAnsweringShowsRisingLossAndIsDeletedWithMaxLoss() {
         try (Cluster cluster = new Cluster()) {
-            Network a = cluster.start(settings("latency.interval", "20ms", "latency.window", "20", "latency.timeout", "100ms",
+            // 50 ms between probes, so each loss ratio on the way up stays visible for 50 ms to the polling below.
+            Network a = cluster.start(settings("latency.interval", "50ms", "latency.window", "20", "latency.timeout", "100ms",
                     "latency.max-loss", "0.5", "latency.min-samples", "10"));
             Network b = cluster.start(Map.of("provider", "kcp", "plugins", "none"));
             Answerer answerer = new Answerer();
@@ -128,12 +131,13 @@ class LatencyAuditTest {
                     LinkConditions.PERFECT.withDelay(Duration.ofMillis(25), Duration.ZERO))) {
                 NodeAddress slow = link.standInFor(b.localAddress());
                 a.add(slow);
-                Await.until("the slow peer to be deleted", () -> !audit(a).evictions().isEmpty());
+                Await.until("the slow peer's eviction", () -> !audit(a).evictions().isEmpty());
                 Eviction eviction = audit(a).evictions().get(0);
                 assertEquals(slow, eviction.peer());
                 assertTrue(eviction.reason().contains("latency.max-rtt"), eviction.reason());
                 assertTrue(eviction.figures().median().compareTo(Duration.ofMillis(50)) >= 0, eviction.toString());
-                assertFalse(a.networkState().peer(slow).map(PeerState::inRouteTable).orElse(false));
+                assertFalse(a.networkState().peer(slow).map(PeerState::inRouteTable).orElse(false), "an evicted peer is deleted");
+                assertTrue(audit(a).peer(slow).isEmpty(), "and leaves the audit");
             }
         }
     }
@@ -146,12 +150,24 @@ class LatencyAuditTest {
             a.add(b.localAddress()); // b never answers: a's probes stay outstanding
             Await.until("a to probe b", () -> audit(a).peer(b.localAddress()).map(f -> f.probesSent() > 0).orElse(false));
 
+            // A plugin registered after the audit hears each message after it (one at a time, in order), so once
+            // the marker, sent last, reaches it, the audit has judged everything before.
+            List<String> heard = new java.util.concurrent.CopyOnWriteArrayList<>();
+            a.registerPlugin(new Plugin() {
+                @Override
+                public void newMessage(Message message) {
+                    heard.add(message.type());
+                }
+            });
             byte[] forged = ByteBuffer.allocate(17).put((byte) 1).putLong(0).putLong(12345).array(); // right sequence, wrong time
+            b.broadcast(b.newMessage("chat/latency", new byte[3]), a.localAddress());
             b.broadcast(b.newMessage("latency/pong", forged), a.localAddress());
             b.broadcast(b.newMessage("latency/pong", new byte[3]), a.localAddress());
             b.broadcast(b.newMessage("latency/other", forged), a.localAddress());
-            b.broadcast(b.newMessage("chat/latency", new byte[3]), a.localAddress());
-            Await.until("three rejected", () -> audit(a).rejectedMessages() == 3, () -> "" + audit(a).rejectedMessages());
+            b.broadcast(b.newMessage("chat/latency", forged), a.localAddress());
+            b.broadcast(b.newMessage("test/marker", new byte[0]), a.localAddress());
+            Await.until("the marker behind them", () -> heard.contains("test/marker"));
+            assertEquals(3, audit(a).rejectedMessages(), "the two pongs and the unknown latency/ type; chat/ ignored");
             assertEquals(0, figures(a, b.localAddress()).probesAnswered());
             assertEquals(0, a.networkState().pluginFailures());
         }

@@ -1,5 +1,6 @@
 package gladius.p2p.discovery.internal;
 
+import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import gladius.p2p.NodeAddress;
@@ -24,7 +25,8 @@ class AnswerFuzzTest {
             Optional<List<NodeAddress>> nodes = Answers.parseAnswer(ByteBuffer.wrap(body));
             nodes.ifPresent(list -> assertTrue(list.size() <= DiscoveryService.MAX_ANSWER && list.size() * 7 <= body.length));
             nodes.ifPresent(list -> list.forEach(node -> assertTrue(node.port() > 0)));
-            Answers.isRequest(ByteBuffer.wrap(body));
+            assertEquals(body.length == 1 && body[0] == 1, Answers.isRequest(ByteBuffer.wrap(body)),
+                    "a request is the version byte alone");
         });
     }
 }

@@ -50,7 +50,7 @@ class EthStateNetworkTest {
     }
 
     @Test
-    void twentyNodesConvergeWithinTenSecondsIncludingOneThatJoinsLate() {
+    void twentyNodesConvergeIncludingOneThatJoinsLate() {
         try (Cluster cluster = new Cluster()) {
             List<Network> nodes = new ArrayList<>();
             for (int i = 0; i < 20; i++) {
@@ -72,7 +72,8 @@ class EthStateNetworkTest {
             state(late).put("late", new byte[] {1});
             nodes.add(late);
 
-            Await.until("21 nodes to agree on 61 entries", Duration.ofSeconds(10), () -> agreed(nodes, 61),
+            // A sanity bound with room for a loaded two-core machine (measured here: 0.1-1.7 s).
+            Await.until("21 nodes to agree on 61 entries", Duration.ofSeconds(30), () -> agreed(nodes, 61),
                     () -> "sizes " + nodes.stream().map(n -> state(n).snapshot().size()).collect(Collectors.toList()));
             System.out.printf("ethstate: 21 nodes agreed on 61 entries in %d ms%n", (System.nanoTime() - start) / 1_000_000);
             for (Network node : nodes) {
@@ -251,10 +252,14 @@ class EthStateNetworkTest {
             Await.until("b to hear a's entry", () -> heard.contains(theirs));
             assertEquals("mine", heard.get(0).key());
 
+            // Listeners are told in the order they were added, after the entry is applied: once a witness added
+            // after the first has heard the next entry, the first would have heard it too, had it stayed.
+            List<Entry> witnessed = new CopyOnWriteArrayList<>();
+            state(b).addListener(witnessed::add);
             state(b).removeListener(listener);
             Entry unheard = state(a).put("unheard", new byte[] {3});
-            Await.until("b to apply the next one", () -> state(b).get(state(a).address(), "unheard").isPresent());
-            assertFalse(heard.contains(unheard));
+            Await.until("the witness to hear the next entry", () -> witnessed.contains(unheard));
+            assertFalse(heard.contains(unheard), "a removed listener hears nothing more");
             assertThrows(IllegalArgumentException.class, () -> state(a).put("", new byte[0]));
             assertThrows(IllegalArgumentException.class, () -> state(a).put("k", new byte[16_385]));
         }

@@ -223,13 +223,16 @@ final class LatencyPlugin implements Plugin, LatencyAudit {
             }
             windows.remove(node);
             eviction = new Eviction(node, Instant.now(), reason, figures);
+        }
+        // Deleted first, recorded after: whoever sees the eviction finds the node gone from the route table.
+        net.delete(node);
+        synchronized (this) {
             evictions.add(eviction);
             if (evictions.size() > MAX_EVICTIONS) {
                 evictions.poll();
             }
         }
         LOG.log(System.Logger.Level.INFO, "latency deleted {0}: {1}", node, eviction.reason());
-        net.delete(node);
     }
 
     private synchronized Network networkIfOpen() {
