@@ -1,0 +1,201 @@
+package gladius.p2p.kcp;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import gladius.p2p.Message;
+import gladius.p2p.Network;
+import gladius.p2p.NodeAddress;
+import gladius.p2p.PeerState;
+import gladius.p2p.Plugin;
+import gladius.p2p.testing.Await;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.Parameter;
+import org.junit.jupiter.params.ParameterizedClass;
+import org.junit.jupiter.params.provider.EnumSource;
+
+/** What the {@link Plugin} javadoc promises, on real networks, in every mode. */
+@ParameterizedClass(name = "{0}")
+@EnumSource(Mode.class)
+class PluginContractTest {
+
+    @Parameter
+    Mode mode;
+
+    /** Records every callback as "name:event", with the thread it ran on and whether another callback overlapped it. */
+    private static final class Recorder implements Plugin {
+        private final String name;
+        private final List<String> log;
+        private final List<String> violations;
+        private final AtomicInteger inside;
+
+        Recorder(String name, List<String> log, List<String> violations, AtomicInteger inside) {
+            this.name = name;
+            this.log = log;
+            this.violations = violations;
+            this.inside = inside;
+        }
+
+        private void record(String event) {
+            if (inside.incrementAndGet() != 1) {
+                violations.add(name + " " + event + " ran beside another callback");
+            }
+            String thread = Thread.currentThread().getName();
+            if (thread.startsWith("gladius-io")) { // the transport's event-loop threads (SharedResources)
+                violations.add(name + " " + event + " ran on I/O thread " + thread);
+            }
+            log.add(name + ":" + event);
+            Thread.yield(); // widen the window in which an overlapping callback would show
+            inside.decrementAndGet();
+        }
+
+        @Override
+        public void startup(Network network) {
+            record("startup");
+        }
+
+        @Override
+        public void nodeAdded(NodeAddress node) {
+            record("added");
+        }
+
+        @Override
+        public void nodeDeleted(NodeAddress node) {
+            record("deleted");
+        }
+
+        @Override
+        public void newMessage(Message message) {
+            record(message.type());
+        }
+
+        @Override
+        public void close() {
+            record("close");
+        }
+    }
+
+    @Test
+    void callbacksRunOffTheIoThreadsOneAtATimeInRegistrationOrder() {
+        List<String> log = new CopyOnWriteArrayList<>();
+        List<String> violations = new CopyOnWriteArrayList<>();
+        AtomicInteger inside = new AtomicInteger();
+        try (Nodes nodes = new Nodes(mode)) {
+            Nodes.Node a = nodes.start();
+            Network b = Network.create(nodes.settings());
+            for (String name : List.of("first", "second", "third")) {
+                b.registerPlugin(new Recorder(name, log, violations, inside));
+            }
+            try {
+                b.listen(Nodes.ANY_LOOPBACK_PORT);
+                b.add(a.address());
+                a.network().add(b.localAddress());
+                // Two senders at once: b's callbacks must still come one at a time.
+                int count = 200;
+                for (int i = 0; i < count; i++) {
+                    a.network().broadcast(a.network().newMessage("m" + i, new byte[16]), b.localAddress());
+                    a.network().broadcast(a.network().newMessage("m" + i, new byte[16]));
+                }
+                Await.until("every message at the third plugin", () -> log.stream().filter(e -> e.startsWith("third:m")).count() == 2L * count);
+                b.delete(a.address());
+            } finally {
+                b.close();
+            }
+            assertEquals(List.of(), violations);
+            // Each event reaches first, second, third, in that order, before the next event reaches anyone.
+            List<String> events = new ArrayList<>();
+            for (int i = 0; i < log.size(); i += 3) {
+                String event = log.get(i).substring(log.get(i).indexOf(':') + 1);
+                assertEquals(List.of("first:" + event, "second:" + event, "third:" + event), log.subList(i, Math.min(i + 3, log.size())),
+                        "event " + i / 3 + " of " + log);
+                events.add(event);
+            }
+            List<String> expected = new ArrayList<>(List.of("startup", "added"));
+            for (int i = 0; i < 200; i++) {
+                expected.addAll(List.of("m" + i, "m" + i)); // one sender, one order, targeted or not
+            }
+            expected.addAll(List.of("deleted", "close"));
+            assertEquals(expected, events, "startup first and once, messages in the sender's order, close last and once");
+        }
+    }
+
+    @Test
+    void startupRunsOnceAtListenForPluginsRegisteredBeforeAndAtRegistrationAfter() {
+        try (Nodes nodes = new Nodes(mode)) {
+            Network network = Network.create(nodes.settings());
+            try {
+                Inbox early = new Inbox();
+                network.registerPlugin(early);
+                Inbox marker = new Inbox(); // registered after early: once it has started, early's startup has run
+                network.registerPlugin(marker);
+                Await.quiet("startups before listen", Duration.ofMillis(200), early.startups::get);
+                assertEquals(0, early.startups.get(), "no startup before listen");
+
+                network.listen(Nodes.ANY_LOOPBACK_PORT);
+                Await.until("startup at listen", () -> marker.startups.get() == 1);
+                assertEquals(1, early.startups.get());
+                assertEquals(network, early.network, "startup gets the network");
+
+                Inbox late = new Inbox();
+                network.registerPlugin(late);
+                Inbox lateMarker = new Inbox();
+                network.registerPlugin(lateMarker);
+                Await.until("startup at registration", () -> lateMarker.startups.get() == 1);
+                assertEquals(1, late.startups.get());
+                assertEquals(1, early.startups.get(), "earlier plugins do not start again");
+            } finally {
+                network.close();
+            }
+        }
+    }
+
+    @Test
+    void aSlowPluginPausesReadingAndLosesNothing() throws InterruptedException {
+        try (Nodes nodes = new Nodes(mode)) {
+            Nodes.Node a = nodes.start();
+            Nodes.Node b = nodes.start("kcp.dispatch-bytes", "65536");
+            CountDownLatch release = new CountDownLatch(1);
+            AtomicInteger blocked = new AtomicInteger();
+            b.network().registerPlugin(new Plugin() {
+                @Override
+                public void newMessage(Message message) {
+                    if (message.type().equals("seq") && blocked.getAndIncrement() == 0) {
+                        try {
+                            assertTrue(release.await(Await.TIMEOUT.toSeconds(), TimeUnit.SECONDS), "released");
+                        } catch (InterruptedException e) {
+                            Thread.currentThread().interrupt();
+                        }
+                    }
+                }
+            });
+            SequenceChecker checker = new SequenceChecker(21);
+            checker.expectFrom(a.address());
+            b.network().registerPlugin(checker);
+            a.network().add(b.address());
+
+            int count = 3_000; // about 3 MiB: far more than 64 KiB waiting for plugins plus both KCP windows
+            DeliveryTest.sendAll(a.network(), b.address(), 21, count);
+            Await.until("the slow plugin to hold the first message", () -> blocked.get() == 1);
+            long receivedWhilePaused = Await.quiet("messages read while the plugin is stuck", Duration.ofMillis(500),
+                    () -> b.network().networkState().messagesReceived());
+            assertTrue(receivedWhilePaused < count, "reading paused: " + receivedWhilePaused + " of " + count + " read");
+            PeerState towardB = a.network().networkState().peer(b.address()).orElseThrow();
+            assertTrue(towardB.queuedMessages() > 0, "the rest waits at the sender: " + towardB);
+            assertEquals(0, checker.received.get(), "the plugin after the slow one waits its turn");
+
+            release.countDown();
+            Await.until("every message after the slow plugin lets go", () -> checker.received.get() >= count,
+                    () -> "received " + checker.received.get());
+            assertEquals(count, checker.end(a.network(), b.address()), "nothing lost, nothing duplicated");
+            assertEquals(List.of(), checker.problems);
+            assertEquals(0, a.network().networkState().messagesDropped(), "back-pressure, not drops");
+        }
+    }
+}
