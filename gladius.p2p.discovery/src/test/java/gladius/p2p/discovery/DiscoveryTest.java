@@ -141,6 +141,33 @@ class DiscoveryTest {
     }
 
     @Test
+    void discoverNowRunsARoundWithoutWaitingForTheInterval() {
+        try (Cluster cluster = new Cluster()) {
+            // An hour between rounds (the first comes at a random point of its first tenth): only discoverNow asks now.
+            Network a = cluster.start(settings("discovery.interval", "1h", "discovery.unreachable-after", "1h"));
+            Network b = cluster.start(settings("discovery.interval", "1h", "discovery.unreachable-after", "1h"));
+            Network c = cluster.start(Map.of("provider", "kcp", "plugins", "none"));
+            AtomicInteger requestsAtB = new AtomicInteger();
+            b.registerPlugin(new gladius.p2p.Plugin() {
+                @Override
+                public void newMessage(gladius.p2p.Message message) {
+                    if (message.type().equals(DiscoveryService.REQUEST)) {
+                        requestsAtB.incrementAndGet();
+                    }
+                }
+            });
+            b.add(c.localAddress());
+            a.add(b.localAddress());
+            Await.until("a's session to b", () -> a.networkState().peer(b.localAddress()).map(PeerState::connected).orElse(false));
+            int before = requestsAtB.get(); // 1 if a's first round happened to fall in these moments, else 0
+
+            a.plugin(DiscoveryService.class).orElseThrow().discoverNow();
+            Await.until("a round's request at b", () -> requestsAtB.get() > before);
+            Await.until("a to learn c from b's answer", () -> routeTable(a).contains(c.localAddress()));
+        }
+    }
+
+    @Test
     void settingsAreCheckedWithTheKeyInTheMessage() {
         for (String[] bad : List.of(
                 new String[] {"discovery.interval", "often"},

@@ -199,6 +199,105 @@ class EthStateNetworkTest {
         }
     }
 
+    /** A plugin registered after ethstate: once it hears the marker, ethstate has handled every message before it. */
+    private static List<String> markers(Network victim) {
+        List<String> heard = new CopyOnWriteArrayList<>();
+        victim.registerPlugin(new gladius.p2p.Plugin() {
+            @Override
+            public void newMessage(gladius.p2p.Message message) {
+                heard.add(message.type());
+            }
+        });
+        return heard;
+    }
+
+    private static void sendThenMarker(Network sender, Network victim, List<String> heard, List<byte[]> bodies) {
+        for (byte[] body : bodies) {
+            sender.broadcast(sender.newMessage(EthState.ENTRIES, body), victim.localAddress());
+        }
+        String marker = "test/marker-" + heard.size();
+        sender.broadcast(sender.newMessage(marker, new byte[0]), victim.localAddress());
+        Await.until("the marker after the entries", () -> heard.contains(marker));
+    }
+
+    @Test
+    void theLastWriterWinsAndEqualTimestampsGoToTheLargerSignatureWhateverTheOrderOfArrival() {
+        Secp256k1.KeyPair alice = Secp256k1.KeyPair.of(new BigInteger(KEY_E2, 16));
+        String aliceAddress = Addresses.checksummed(alice.address());
+        long now = System.currentTimeMillis();
+        byte[] older = payload(alice.address(), now - 2000, "name", "older".getBytes(StandardCharsets.UTF_8));
+        byte[] newer = payload(alice.address(), now - 1000, "name", "newer".getBytes(StandardCharsets.UTF_8));
+        // Two different values signed with the same timestamp: a tie only the signatures can break.
+        byte[] tieA = payload(alice.address(), now, "tie", "a".getBytes(StandardCharsets.UTF_8));
+        byte[] tieB = payload(alice.address(), now, "tie", "b".getBytes(StandardCharsets.UTF_8));
+        byte[] signatureA = sign(alice, tieA);
+        byte[] signatureB = sign(alice, tieB);
+        String tieWinner = java.util.Arrays.compareUnsigned(signatureA, signatureB) > 0 ? "a" : "b";
+        List<byte[]> inOrder = List.of(message(older, sign(alice, older)), message(newer, sign(alice, newer)),
+                message(tieA, signatureA), message(tieB, signatureB));
+        List<byte[]> reversed = new ArrayList<>(inOrder);
+        java.util.Collections.reverse(reversed);
+        try (Cluster cluster = new Cluster()) {
+            Network sender = cluster.start(Map.of("provider", "kcp", "plugins", "none"));
+            for (List<byte[]> arrival : List.of(inOrder, reversed)) {
+                Network victim = cluster.start(settings());
+                List<String> heard = markers(victim);
+                sendThenMarker(sender, victim, heard, arrival);
+                assertEquals("newer", new String(state(victim).get(aliceAddress, "name").orElseThrow().value(), StandardCharsets.UTF_8));
+                assertEquals(tieWinner, new String(state(victim).get(aliceAddress, "tie").orElseThrow().value(), StandardCharsets.UTF_8),
+                        "the larger signature, bytewise, wins a tie");
+                // What arrives after the entry that beats it is stale: in order, the tie's loser if it came second;
+                // reversed, the older value, and the tie's loser if it came second there.
+                boolean inOrderArrival = arrival == inOrder;
+                long staleExpected = (inOrderArrival ? 0 : 1) + (tieWinner.equals(inOrderArrival ? "a" : "b") ? 1 : 0);
+                assertEquals(staleExpected == 0 ? Map.of() : Map.of(Rejection.STALE, staleExpected), nonZero(state(victim).rejections()),
+                        "what lost on arrival is counted as stale, and nothing else");
+            }
+        }
+    }
+
+    @Test
+    void aFullStoreRefusesNewKeysButStillTakesNewerValuesOfHeldOnes() {
+        Secp256k1.KeyPair alice = Secp256k1.KeyPair.of(new BigInteger(KEY_E2, 16));
+        String aliceAddress = Addresses.checksummed(alice.address());
+        long now = System.currentTimeMillis();
+        try (Cluster cluster = new Cluster()) {
+            Network victim = cluster.start(settings("ethstate.max-entries", "2"));
+            Network sender = cluster.start(Map.of("provider", "kcp", "plugins", "none"));
+            List<String> heard = markers(victim);
+            List<byte[]> bodies = new ArrayList<>();
+            for (String key : List.of("one", "two", "three")) {
+                byte[] payload = payload(alice.address(), now - 1000, key, new byte[] {1});
+                bodies.add(message(payload, sign(alice, payload)));
+            }
+            byte[] update = payload(alice.address(), now, "one", new byte[] {2});
+            bodies.add(message(update, sign(alice, update)));
+            sendThenMarker(sender, victim, heard, bodies);
+            assertEquals(Map.of(Rejection.FULL, 1L), nonZero(state(victim).rejections()));
+            assertEquals(2, state(victim).snapshot().size());
+            assertTrue(state(victim).get(aliceAddress, "three").isEmpty(), "the third key did not fit");
+            assertArrayEquals(new byte[] {2}, state(victim).get(aliceAddress, "one").orElseThrow().value(), "a held key still moves on");
+        }
+    }
+
+    @Test
+    void timestampsFurtherAheadThanTheClockSkewAreRefusedAndNearerOnesTaken() {
+        Secp256k1.KeyPair alice = Secp256k1.KeyPair.of(new BigInteger(KEY_E2, 16));
+        String aliceAddress = Addresses.checksummed(alice.address());
+        try (Cluster cluster = new Cluster()) {
+            Network victim = cluster.start(settings("ethstate.max-clock-skew", "5s"));
+            Network sender = cluster.start(Map.of("provider", "kcp", "plugins", "none"));
+            List<String> heard = markers(victim);
+            long now = System.currentTimeMillis();
+            byte[] near = payload(alice.address(), now + 1000, "near", new byte[] {1});   // 1 s ahead: within 5 s
+            byte[] far = payload(alice.address(), now + 60_000, "far", new byte[] {1});   // a minute ahead
+            sendThenMarker(sender, victim, heard, List.of(message(near, sign(alice, near)), message(far, sign(alice, far))));
+            assertEquals(Map.of(Rejection.FUTURE, 1L), nonZero(state(victim).rejections()));
+            assertTrue(state(victim).get(aliceAddress, "near").isPresent());
+            assertTrue(state(victim).get(aliceAddress, "far").isEmpty());
+        }
+    }
+
     // ------------------------------------------------------------------ keys and settings
 
     @Test
