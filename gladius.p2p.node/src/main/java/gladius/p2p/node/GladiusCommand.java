@@ -9,7 +9,8 @@ import picocli.CommandLine.Command;
                 "Plugins are found on the module path and in the image's plugins/ folder ($GLADIUS_PLUGINS)."},
         exitCodeListHeading = "%nExit codes:%n",
         exitCodeList = {"0:done (demo: everything converged)", "1:failed (demo: did not converge; status: no answer)",
-                "2:a usage error: a flag, a setting, a file, a port in use"})
+                "2:a usage error: a flag, a setting, a file, a port in use",
+                "143:run stopped by SIGTERM after a clean shutdown (the JVM's 128 + 15; 130 for SIGINT)"})
 final class GladiusCommand {
 
     /** The module's version, as the build wrote it into the descriptor. */
