@@ -38,7 +38,7 @@ class ClusterIT {
                     assertTrue(status.out().stream().anyMatch(l -> l.contains(bAddress) && l.contains("up")), status.toString());
                 }
                 for (Gladius node : nodes) {
-                    node.terminate();
+                    assertEquals(143, node.terminate(), "the JVM's exit code after SIGTERM (128 + 15): " + node);
                     assertTrue(node.out().stream().anyMatch(l -> l.startsWith("gladius: stopping")), node.toString());
                 }
             }
