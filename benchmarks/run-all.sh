@@ -14,6 +14,8 @@ rm -f latency-loss.jsonl latency-link.jsonl discovery.jsonl
 java -jar "$jar" 'FrameBenchmarks|BroadcastFanOut|SignatureBenchmarks' -rf json -rff micro.json | tee micro.txt
 # End to end, one-way throughput: Gladius plain and secure, Netty TCP, Netty UDP; 64 B, 1 KiB, 65000 B.
 java -jar "$jar" OneWayThroughput -rf json -rff oneway.json | tee oneway.txt
+# The same pair under a flood of HELLOs and garbage from 50 addresses (LimitsTest only bounds this).
+java -jar "$jar" ThroughputUnderFlood -rf json -rff flood.json | tee flood.txt
 # Round trips at 500 probes/s under 0, 1, 5, 10 % loss applied by the kernel (nftables in a namespace).
 SYSTEMS=gladius,gladius-secure,tcp,udp "$here/loss.sh" "$results/latency-loss.jsonl" 0 1 5 10
 # Gladius alone across the in-process lossy link, 10 ms each way.
