@@ -4,7 +4,7 @@ import gladius.p2p.NodeAddress;
 import io.netty.buffer.ByteBuf;
 import java.net.InetSocketAddress;
 import java.util.concurrent.atomic.AtomicBoolean;
-import org.jctools.queues.MpscChunkedArrayQueue;
+import org.jctools.queues.MessagePassingQueue;
 
 /**
  * A remote node this network knows: in the route table, or with a session, or with messages
@@ -20,7 +20,7 @@ final class Peer {
     final InetSocketAddress remote;
     final NodeAddress address;
     /** Bounded at kcp.queue-capacity, but grown in chunks: an idle peer holds a small array, not the bound. */
-    final MpscChunkedArrayQueue<ByteBuf> queue;
+    final MessagePassingQueue<ByteBuf> queue;
     /** Bytes of the frames in the queue, bounded by kcp.max-queued-bytes. */
     final java.util.concurrent.atomic.AtomicLong queuedBytes = new java.util.concurrent.atomic.AtomicLong();
     /** Set while this peer waits in the session layer's dirty queue, so it is there once. */
@@ -40,7 +40,7 @@ final class Peer {
     Peer(InetSocketAddress remote, int queueCapacity) {
         this.remote = remote;
         this.address = new NodeAddress(remote.getAddress().getHostAddress(), remote.getPort());
-        this.queue = new MpscChunkedArrayQueue<>(Math.min(16, queueCapacity / 2), queueCapacity);
+        this.queue = Queues.bounded(Math.min(16, queueCapacity / 2), queueCapacity);
     }
 
     /** Queues a frame if both bounds allow it: kcp.queue-capacity messages and kcp.max-queued-bytes. */

@@ -13,7 +13,7 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.Consumer;
-import org.jctools.queues.MpscUnboundedXaddArrayQueue;
+import org.jctools.queues.MessagePassingQueue;
 
 /**
  * Calls a network's plugins off the event loop: events go into a lock-free queue and one task at
@@ -35,7 +35,7 @@ final class PluginDispatcher {
     private final long maxPendingBytes;
     private final Runnable onRoom;
     private final List<Plugin> plugins = new CopyOnWriteArrayList<>();
-    private final MpscUnboundedXaddArrayQueue<Event> queue = new MpscUnboundedXaddArrayQueue<>(1024);
+    private final MessagePassingQueue<Event> queue = Queues.unbounded(1024);
     private final AtomicBoolean scheduled = new AtomicBoolean();
     private final AtomicLong pendingBytes = new AtomicLong();
     private final AtomicLong failures = new AtomicLong();

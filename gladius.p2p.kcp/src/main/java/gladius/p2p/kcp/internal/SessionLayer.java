@@ -24,7 +24,7 @@ import java.util.Map;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
-import org.jctools.queues.MpscUnboundedXaddArrayQueue;
+import org.jctools.queues.MessagePassingQueue;
 
 /**
  * The event-loop side of one network: its UDP socket, its sessions keyed by remote address, the
@@ -50,7 +50,7 @@ final class SessionLayer extends ChannelInboundHandlerAdapter {
     private long handshakeTokensAt;
     private final ArrayDeque<Session> touched = new ArrayDeque<>();
     private final ArrayDeque<Session> paused = new ArrayDeque<>();
-    private final MpscUnboundedXaddArrayQueue<Peer> dirty = new MpscUnboundedXaddArrayQueue<>(256);
+    private final MessagePassingQueue<Peer> dirty = Queues.unbounded(256);
     private final AtomicBoolean wakeScheduled = new AtomicBoolean();
     private Channel channel;
     private EventLoop loop;
