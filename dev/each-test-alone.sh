@@ -18,9 +18,10 @@ for module in "${modules[@]}"; do
     for method in $(awk '/@(Test|ParameterizedTest)/ {want=1; next} want && /void [a-zA-Z0-9_]+\(/ {
         match($0, /void [a-zA-Z0-9_]+\(/); print substr($0, RSTART + 5, RLENGTH - 6); want=0 }' "$file"); do
       ran=$((ran + 1))
-      if mvn -B -o -q surefire:test -pl "$module" "-Dtest=$class#$method" -Dsurefire.failIfNoSpecifiedTests=false \
-          > "$log/$class.$method.log" 2>&1; then
-        echo "ok    $module $class#$method"
+      # A filter that matched nothing would pass too: only a summary with tests in it counts.
+      if mvn -B -o surefire:test -pl "$module" "-Dtest=$class#$method" -Dsurefire.failIfNoSpecifiedTests=false \
+          > "$log/$class.$method.log" 2>&1 && grep -qE '^\[INFO\] Tests run: [1-9][0-9]*, Failures: 0, Errors: 0, Skipped: [0-9]+$' "$log/$class.$method.log"; then
+        echo "ok    $module $class#$method ($(grep -E '^\[INFO\] Tests run: ' "$log/$class.$method.log" | tail -1 | cut -d, -f1 | cut -d: -f2) runs)"
       else
         failed=$((failed + 1))
         echo "FAIL  $module $class#$method (log: $log/$class.$method.log)"
