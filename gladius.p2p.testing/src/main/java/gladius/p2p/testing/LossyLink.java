@@ -56,7 +56,8 @@ public final class LossyLink implements AutoCloseable {
     private final AtomicLong duplicated = new AtomicLong();
     private final Thread pumpToA;
     private final Thread pumpToB;
-    private volatile BiConsumer<NodeAddress, byte[]> tap = (toward, datagram) -> { };
+    private static final BiConsumer<NodeAddress, byte[]> NO_TAP = (toward, datagram) -> { };
+    private volatile BiConsumer<NodeAddress, byte[]> tap = NO_TAP;
     private volatile boolean closed;
 
     private LossyLink(NodeAddress a, NodeAddress b, LinkConditions towardB, LinkConditions towardA) throws IOException {
@@ -202,7 +203,10 @@ public final class LossyLink implements AutoCloseable {
                 buffer.flip();
                 byte[] datagram = new byte[buffer.remaining()];
                 buffer.get(datagram);
-                tap.accept(toward, datagram.clone());
+                BiConsumer<NodeAddress, byte[]> observer = tap;
+                if (observer != NO_TAP) {
+                    observer.accept(toward, datagram.clone());
+                }
                 if (random.nextDouble() < conditions.drop()) {
                     dropped.incrementAndGet();
                     continue;
