@@ -94,7 +94,10 @@ class SendingTest {
             assertEquals(0, toB.messagesReceived());
             assertEquals(0, toB.queuedMessages());
             assertTrue(sent.bytesSent() >= (long) count * bodyBytes, "bytes sent include every body: " + sent.bytesSent());
-            assertTrue(sent.bytesSent() < (long) count * bodyBytes * 2, "and not much else: " + sent.bytesSent());
+            // Beyond the bodies: headers and frames (well under 100 bytes a message), the handshake and keepalives,
+            // and whatever segments were sent again (each at most kcp.mtu), which a descheduled receiver can cause.
+            long bound = (long) count * (bodyBytes + 100) + toB.retransmissions() * 1400 + 10_000;
+            assertTrue(sent.bytesSent() <= bound, "and little else: " + sent.bytesSent() + " > " + bound + ", " + toB);
 
             NetworkState received = b.network().networkState();
             PeerState fromA = received.peer(a.address()).orElseThrow();
