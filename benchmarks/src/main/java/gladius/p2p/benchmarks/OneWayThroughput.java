@@ -171,29 +171,13 @@ public class OneWayThroughput {
     @Benchmark
     @OperationsPerInvocation(BATCH)
     public void gladius() {
-        long target = gladiusReceived.get() + BATCH;
-        for (int i = 0; i < BATCH; i++) {
-            while (sender.broadcast(message) == 0) {
-                LockSupport.parkNanos(50_000); // the peer's queue is full: wait, do not lose it
-            }
-        }
-        while (gladiusReceived.get() < target) {
-            LockSupport.parkNanos(10_000);
-        }
+        Batch.sendAndAwait(sender, message, gladiusReceived, BATCH);
     }
 
     @Benchmark
     @OperationsPerInvocation(BATCH)
     public void gladiusSecure() {
-        long target = secureReceived.get() + BATCH;
-        for (int i = 0; i < BATCH; i++) {
-            while (secureSender.broadcast(secureMessage) == 0) {
-                LockSupport.parkNanos(50_000);
-            }
-        }
-        while (secureReceived.get() < target) {
-            LockSupport.parkNanos(10_000);
-        }
+        Batch.sendAndAwait(secureSender, secureMessage, secureReceived, BATCH);
     }
 
     @Benchmark

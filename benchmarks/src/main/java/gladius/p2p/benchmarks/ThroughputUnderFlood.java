@@ -140,14 +140,6 @@ public class ThroughputUnderFlood {
     @Benchmark
     @OperationsPerInvocation(BATCH)
     public void gladius() {
-        long target = received.get() + BATCH;
-        for (int i = 0; i < BATCH; i++) {
-            while (sender.broadcast(message) == 0) {
-                LockSupport.parkNanos(50_000); // the peer's queue is full: wait, do not lose it
-            }
-        }
-        while (received.get() < target) {
-            LockSupport.parkNanos(10_000);
-        }
+        Batch.sendAndAwait(sender, message, received, BATCH);
     }
 }
