@@ -16,7 +16,7 @@
 module gladius.p2p.api {
     exports gladius.p2p;
     exports gladius.p2p.spi;
-    // gladius.p2p.internal (provider lookup, checksum) is deliberately not exported.
+    // gladius.p2p.internal (Bootstrap: the provider lookup behind Network.create) is deliberately not exported.
 
     uses gladius.p2p.spi.NetworkProvider;
     uses gladius.p2p.spi.PluginProvider;

@@ -1,9 +1,17 @@
 package gladius.p2p.kcp.internal;
 
 import gladius.p2p.spi.SettingsReader;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.InvalidPathException;
+import java.nio.file.Path;
+import java.security.SecureRandom;
 import java.time.Duration;
+import java.util.HexFormat;
 import java.util.LinkedHashMap;
+import java.util.Locale;
 import java.util.Map;
+import java.util.Optional;
 import java.util.Set;
 
 /**
@@ -81,11 +89,6 @@ public record KcpSettings(Duration interval, boolean nodelay, int fastResend, bo
         return Map.copyOf(d);
     }
 
-    /** @return every key this transport reads, with its default */
-    public static Map<String, String> defaultValues() {
-        return DEFAULTS;
-    }
-
     /**
      * Reads the {@code kcp.*} keys of these settings; other namespaces are left to their owners.
      *
@@ -139,9 +142,9 @@ public record KcpSettings(Duration interval, boolean nodelay, int fastResend, bo
 
     /** kcp.node-key: 64 hex digits, or a file holding them; a fresh key when unset. Never echoed in errors. */
     private static NoiseXX.KeyPair nodeKey(SettingsReader r) {
-        java.util.Optional<String> given = r.optional("kcp.node-key");
+        Optional<String> given = r.optional("kcp.node-key");
         if (given.isEmpty()) {
-            return NoiseXX.KeyPair.generate(new java.security.SecureRandom());
+            return NoiseXX.KeyPair.generate(new SecureRandom());
         }
         String text = given.get();
         if (text.matches("(0x)?[0-9a-fA-F]+") && !text.matches("(0x)?[0-9a-fA-F]{64}")) {
@@ -150,8 +153,8 @@ public record KcpSettings(Duration interval, boolean nodelay, int fastResend, bo
         }
         if (!text.matches("(0x)?[0-9a-fA-F]{64}")) {
             try {
-                text = java.nio.file.Files.readString(java.nio.file.Path.of(text)).trim();
-            } catch (java.io.IOException | java.nio.file.InvalidPathException e) {
+                text = Files.readString(Path.of(text)).trim();
+            } catch (IOException | InvalidPathException e) {
                 throw new IllegalArgumentException("setting kcp.node-key must be 64 hex digits or a readable file holding them: "
                         + "cannot read " + given.get() + " (" + e.getClass().getSimpleName() + ")");
             }
@@ -160,11 +163,11 @@ public record KcpSettings(Duration interval, boolean nodelay, int fastResend, bo
         if (!digits.matches("[0-9a-fA-F]{64}")) {
             throw new IllegalArgumentException("setting kcp.node-key must be 64 hex digits (an X25519 private key)");
         }
-        return NoiseXX.KeyPair.fromPrivate(java.util.HexFormat.of().parseHex(digits));
+        return NoiseXX.KeyPair.fromPrivate(HexFormat.of().parseHex(digits));
     }
 
     private static String publicKeyHex(String text) {
-        String digits = (text.startsWith("0x") ? text.substring(2) : text).toLowerCase(java.util.Locale.ROOT);
+        String digits = (text.startsWith("0x") ? text.substring(2) : text).toLowerCase(Locale.ROOT);
         if (!digits.matches("[0-9a-f]{64}")) {
             throw new IllegalArgumentException(text);
         }

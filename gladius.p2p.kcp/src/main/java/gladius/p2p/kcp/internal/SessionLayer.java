@@ -1,8 +1,10 @@
 package gladius.p2p.kcp.internal;
 
+import gladius.p2p.PeerState;
 import io.netty.bootstrap.Bootstrap;
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.ByteBufAllocator;
+import io.netty.buffer.Unpooled;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;
@@ -13,14 +15,24 @@ import io.netty.channel.socket.DatagramPacket;
 import io.netty.channel.socket.nio.NioDatagramChannel;
 import io.netty.util.ReferenceCountUtil;
 import io.netty.util.concurrent.ScheduledFuture;
+import java.net.DatagramSocket;
+import java.net.InetAddress;
 import java.net.InetSocketAddress;
+import java.net.SocketException;
 import java.nio.ByteBuffer;
+import java.nio.charset.StandardCharsets;
 import java.security.SecureRandom;
+import java.time.Duration;
+import java.time.Instant;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
+import java.util.Comparator;
 import java.util.HashMap;
+import java.util.HexFormat;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.Callable;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
@@ -45,7 +57,7 @@ final class SessionLayer extends ChannelInboundHandlerAdapter {
     private final long epochNanos = System.nanoTime();
     private final long epochWallMillis = System.currentTimeMillis();
     private final Map<InetSocketAddress, Session> sessions = new HashMap<>();
-    private final Map<java.net.InetAddress, Integer> sessionsPerIp = new HashMap<>();
+    private final Map<InetAddress, Integer> sessionsPerIp = new HashMap<>();
     private double handshakeTokens;
     private long handshakeTokensAt;
     private final ArrayDeque<Session> touched = new ArrayDeque<>();
@@ -112,7 +124,7 @@ final class SessionLayer extends ChannelInboundHandlerAdapter {
         }
     }
 
-    <T> T call(java.util.concurrent.Callable<T> task) {
+    <T> T call(Callable<T> task) {
         if (loop.inEventLoop()) {
             try {
                 return task.call();
@@ -158,10 +170,10 @@ final class SessionLayer extends ChannelInboundHandlerAdapter {
         }
         long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(2);
         while (true) {
-            try (java.net.DatagramSocket probe = new java.net.DatagramSocket(null)) {
+            try (DatagramSocket probe = new DatagramSocket(null)) {
                 probe.bind(bound);
                 return;
-            } catch (java.net.SocketException stillOpen) {
+            } catch (SocketException stillOpen) {
                 if (System.nanoTime() > deadline) {
                     LOG.log(System.Logger.Level.WARNING, "{0} still bound 2 s after close", bound);
                     return;
@@ -568,7 +580,7 @@ final class SessionLayer extends ChannelInboundHandlerAdapter {
     // ---------------------------------------------------------------- event loop: secure sessions
 
     /** Binds the handshake to this protocol, so its keys can never be replayed into another. */
-    private static final byte[] PROLOGUE = "gladius-p2p kcp 1".getBytes(java.nio.charset.StandardCharsets.US_ASCII);
+    private static final byte[] PROLOGUE = "gladius-p2p kcp 1".getBytes(StandardCharsets.US_ASCII);
 
     private void onSecureKind(InetSocketAddress remote, Session session, Datagram.Header header, ByteBuf payload, long now) {
         int kind = header.kind();
@@ -616,7 +628,7 @@ final class SessionLayer extends ChannelInboundHandlerAdapter {
             session.inbound = true; // we dialed too, and lost the tie: answer as the responder
         }
         NoiseXX noise = new NoiseXX(false, settings.nodeKey(), PROLOGUE);
-        java.util.Optional<byte[]> second = noise.readMessage(message).flatMap(unused -> noise.writeMessage(new byte[0], random));
+        Optional<byte[]> second = noise.readMessage(message).flatMap(unused -> noise.writeMessage(new byte[0], random));
         if (second.isEmpty()) {
             counters.unauthenticatedDatagrams.increment();
             closeSession(session, -1, "its first handshake message was unusable");
@@ -652,7 +664,7 @@ final class SessionLayer extends ChannelInboundHandlerAdapter {
         if (refusedKey(session, header, theirKey)) {
             return;
         }
-        java.util.Optional<byte[]> third = noise.writeMessage(new byte[0], random);
+        Optional<byte[]> third = noise.writeMessage(new byte[0], random);
         if (third.isEmpty()) {
             closeSession(session, -1, "the handshake failed");
             return;
@@ -697,7 +709,7 @@ final class SessionLayer extends ChannelInboundHandlerAdapter {
         }
         int epoch = payload.readUnsignedByte();
         long counter = payload.readLong();
-        java.util.Optional<byte[]> plain = session.channel.open(Datagram.sealedHeader(header.sender(), header.receiver()),
+        Optional<byte[]> plain = session.channel.open(Datagram.sealedHeader(header.sender(), header.receiver()),
                 epoch, counter, bytes(payload));
         if (plain.isEmpty() || plain.get().length == 0) {
             counters.unauthenticatedDatagrams.increment(); // forged, damaged, or a replay
@@ -708,7 +720,7 @@ final class SessionLayer extends ChannelInboundHandlerAdapter {
         seen(session, now);
         switch (inner[0]) {
             case Datagram.DATA -> {
-                ByteBuf segments = io.netty.buffer.Unpooled.wrappedBuffer(inner, 1, inner.length - 1);
+                ByteBuf segments = Unpooled.wrappedBuffer(inner, 1, inner.length - 1);
                 if (segments.readableBytes() < Datagram.KCP_OVERHEAD
                         || !Datagram.segmentsValid(segments, session.conv(), session.mss()) || !session.input(segments)) {
                     counters.malformedInputs.increment();
@@ -752,7 +764,7 @@ final class SessionLayer extends ChannelInboundHandlerAdapter {
 
     /** Refuses and closes the handshake if kcp.allow-keys is set and lacks the key it proved; true if so. */
     private boolean refusedKey(Session session, Datagram.Header header, byte[] staticKey) {
-        String hex = java.util.HexFormat.of().formatHex(staticKey);
+        String hex = HexFormat.of().formatHex(staticKey);
         if (settings.allowKeys().isEmpty() || settings.allowKeys().contains(hex)) {
             return false;
         }
@@ -818,20 +830,20 @@ final class SessionLayer extends ChannelInboundHandlerAdapter {
     // ---------------------------------------------------------------- event loop: state
 
     Snapshots.Network snapshot() {
-        List<gladius.p2p.PeerState> peers = new ArrayList<>();
+        List<PeerState> peers = new ArrayList<>();
         for (Peer peer : network.peers()) {
             Session session = peer.session;
             boolean connected = session != null && session.established();
             peers.add(new Snapshots.Peer(peer.address, peer.inRouteTable, peer.inRouteTable, connected,
                     session != null && session.inbound,
-                    java.time.Duration.ofMillis(connected ? session.smoothedRttMillis() : 0),
+                    Duration.ofMillis(connected ? session.smoothedRttMillis() : 0),
                     peer.messagesSent, peer.messagesReceived,
                     peer.retransmissionsOfClosedSessions + (session == null ? 0 : session.retransmissions()),
                     peer.queue.size(),
-                    java.time.Instant.ofEpochMilli(peer.lastSeenWallMillis),
+                    Instant.ofEpochMilli(peer.lastSeenWallMillis),
                     connected ? session.remoteStatic : null));
         }
-        peers.sort(java.util.Comparator.comparing(gladius.p2p.PeerState::address));
+        peers.sort(Comparator.comparing(PeerState::address));
         return new Snapshots.Network(network.localAddress(), peers,
                 counters.messagesSent.sum(), counters.messagesReceived.sum(),
                 counters.bytesSent.sum(), counters.bytesReceived.sum(),
