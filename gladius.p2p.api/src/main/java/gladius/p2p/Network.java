@@ -34,7 +34,7 @@ public interface Network extends AutoCloseable {
      * default settings and every plugin found.
      *
      * @return a new network, not yet listening
-     * @throws IllegalStateException if no transport is on the module path
+     * @throws NoTransportException (an IllegalStateException) if no transport is on the module path
      */
     static Network create() {
         return Bootstrap.create(Map.of());
@@ -54,7 +54,7 @@ public interface Network extends AutoCloseable {
      * @return a new network, not yet listening
      * @throws IllegalArgumentException if a setting is unknown or does not parse, or names a
      *         provider or plugin that is not on the module path
-     * @throws IllegalStateException if no transport is on the module path
+     * @throws NoTransportException (an IllegalStateException) if no transport is on the module path
      */
     static Network create(Map<String, String> settings) {
         return Bootstrap.create(settings);
@@ -64,7 +64,8 @@ public interface Network extends AutoCloseable {
      * Binds this node's socket and starts serving; port 0 picks a free port. Once only.
      *
      * @param address the address to bind
-     * @throws IllegalStateException if already listening or closed, or the address cannot be bound
+     * @throws IllegalStateException if already listening or closed, or the address cannot be bound (then its cause
+     *         is the {@link java.net.SocketException}, such as a {@link java.net.BindException} for a port in use)
      */
     void listen(NodeAddress address);
 

@@ -1,6 +1,7 @@
 package gladius.p2p.internal;
 
 import gladius.p2p.Network;
+import gladius.p2p.NoTransportException;
 import gladius.p2p.Plugin;
 import gladius.p2p.spi.NetworkProvider;
 import gladius.p2p.spi.PluginProvider;
@@ -78,7 +79,7 @@ public final class Bootstrap {
             return provider;
         }
         if (found.isEmpty()) {
-            IllegalStateException e = new IllegalStateException(
+            NoTransportException e = new NoTransportException(
                     "no gladius.p2p.spi.NetworkProvider is on the module path: put the module gladius.p2p.kcp "
                             + "(with io.jpower.kcp.netty, io.netty.* and org.jctools.core) on --module-path");
             failures.forEach(e::addSuppressed);

@@ -90,6 +90,7 @@ class ArgumentsTest {
             Network second = Network.create(Map.of("provider", "kcp", "plugins", "none"));
             IllegalStateException e = assertThrows(IllegalStateException.class, () -> second.listen(taken));
             assertTrue(e.getMessage().contains(taken.toString().replace("127.0.0.1", "")), e.getMessage());
+            assertTrue(e.getCause() instanceof java.net.BindException, "the cause is the socket's own: " + e.getCause());
             second.close();
         }
     }

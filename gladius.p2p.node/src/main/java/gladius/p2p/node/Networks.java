@@ -1,7 +1,9 @@
 package gladius.p2p.node;
 
 import gladius.p2p.Network;
+import gladius.p2p.NoTransportException;
 import gladius.p2p.NodeAddress;
+import java.net.SocketException;
 import java.util.Map;
 
 /** Network calls whose failures are the user's to fix, turned into one-line errors. */
@@ -12,13 +14,8 @@ final class Networks {
     static Network create(Map<String, String> settings) {
         try {
             return Network.create(settings);
-        } catch (IllegalArgumentException e) {
-            throw new UserError(e.getMessage());
-        } catch (IllegalStateException e) {
-            if (String.valueOf(e.getMessage()).startsWith("no gladius.p2p.spi.NetworkProvider")) {
-                throw new UserError(e.getMessage()); // no transport on the module path: the user's to fix
-            }
-            throw e; // anything else is a bug, and keeps its stack trace
+        } catch (IllegalArgumentException | NoTransportException e) {
+            throw new UserError(e.getMessage()); // a bad setting, or no transport on the module path: the user's to fix
         }
     }
 
@@ -28,10 +25,10 @@ final class Networks {
         } catch (IllegalArgumentException e) {
             throw new UserError(e.getMessage()); // an address that does not resolve
         } catch (IllegalStateException e) {
-            if (String.valueOf(e.getMessage()).startsWith("cannot bind")) {
+            if (e.getCause() instanceof SocketException) {
                 throw new UserError(e.getMessage()); // a port in use, an address not on this machine
             }
-            throw e;
+            throw e; // anything else is a bug, and keeps its stack trace
         }
     }
 
