@@ -136,6 +136,9 @@ class RouteTableTest {
             b.network().registerPlugin(new gladius.p2p.Plugin() {
                 @Override
                 public void newMessage(Message message) {
+                    if (message.body().remaining() == 1 && message.bodyBytes()[0] == 1) {
+                        throw new AssertionError("a plugin's own check failed"); // an Error, not an exception
+                    }
                     throw new IllegalStateException("a broken plugin");
                 }
             });

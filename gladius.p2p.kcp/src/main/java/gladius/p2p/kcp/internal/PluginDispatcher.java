@@ -161,7 +161,11 @@ final class PluginDispatcher {
             for (Plugin plugin : event.only != null ? List.of(event.only) : plugins) {
                 try {
                     event.call.accept(plugin);
-                } catch (RuntimeException | LinkageError e) {
+                } catch (VirtualMachineError fatal) {
+                    throw fatal;
+                } catch (Throwable e) {
+                    // A plugin's bug, an AssertionError included, must not cost the others the event, nor
+                    // leave its bytes counted against kcp.dispatch-bytes or a close waiting.
                     failures.incrementAndGet();
                     LOG.log(System.Logger.Level.WARNING, "plugin " + plugin.getClass().getName() + " threw", e);
                 }
