@@ -57,7 +57,10 @@ public interface LatencyAudit {
      */
     Optional<PeerLatency> peer(NodeAddress node);
 
-    /** @return peers this plugin deleted for breaking max-rtt or max-loss, most recent last (the last 64) */
+    /**
+     * @return peers this plugin deleted for breaking max-rtt or max-loss, most recent last (the last 64);
+     *         a peer is listed only once its deletion from the route table is done
+     */
     List<Eviction> evictions();
 
     /** @return latency messages dropped: bodies that did not parse, and pongs that matched no outstanding probe */

@@ -109,10 +109,12 @@ class LatencyAuditTest {
 
             answerer.answering = false;
             List<Double> seen = new ArrayList<>();
-            Await.until("b to be deleted", () -> {
+            // The audit deletes the peer, then records the eviction: once the record is there, so is the deletion.
+            Await.until("b's eviction", () -> {
                 audit(a).peer(b.localAddress()).ifPresent(f -> seen.add(f.lossRatio()));
-                return a.networkState().peer(b.localAddress()).map(p -> !p.inRouteTable()).orElse(true);
+                return !audit(a).evictions().isEmpty();
             });
+            assertFalse(a.networkState().peer(b.localAddress()).map(PeerState::inRouteTable).orElse(false), "an evicted peer is deleted");
             assertTrue(seen.stream().anyMatch(r -> r > 0 && r <= 0.5), "loss rose before the deletion: " + seen);
             Eviction eviction = audit(a).evictions().get(0);
             assertEquals(b.localAddress(), eviction.peer());
