@@ -259,8 +259,11 @@ class SecureSessionTest {
                     a.network().broadcast(a.network().newMessage("again", new byte[0]));
                     return b2.inbox().count("again") > 0;
                 });
-                List<byte[]> since = new ArrayList<>(wire.towardA.subList(seenTowardA, wire.towardA.size()));
-                since.addAll(wire.towardB.subList(seenTowardB, wire.towardB.size()));
+                // Copies first: the link's thread keeps adding, and a live sub-list of a CopyOnWriteArrayList would throw.
+                List<byte[]> towardA = List.copyOf(wire.towardA);
+                List<byte[]> towardB = List.copyOf(wire.towardB);
+                List<byte[]> since = new ArrayList<>(towardA.subList(seenTowardA, towardA.size()));
+                since.addAll(towardB.subList(seenTowardB, towardB.size()));
                 assertTrue(Wire.count(since, HELLO_SECURE) >= 1 && Wire.count(since, CONFIRM) >= 1,
                         "a whole new handshake crossed the link after the restart");
                 assertNotEquals(oldTag, Wire.senderTag(Wire.lastOf(wire.towardA, SEALED)), "the new b seals under a tag of its own");
