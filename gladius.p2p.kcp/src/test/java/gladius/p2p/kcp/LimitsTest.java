@@ -152,7 +152,7 @@ class LimitsTest {
             assertTrue(floodedDuring >= 1_000, "the flood ran all along the measured transfer: " + floodedDuring);
             assertTrue(state.sessionsRefused() > 0, "the handshake limit refused some of the flood");
             // A sanity bound with room for a loaded two-core machine (measured: 0.75-2x); the figure itself is
-            // measured in benchmarks/ (OneWayThroughput's flood variant).
+            // measured in benchmarks/ (ThroughputUnderFlood).
             assertTrue(flooded <= 5 * quiet + 2, "the pair kept at least a fifth of its pace: " + quiet + " s quiet, " + flooded + " s flooded");
         }
     }
