@@ -1,5 +1,7 @@
 package gladius.p2p.kcp.internal;
 
+import gladius.p2p.kcp.internal.secure.NoiseXX;
+import gladius.p2p.kcp.internal.secure.SecureChannel;
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.ByteBufAllocator;
 

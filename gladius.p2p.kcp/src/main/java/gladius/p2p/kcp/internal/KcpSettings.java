@@ -1,5 +1,6 @@
 package gladius.p2p.kcp.internal;
 
+import gladius.p2p.kcp.internal.secure.NoiseXX;
 import gladius.p2p.spi.SettingsReader;
 import java.io.IOException;
 import java.nio.file.Files;

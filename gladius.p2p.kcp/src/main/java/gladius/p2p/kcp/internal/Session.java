@@ -1,5 +1,7 @@
 package gladius.p2p.kcp.internal;
 
+import gladius.p2p.kcp.internal.secure.NoiseXX;
+import gladius.p2p.kcp.internal.secure.SecureChannel;
 import io.jpower.kcp.netty.Kcp;
 import io.jpower.kcp.netty.KcpOutput;
 import io.netty.buffer.ByteBuf;

@@ -1,5 +1,6 @@
 package gladius.p2p.kcp.internal;
 
+import gladius.p2p.kcp.internal.secure.NoiseXX;
 import gladius.p2p.PeerState;
 import io.netty.bootstrap.Bootstrap;
 import io.netty.buffer.ByteBuf;

@@ -3,6 +3,8 @@ package gladius.p2p.kcp.internal;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import gladius.p2p.kcp.internal.secure.NoiseXX;
+import gladius.p2p.kcp.internal.secure.SecureChannel;
 import gladius.p2p.testing.Fuzz;
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.Unpooled;

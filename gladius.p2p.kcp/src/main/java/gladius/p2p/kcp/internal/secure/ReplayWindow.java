@@ -1,4 +1,4 @@
-package gladius.p2p.kcp.internal;
+package gladius.p2p.kcp.internal.secure;
 
 /**
  * Which datagram counters of a secure session have been seen, as in RFC 6479 and WireGuard: the

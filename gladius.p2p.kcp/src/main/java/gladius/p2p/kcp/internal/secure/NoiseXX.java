@@ -1,4 +1,4 @@
-package gladius.p2p.kcp.internal;
+package gladius.p2p.kcp.internal.secure;
 
 import java.math.BigInteger;
 import java.nio.charset.StandardCharsets;
@@ -35,15 +35,15 @@ import javax.crypto.spec.SecretKeySpec;
  * After the third message, {@link #split()} gives the two transport keys. A message that does not
  * authenticate fails the handshake for good ({@link #failed()}); nothing it carried is kept.
  */
-final class NoiseXX {
+public final class NoiseXX {
 
     static final byte[] PROTOCOL_NAME = "Noise_XX_25519_ChaChaPoly_SHA256".getBytes(StandardCharsets.US_ASCII);
     static final int KEY_BYTES = 32;
-    static final int TAG_BYTES = 16;
+    public static final int TAG_BYTES = 16;
     /** Sizes of the three messages with empty payloads. */
-    static final int MESSAGE_1 = 32;
-    static final int MESSAGE_2 = 32 + 48 + TAG_BYTES;
-    static final int MESSAGE_3 = 48 + TAG_BYTES;
+    public static final int MESSAGE_1 = 32;
+    public static final int MESSAGE_2 = 32 + 48 + TAG_BYTES;
+    public static final int MESSAGE_3 = 48 + TAG_BYTES;
 
     private final boolean initiator;
     private final KeyPair staticKey;
@@ -58,8 +58,8 @@ final class NoiseXX {
     private boolean failed;
 
     /** An X25519 key pair: 32-byte private scalar and 32-byte public u-coordinate, both as on the wire. */
-    record KeyPair(byte[] privateKey, byte[] publicKey) {
-        static KeyPair fromPrivate(byte[] privateKey) {
+    public record KeyPair(byte[] privateKey, byte[] publicKey) {
+        public static KeyPair fromPrivate(byte[] privateKey) {
             if (privateKey.length != KEY_BYTES) {
                 throw new IllegalArgumentException("an X25519 private key is 32 bytes, not " + privateKey.length);
             }
@@ -69,14 +69,14 @@ final class NoiseXX {
                     .orElseThrow(() -> new IllegalArgumentException("not a usable X25519 private key")));
         }
 
-        static KeyPair generate(SecureRandom random) {
+        public static KeyPair generate(SecureRandom random) {
             byte[] privateKey = new byte[KEY_BYTES];
             random.nextBytes(privateKey);
             return fromPrivate(privateKey);
         }
     }
 
-    NoiseXX(boolean initiator, KeyPair staticKey, byte[] prologue) {
+    public NoiseXX(boolean initiator, KeyPair staticKey, byte[] prologue) {
         this.initiator = initiator;
         this.staticKey = staticKey;
         this.h = PROTOCOL_NAME.clone(); // exactly HASHLEN bytes, so used as is
@@ -98,12 +98,12 @@ final class NoiseXX {
         return step == 3 && !failed;
     }
 
-    boolean failed() {
+    public boolean failed() {
         return failed;
     }
 
     /** @return the peer's static public key, once its message carrying it has authenticated */
-    Optional<byte[]> remoteStatic() {
+    public Optional<byte[]> remoteStatic() {
         return Optional.ofNullable(remoteStatic).map(byte[]::clone);
     }
 
@@ -123,7 +123,7 @@ final class NoiseXX {
      * @return the message, or empty if the peer's ephemeral key gives no usable secret (a
      *     low-order point): the handshake has then failed
      */
-    Optional<byte[]> writeMessage(byte[] payload, SecureRandom random) {
+    public Optional<byte[]> writeMessage(byte[] payload, SecureRandom random) {
         if (!writesNext()) {
             throw new IllegalStateException("not this side's turn to write (step " + step + ")");
         }
@@ -163,7 +163,7 @@ final class NoiseXX {
      * @return its payload, or empty if the message is malformed or does not authenticate (the
      *     handshake has then failed)
      */
-    Optional<byte[]> readMessage(byte[] message) {
+    public Optional<byte[]> readMessage(byte[] message) {
         if (failed || step >= 3 || (step % 2 == 0) == initiator) {
             return Optional.empty();
         }
@@ -203,7 +203,7 @@ final class NoiseXX {
     }
 
     /** The transport keys: the initiator's sending key first. */
-    byte[][] split() {
+    public byte[][] split() {
         if (!complete()) {
             throw new IllegalStateException("the handshake is not complete");
         }

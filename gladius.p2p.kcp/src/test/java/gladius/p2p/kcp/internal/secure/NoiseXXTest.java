@@ -1,4 +1,4 @@
-package gladius.p2p.kcp.internal;
+package gladius.p2p.kcp.internal.secure;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;

@@ -1,4 +1,4 @@
-package gladius.p2p.kcp.internal;
+package gladius.p2p.kcp.internal.secure;
 
 import java.util.Arrays;
 import java.util.Optional;
@@ -12,7 +12,7 @@ import java.util.Optional;
  * receiver derives the next key when the first datagram of a new epoch authenticates, keeping
  * the previous key for datagrams still on their way. Confined to the event loop.
  */
-final class SecureChannel {
+public final class SecureChannel {
 
     private static final long MAX_NONCE = -1L; // 2^64 - 1, reserved by Noise for REKEY
 
@@ -40,9 +40,9 @@ final class SecureChannel {
     }
 
     /** A sealed datagram's parts. */
-    record Sealed(int epoch, long counter, byte[] ciphertext) {}
+    public record Sealed(int epoch, long counter, byte[] ciphertext) {}
 
-    SecureChannel(byte[] sendKey, byte[] receiveKey, long rekeyAfterDatagrams, long rekeyAfterMillis, long now) {
+    public SecureChannel(byte[] sendKey, byte[] receiveKey, long rekeyAfterDatagrams, long rekeyAfterMillis, long now) {
         this.sendKey = sendKey;
         this.sendKeySince = now;
         this.current = new Receiving(receiveKey, 0);
@@ -50,7 +50,7 @@ final class SecureChannel {
         this.rekeyAfterMillis = rekeyAfterMillis;
     }
 
-    Sealed seal(byte[] header, byte[] plaintext, long now) {
+    public Sealed seal(byte[] header, byte[] plaintext, long now) {
         if (sendCounter >= rekeyAfterDatagrams || now - sendKeySince >= rekeyAfterMillis) {
             sendKey = rekey(sendKey);
             sendEpoch = (sendEpoch + 1) & 0xff;
@@ -62,7 +62,7 @@ final class SecureChannel {
     }
 
     /** The plaintext, or empty if the datagram does not authenticate or was seen before. */
-    Optional<byte[]> open(byte[] header, int epoch, long counter, byte[] ciphertext) {
+    public Optional<byte[]> open(byte[] header, int epoch, long counter, byte[] ciphertext) {
         if (epoch == current.epoch) {
             return open(current, header, counter, ciphertext);
         }
