@@ -6,6 +6,7 @@ import io.netty.buffer.ByteBuf;
 import io.netty.buffer.ByteBufAllocator;
 import io.netty.buffer.PooledByteBufAllocator;
 import java.net.InetSocketAddress;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import org.openjdk.jmh.annotations.Benchmark;
@@ -40,7 +41,7 @@ public class BroadcastFanOut extends Microbenchmark {
         encoded = Frames.encode(allocator, message);
         queues = new ArrayList<>();
         for (int i = 0; i < peers; i++) {
-            queues.add(new Peer(new InetSocketAddress("127.0.0.1", 2000 + i), 8192));
+            queues.add(new Peer(new InetSocketAddress("127.0.0.1", 2000 + i), 8192, Duration.ofMillis(100), Duration.ofSeconds(30)));
         }
     }
 

@@ -18,16 +18,17 @@ import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
-import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.Function;
 
 /**
- * The {@link Network} a caller holds: checks arguments, keeps the peers, encodes each message
- * once, and hands frames to the {@link SessionLayer} through the peers' lock-free queues. Safe to
- * call from any thread; never blocks on the network.
+ * The {@link Network} a caller holds: checks arguments, runs the lifecycle, encodes each message
+ * once and puts it into the peers' lock-free queues ({@link PeerTable}), then wakes the
+ * {@link SessionLayer}. Owns the settings, counters, peers and plugin dispatcher, and hands them to
+ * the layer when it listens; the layer never calls back. Safe to call from any thread; never
+ * blocks on the network.
  */
 final class KcpNetwork implements Network {
 
@@ -38,7 +39,7 @@ final class KcpNetwork implements Network {
     private final Counters counters = new Counters();
     private final SharedResources resources;
     private final PluginDispatcher dispatcher;
-    private final ConcurrentHashMap<InetSocketAddress, Peer> peers = new ConcurrentHashMap<>();
+    private final PeerTable peers;
     private final ByteBufAllocator allocator = PooledByteBufAllocator.DEFAULT;
     private final Object lifecycleLock = new Object();
     /** Sends in progress; close waits for them. */
@@ -52,7 +53,8 @@ final class KcpNetwork implements Network {
         this.settings = settings;
         this.kcp = kcp;
         this.resources = SharedResources.acquire(kcp.eventLoopThreads());
-        this.dispatcher = new PluginDispatcher(this, resources.pluginExecutor, kcp.dispatchBytes(), this::onDispatchRoom);
+        this.dispatcher = new PluginDispatcher(this, resources.pluginExecutor, kcp.dispatchBytes());
+        this.peers = new PeerTable(kcp);
     }
 
     // ---------------------------------------------------------------- lifecycle
@@ -69,15 +71,15 @@ final class KcpNetwork implements Network {
             if (socket.isUnresolved()) {
                 throw new IllegalArgumentException("cannot resolve the host of address " + address);
             }
-            SessionLayer bound = new SessionLayer(this);
-            InetSocketAddress local = bound.bind(socket);
-            localSocket = local;
-            localAddress = new NodeAddress(canonicalHost(local.getAddress()), local.getPort());
+            SessionLayer bound = SessionLayer.bind(socket, resources.ioGroup, kcp, counters, dispatcher, peers);
+            localSocket = bound.localSocket();
+            localAddress = bound.localAddress();
+            dispatcher.onRoom(bound::roomAgain);
             layer = bound;
             lifecycle = Lifecycle.LISTENING;
             dispatcher.startAll();
         }
-        for (Peer peer : routeTable()) {
+        for (Peer peer : peers.routeTable()) {
             layer.markDirty(peer);
         }
         layer.wake();
@@ -111,15 +113,8 @@ final class KcpNetwork implements Network {
             bound.shutdown();
         }
         // The event loop has stopped serving this network: whatever a racing caller queued is ours to free.
-        dropQueued();
-        peers.clear();
+        counters.messagesDropped.add(peers.clear());
         resources.release();
-    }
-
-    private void dropQueued() {
-        for (Peer peer : peers.values()) {
-            counters.messagesDropped.add(peer.dropQueued());
-        }
     }
 
     // ---------------------------------------------------------------- messages
@@ -134,8 +129,8 @@ final class KcpNetwork implements Network {
     public int broadcast(Message message) {
         return withFrame(message, frame -> {
             int queued = 0;
-            for (Peer peer : peers.values()) {
-                if (peer.inRouteTable && enqueue(peer.remote, frame, true)) {
+            for (Peer peer : peers.all()) {
+                if (peer.inRouteTable() && enqueue(peer.remote, frame, true)) {
                     queued++;
                 }
             }
@@ -176,7 +171,7 @@ final class KcpNetwork implements Network {
         }
         return withFrame(message, frame -> {
             List<NodeAddress> chosen = new ArrayList<>(n);
-            List<Peer> writable = routeTable();
+            List<Peer> writable = peers.routeTable();
             ThreadLocalRandom random = ThreadLocalRandom.current();
             // A partial Fisher-Yates shuffle: the first n are a uniform choice without repeats.
             for (int i = 0; i < n && i < writable.size(); i++) {
@@ -213,35 +208,15 @@ final class KcpNetwork implements Network {
         return Frames.encode(allocator, KcpMessage.of(message, kcp.maxMessageBytes()));
     }
 
-    /**
-     * Puts a retained view of the frame into a peer's queue, creating the peer for a targeted send.
-     * Runs inside the map's compute so the event loop cannot forget the peer meanwhile.
-     */
+    /** Queues a view of the frame for one peer and marks it dirty; a refusal is counted as dropped. */
     private boolean enqueue(InetSocketAddress remote, ByteBuf frame, boolean routeTableOnly) {
-        boolean[] queued = new boolean[1];
-        Peer peer = peers.compute(remote, (key, current) -> {
-            Peer target = current;
-            if (target == null) {
-                if (routeTableOnly) {
-                    return null;
-                }
-                target = newPeer(key);
-            }
-            if (!routeTableOnly || target.inRouteTable) {
-                ByteBuf view = frame.retainedDuplicate();
-                queued[0] = target.offer(view, kcp.maxQueuedBytes());
-                if (!queued[0]) {
-                    view.release();
-                }
-            }
-            return target;
-        });
-        if (queued[0]) {
-            layer.markDirty(peer);
-        } else {
+        Peer peer = peers.enqueue(remote, frame, routeTableOnly);
+        if (peer == null) {
             counters.messagesDropped.increment();
+            return false;
         }
-        return queued[0];
+        layer.markDirty(peer);
+        return true;
     }
 
     // ---------------------------------------------------------------- route table
@@ -253,44 +228,35 @@ final class KcpNetwork implements Network {
         if (isLocal(remote)) {
             throw new IllegalArgumentException("node is this node's own address: " + node);
         }
-        boolean[] added = new boolean[1];
-        Peer peer = peers.compute(remote, (key, current) -> {
-            Peer target = current != null ? current : newPeer(key);
-            added[0] = !target.inRouteTable;
-            target.inRouteTable = true;
-            return target;
-        });
-        if (added[0]) {
-            dispatcher.nodeAdded(peer.address);
-            SessionLayer bound = layer;
-            if (bound != null) {
-                bound.markDirty(peer);
-                bound.wake();
-            }
+        Peer added = peers.add(remote);
+        if (added == null) {
+            return false;
         }
-        return added[0];
+        dispatcher.nodeAdded(added.address);
+        SessionLayer bound = layer;
+        if (bound != null) {
+            bound.markDirty(added);
+            bound.wake();
+        }
+        return true;
     }
 
     @Override
     public boolean delete(NodeAddress node) {
         InetSocketAddress remote = resolve(Objects.requireNonNull(node, "node"));
         checkOpen();
-        boolean[] deleted = new boolean[1];
-        Peer peer = peers.computeIfPresent(remote, (key, current) -> {
-            deleted[0] = current.inRouteTable;
-            current.inRouteTable = false;
-            return current;
-        });
-        if (deleted[0]) {
-            dispatcher.nodeDeleted(peer.address);
-            SessionLayer bound = layer;
-            if (bound != null) {
-                bound.execute(() -> bound.deleted(peer));
-            } else {
-                forgetIfUnused(peer);
-            }
+        Peer deleted = peers.delete(remote);
+        if (deleted == null) {
+            return false;
         }
-        return deleted[0];
+        dispatcher.nodeDeleted(deleted.address);
+        SessionLayer bound = layer;
+        if (bound != null) {
+            bound.deleted(deleted);
+        } else {
+            peers.forgetIfUnused(deleted);
+        }
+        return true;
     }
 
     // ---------------------------------------------------------------- state and plugins
@@ -298,7 +264,7 @@ final class KcpNetwork implements Network {
     @Override
     public NetworkState networkState() {
         checkListening();
-        return layer.call(layer::snapshot);
+        return layer.snapshot();
     }
 
     @Override
@@ -324,60 +290,6 @@ final class KcpNetwork implements Network {
     @Override
     public String toString() {
         return "KcpNetwork[" + (localAddress == null ? "not listening" : localAddress) + ", " + lifecycle + "]";
-    }
-
-    // ---------------------------------------------------------------- for the session layer
-
-    KcpSettings kcpSettings() {
-        return kcp;
-    }
-
-    Counters counters() {
-        return counters;
-    }
-
-    SharedResources resources() {
-        return resources;
-    }
-
-    PluginDispatcher dispatcher() {
-        return dispatcher;
-    }
-
-    Collection<Peer> peers() {
-        return peers.values();
-    }
-
-    /** The route-table peers now, in a new list. */
-    List<Peer> routeTable() {
-        List<Peer> table = new ArrayList<>();
-        for (Peer peer : peers.values()) {
-            if (peer.inRouteTable) {
-                table.add(peer);
-            }
-        }
-        return table;
-    }
-
-    /** The peer for a remote address, created if new (an inbound session). */
-    Peer peerFor(InetSocketAddress remote) {
-        return peers.computeIfAbsent(remote, this::newPeer);
-    }
-
-    private Peer newPeer(InetSocketAddress remote) {
-        return new Peer(remote, kcp.queueCapacity());
-    }
-
-    /** Forgets a peer that has no route-table entry, no session and nothing queued. */
-    void forgetIfUnused(Peer peer) {
-        peers.computeIfPresent(peer.remote, (key, current) -> current == peer && peer.removable() ? null : current);
-    }
-
-    private void onDispatchRoom() {
-        SessionLayer bound = layer;
-        if (bound != null && lifecycle == Lifecycle.LISTENING) {
-            bound.execute(bound::resumePaused);
-        }
     }
 
     // ---------------------------------------------------------------- checks
@@ -413,9 +325,5 @@ final class KcpNetwork implements Network {
         }
         InetAddress bound = local.getAddress();
         return bound.equals(remote.getAddress()) || (bound.isAnyLocalAddress() && remote.getAddress().isLoopbackAddress());
-    }
-
-    private static String canonicalHost(InetAddress address) {
-        return address.getHostAddress();
     }
 }

@@ -3,45 +3,62 @@ package gladius.p2p.kcp.internal;
 import gladius.p2p.NodeAddress;
 import io.netty.buffer.ByteBuf;
 import java.net.InetSocketAddress;
+import java.time.Duration;
+import java.time.Instant;
 import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicLong;
 import org.jctools.queues.MessagePassingQueue;
 
 /**
  * A remote node this network knows: in the route table, or with a session, or with messages
- * waiting for it. Callers on any thread put encoded frames into its bounded lock-free queue; only
- * the event loop takes them out and only the event loop touches the fields below the line.
+ * waiting for it. Owns its send queue, its per-peer counts and when to dial it next. Callers on
+ * any thread put encoded frames into its bounded lock-free queue; only the event loop takes them
+ * out and only the event loop touches the fields below the line.
  *
- * <p>A peer leaves the network's map only inside {@code ConcurrentHashMap.computeIfPresent} and
- * only when {@link #removable()}: callers also enqueue inside {@code compute}, so no frame is ever
- * put into a peer that has been forgotten.
+ * <p>A peer leaves the {@link PeerTable} only inside {@code ConcurrentHashMap.computeIfPresent}
+ * and only when {@link #removable()}: callers also enqueue inside {@code compute}, so no frame is
+ * ever put into a peer that has been forgotten.
+ *
+ * <h2>Redial</h2>
+ * One back-off for every way a dial can end: the delay starts at {@code kcp.redial-min}, doubles
+ * after each dial that got no answer (at least {@code floor}: ten times the minimum after a
+ * refusal, since asking again at once would be refused again), is capped at
+ * {@code kcp.redial-max}, and goes back to zero when a session is established. A session that
+ * ends after an answer waits the current delay (the minimum if none) before the next dial.
  */
 final class Peer {
 
     final InetSocketAddress remote;
     final NodeAddress address;
+    private final long redialMinMillis;
+    private final long redialMaxMillis;
     /** Bounded at kcp.queue-capacity, but grown in chunks: an idle peer holds a small array, not the bound. */
-    final MessagePassingQueue<ByteBuf> queue;
+    private final MessagePassingQueue<ByteBuf> queue;
     /** Bytes of the frames in the queue, bounded by kcp.max-queued-bytes. */
-    final java.util.concurrent.atomic.AtomicLong queuedBytes = new java.util.concurrent.atomic.AtomicLong();
+    private final AtomicLong queuedBytes = new AtomicLong();
     /** Set while this peer waits in the session layer's dirty queue, so it is there once. */
-    final AtomicBoolean flushScheduled = new AtomicBoolean();
-    /** Changed only inside the network map's compute for this key. */
-    volatile boolean inRouteTable;
+    private final AtomicBoolean flushScheduled = new AtomicBoolean();
+    /** Changed only inside the peer table's compute for this key. */
+    private volatile boolean inRouteTable;
 
     // ---- event loop only ----
-    Session session;
-    long nextDialAt;
-    long redialDelay;
-    long messagesSent;
-    long messagesReceived;
-    long retransmissionsOfClosedSessions;
-    long lastSeenWallMillis;
+    private Session session;
+    private long nextDialAt;
+    private long redialDelay;
+    private long messagesSent;
+    private long messagesReceived;
+    private long retransmissionsOfClosedSessions;
+    private long lastSeenWallMillis;
 
-    Peer(InetSocketAddress remote, int queueCapacity) {
+    Peer(InetSocketAddress remote, int queueCapacity, Duration redialMin, Duration redialMax) {
         this.remote = remote;
         this.address = new NodeAddress(remote.getAddress().getHostAddress(), remote.getPort());
         this.queue = Queues.bounded(Math.min(16, queueCapacity / 2), queueCapacity);
+        this.redialMinMillis = redialMin.toMillis();
+        this.redialMaxMillis = redialMax.toMillis();
     }
+
+    // ---------------------------------------------------------------- any thread
 
     /** Queues a frame if both bounds allow it: kcp.queue-capacity messages and kcp.max-queued-bytes. */
     boolean offer(ByteBuf frame, long maxQueuedBytes) {
@@ -57,7 +74,28 @@ final class Peer {
         return true;
     }
 
-    /** Takes the next frame; event loop only. */
+    boolean inRouteTable() {
+        return inRouteTable;
+    }
+
+    /** Only inside the peer table's compute for this peer's key. */
+    void inRouteTable(boolean in) {
+        inRouteTable = in;
+    }
+
+    /** True if the caller is the one to put this peer in the session layer's dirty queue. */
+    boolean scheduleFlush() {
+        return flushScheduled.compareAndSet(false, true);
+    }
+
+    /** The event loop took this peer out of the dirty queue. */
+    void flushTaken() {
+        flushScheduled.set(false);
+    }
+
+    // ---------------------------------------------------------------- event loop
+
+    /** Takes the next frame. */
     ByteBuf poll() {
         ByteBuf frame = queue.poll();
         if (frame != null) {
@@ -66,11 +104,15 @@ final class Peer {
         return frame;
     }
 
+    boolean hasQueued() {
+        return !queue.isEmpty();
+    }
+
     boolean removable() {
         return !inRouteTable && session == null && queue.isEmpty();
     }
 
-    /** Releases every waiting frame; returns how many there were. Event loop only. */
+    /** Releases every waiting frame; returns how many there were (event loop, or after it stopped). */
     int dropQueued() {
         int dropped = 0;
         ByteBuf frame;
@@ -80,6 +122,77 @@ final class Peer {
             dropped++;
         }
         return dropped;
+    }
+
+    /** The peer's current session, established or not; null if none. */
+    Session session() {
+        return session;
+    }
+
+    void attach(Session opened) {
+        session = opened;
+    }
+
+    /** Forgets a session that closed, unless a newer one has taken its place. */
+    void detach(Session closed) {
+        if (session == closed) {
+            session = null;
+        }
+        retransmissionsOfClosedSessions += closed.retransmissions();
+    }
+
+    void sent() {
+        messagesSent++;
+    }
+
+    void received() {
+        messagesReceived++;
+    }
+
+    void seen(long wallMillis) {
+        lastSeenWallMillis = wallMillis;
+    }
+
+    // ---------------------------------------------------------------- redial
+
+    boolean dialDue(long now) {
+        return now >= nextDialAt;
+    }
+
+    /** A session was established: the next failure starts the back-off again from the minimum. */
+    void connected() {
+        redialDelay = 0;
+    }
+
+    /** A session ended after an answer: dial again after the current delay. */
+    void redialLater(long now) {
+        nextDialAt = now + (redialDelay == 0 ? redialMinMillis : redialDelay);
+    }
+
+    /** A dial got no answer ({@code refused} false) or a refusal: wait longer before the next. */
+    void dialFailed(long now, boolean refused) {
+        long floor = refused ? 10 * redialMinMillis : redialMinMillis;
+        redialDelay = Math.min(Math.max(2 * redialDelay, floor), redialMaxMillis);
+        nextDialAt = now + redialDelay;
+    }
+
+    /** The peer answered that it has no such session, so it is alive: dial at once. */
+    void redialNow(long now) {
+        nextDialAt = now;
+    }
+
+    /** This peer's part of {@link gladius.p2p.Network#networkState()}. */
+    Snapshots.Peer snapshot() {
+        Session current = session;
+        boolean connected = current != null && current.established();
+        return new Snapshots.Peer(address, inRouteTable, inRouteTable, connected,
+                current != null && current.inbound(),
+                Duration.ofMillis(connected ? current.smoothedRttMillis() : 0),
+                messagesSent, messagesReceived,
+                retransmissionsOfClosedSessions + (current == null ? 0 : current.retransmissions()),
+                queue.size(),
+                Instant.ofEpochMilli(lastSeenWallMillis),
+                connected ? current.remoteStatic() : null);
     }
 
     @Override

@@ -33,7 +33,8 @@ final class PluginDispatcher {
     private final Network network;
     private final Executor executor;
     private final long maxPendingBytes;
-    private final Runnable onRoom;
+    /** Told when room comes back after {@link #hasRoom()} said no: the session layer, once listening. */
+    private volatile Runnable onRoom = () -> { };
     private final List<Plugin> plugins = new CopyOnWriteArrayList<>();
     private final MessagePassingQueue<Event> queue = Queues.unbounded(1024);
     private final AtomicBoolean scheduled = new AtomicBoolean();
@@ -46,11 +47,15 @@ final class PluginDispatcher {
     /** One thing for the plugins to hear. */
     private record Event(Consumer<Plugin> call, Plugin only, int bytes, CountDownLatch done) {}
 
-    PluginDispatcher(Network network, Executor executor, long maxPendingBytes, Runnable onRoom) {
+    PluginDispatcher(Network network, Executor executor, long maxPendingBytes) {
         this.network = network;
         this.executor = executor;
         this.maxPendingBytes = maxPendingBytes;
-        this.onRoom = onRoom;
+    }
+
+    /** Who to tell when room comes back (on the thread that made it); set before the first {@link #hasRoom()}. */
+    void onRoom(Runnable whenRoom) {
+        this.onRoom = whenRoom;
     }
 
     List<Plugin> plugins() {

@@ -1,261 +1,460 @@
 package gladius.p2p.kcp.internal;
 
-import gladius.p2p.kcp.internal.secure.NoiseXX;
 import gladius.p2p.kcp.internal.secure.SecureChannel;
-import io.jpower.kcp.netty.Kcp;
-import io.jpower.kcp.netty.KcpOutput;
 import io.netty.buffer.ByteBuf;
-import io.netty.buffer.CompositeByteBuf;
-import io.netty.util.concurrent.ScheduledFuture;
-import java.util.ArrayList;
-import java.util.List;
-import java.util.concurrent.TimeUnit;
+import io.netty.buffer.Unpooled;
+import java.util.Optional;
 
 /**
- * One reliable stream with one peer: a KCP engine in stream mode, and the frames read from it.
- * Confined to the network's event loop. A session is identified by two random tags, one chosen
- * by each side when it opens (docs/PROTOCOL.md), so a datagram from an older session or an
- * earlier incarnation of the peer never reaches this one's engine.
+ * One session with one peer, from the first HELLO to the last CLOSE: its two tags (one chosen by
+ * each side, docs/PROTOCOL.md, so a datagram from an older session or an earlier incarnation of
+ * the peer never reaches this one), the plain or Noise XX handshake, and once established its
+ * {@link Wire} (plain or sealed) and {@link Stream} (the KCP engine). Owns all of that state; the
+ * {@link SessionLayer} hands it the datagrams that name it and its timer ticks. It writes through
+ * the {@link UdpEndpoint}, delivers through its stream to the {@link PluginDispatcher}, and tells
+ * its {@link Owner} only that it closed or is waiting for the plugins. Event loop only.
  */
-final class Session implements KcpOutput {
+final class Session {
 
-    /** CONNECTING: we dialed; HANDSHAKING: a secure responder waiting for the third message. */
+    /** CONNECTING: we dialed (or a HELLO just opened it); HANDSHAKING: a secure responder waiting for the third message. */
     enum State { CONNECTING, HANDSHAKING, ESTABLISHED, CLOSED }
 
-    private static final int MAX_SEGMENTS_PER_SEND = 64;
+    /** What a session may tell the layer above it. */
+    interface Owner {
+        /** The session has closed; {@code replacing}: a new session of the same peer takes over its queue. */
+        void closed(Session session, boolean replacing);
 
-    final Peer peer;
-    final int localTag;
-    private final SessionLayer layer;
+        /** The plugins have no room: read this session again when they do. */
+        void waitForRoom(Session session);
+    }
+
+    private static final System.Logger LOG = System.getLogger(Session.class.getName());
+    private static final long FIRST_HELLO_RETRY_MILLIS = 100;
+    private static final long LAST_HELLO_RETRY_MILLIS = 1_000;
+
+    private final SessionContext context;
     private final KcpSettings settings;
-    private final Frames.Reader reader;
-    private final List<ByteBuf> received = new ArrayList<>();
+    private final Counters counters;
+    private final UdpEndpoint endpoint;
+    private final Peer peer;
+    private final int localTag;
 
-    State state = State.CONNECTING;
-    boolean inbound;
-    int remoteTag;
-    long startedAt;
-    long lastReceivedAt;
-    long lastSentAt;
-    long nextHelloAt;
-    long helloInterval;
-    /** Waiting for the plugins to make room before more frames are read. */
-    boolean paused;
+    private State state = State.CONNECTING;
+    private boolean inbound;
+    private int remoteTag;
+    private long startedAt;
+    private long lastReceivedAt;
+    private final long createdAt;
+    private long nextHelloAt;
+    private long helloInterval;
     /** In the layer's list of sessions to service at the end of a read batch. */
-    boolean touched;
+    private boolean touched;
 
-    // Secure sessions only (kcp.secure): the handshake, then the keys and counters of the datagrams.
-    NoiseXX noise;
-    /** The last handshake message this side sent, resent when the peer seems not to have it. */
-    byte[] handshakeMessage;
-    SecureChannel channel;
+    /** Our side of the Noise handshake (kcp.secure), until established. */
+    private Handshake handshake;
     /** The peer's static key, once the handshake proved it. */
-    byte[] remoteStatic;
-    /** The initiator has heard an authenticated datagram, so the peer has its third message. */
-    boolean confirmed;
-    long lastConfirmAt;
+    private byte[] remoteStatic;
 
-    private Kcp kcp;
-    private CompositeByteBuf stream;
-    private ScheduledFuture<?> timer;
-    private long timerDue;
+    // Once established.
+    private Wire wire;
+    private Stream stream;
 
-    Session(SessionLayer layer, Peer peer, int localTag, long now) {
-        this.layer = layer;
+    Session(SessionContext context, Peer peer, int localTag, boolean inbound, long now) {
+        this.context = context;
+        this.settings = context.settings();
+        this.counters = context.counters();
+        this.endpoint = context.endpoint();
         this.peer = peer;
         this.localTag = localTag;
-        this.settings = layer.settings;
-        this.reader = new Frames.Reader(settings.maxFrameLength());
+        this.inbound = inbound;
         this.startedAt = now;
         this.lastReceivedAt = now;
-        this.lastSentAt = now;
+        this.createdAt = now;
     }
 
-    /** A secure handshake finished: keep its keys and the peer's static key, then start the engine. */
-    void establishSecure(int remoteTag, byte[][] keys, byte[] remoteStatic, long now) {
-        this.channel = new SecureChannel(keys[0], keys[1], settings.rekeyAfterDatagrams(), settings.rekeyAfter().toMillis(), now);
-        this.remoteStatic = remoteStatic;
-        this.noise = null;
-        establish(remoteTag, now);
-    }
+    // ---------------------------------------------------------------- what others read
 
-    boolean secure() {
-        return channel != null;
-    }
-
-    /** Both tags are known: start the engine. */
-    void establish(int remoteTag, long now) {
-        this.remoteTag = remoteTag;
-        this.state = State.ESTABLISHED;
-        this.lastReceivedAt = now;
-        kcp = new Kcp(localTag ^ remoteTag, this);
-        kcp.nodelay(settings.nodelay(), (int) settings.interval().toMillis(), settings.fastResend(),
-                !settings.congestionControl());
-        kcp.wndsize(settings.sendWindow(), settings.receiveWindow());
-        kcp.setMtu(settings.mtu() - Datagram.HEADER_LENGTH - (secure() ? Datagram.SEALED_OVERHEAD : 0));
-        kcp.setStream(true);
-        kcp.setByteBufAllocator(layer.allocator());
-        stream = layer.allocator().compositeDirectBuffer(256);
-        peer.redialDelay = 0;
-    }
-
-    int conv() {
-        return localTag ^ remoteTag;
-    }
-
-    int mss() {
-        return kcp.getMtu() - Datagram.KCP_OVERHEAD;
+    Peer peer() {
+        return peer;
     }
 
     boolean established() {
         return state == State.ESTABLISHED;
     }
 
-    /** Hands a checked DATA payload to the engine; false if the engine refused it. */
-    boolean input(ByteBuf segments) {
-        return kcp.input(segments) >= 0;
+    boolean inbound() {
+        return inbound;
     }
 
-    /** After input or new frames: read, send what waits, let KCP flush, and plan the next update. */
-    void service(long now) {
-        if (state != State.ESTABLISHED) {
-            return;
-        }
-        readFrames();
-        if (state != State.ESTABLISHED) {
-            return; // the stream was bad and the session closed
-        }
-        pump();
-        kcp.update((int) now);
-        planUpdate(now);
-    }
-
-    /**
-     * New frames wait in the peer's queue. An idle engine sends them at once; a busy one takes
-     * them in on its next ACK or timer, since each KCP flush walks the whole send buffer and a
-     * flush per message would cost more than it saves.
-     */
-    void send(long now) {
-        if (state != State.ESTABLISHED) {
-            return;
-        }
-        if (kcp.waitSnd() == 0) {
-            pump();
-            kcp.update((int) now);
-            planUpdate(now);
-        } else if (timer == null) {
-            planUpdate(now);
-        }
-    }
-
-    /** Reads whole frames out of the engine while the plugins have room. */
-    void readFrames() {
-        paused = false;
-        while (state == State.ESTABLISHED) {
-            if (!layer.dispatcher().hasRoom()) {
-                layer.pause(this);
-                return;
-            }
-            switch (reader.next(stream)) {
-                case FRAME -> layer.deliver(this, reader.type(), reader.typeBytes(), reader.body(), reader.checksum());
-                case BAD_CHECKSUM -> layer.counters().checksumFailures.increment();
-                case BAD_TYPE -> layer.counters().malformedInputs.increment();
-                case BAD_STREAM -> {
-                    layer.counters().malformedInputs.increment();
-                    layer.closeSession(this, Datagram.CLOSE_BAD_STREAM, "the stream could not be parsed");
-                    return;
-                }
-                case NEED_MORE -> {
-                    // Drop what was read first, so the stream holds at most one partial frame.
-                    stream.discardReadComponents();
-                    if (!kcp.canRecv()) {
-                        return;
-                    }
-                    kcp.recv(received);
-                    for (ByteBuf segment : received) {
-                        stream.addComponent(true, segment);
-                    }
-                    received.clear();
-                }
-            }
-        }
-    }
-
-    /** Moves waiting frames from the peer's queue into the engine while its send buffer has room. */
-    void pump() {
-        int limit = 2 * settings.sendWindow();
-        ByteBuf frame;
-        while (kcp.waitSnd() < limit && (frame = peer.poll()) != null) {
-            try {
-                int chunk = MAX_SEGMENTS_PER_SEND * mss();
-                while (frame.isReadable()) {
-                    kcp.send(frame.readSlice(Math.min(chunk, frame.readableBytes())));
-                }
-            } finally {
-                frame.release();
-            }
-            peer.messagesSent++;
-            layer.counters().messagesSent.increment();
-        }
-    }
-
-    /** Schedules the next KCP update only while the engine has work: idle sessions cost no timer. */
-    private void planUpdate(long now) {
-        if (!kcp.checkFlush() && kcp.waitSnd() == 0) {
-            return;
-        }
-        long due = now + Math.max(1, kcp.check((int) now) - (int) now);
-        if (timer != null && timerDue <= due) {
-            return;
-        }
-        if (timer != null) {
-            timer.cancel(false);
-        }
-        timerDue = due;
-        timer = layer.loop().schedule(this::onTimer, due - now, TimeUnit.MILLISECONDS);
-    }
-
-    private void onTimer() {
-        timer = null;
-        if (state == State.ESTABLISHED) {
-            service(layer.now());
-            layer.flush();
-        }
-    }
-
-    /** KCP's output: one datagram of segments, sent under this session's tags. */
-    @Override
-    public void out(ByteBuf segments, Kcp engine) {
-        lastSentAt = layer.now();
-        if (secure()) {
-            layer.writeSealed(this, Datagram.DATA, segments, 0);
-        } else {
-            layer.write(peer.remote, Datagram.data(layer.allocator(), localTag, remoteTag, segments));
-        }
+    /** The peer's static key, proved by a finished secure handshake; null otherwise. */
+    byte[] remoteStatic() {
+        return remoteStatic;
     }
 
     int smoothedRttMillis() {
-        return kcp == null ? 0 : kcp.getMetric().srtt();
+        return stream == null ? 0 : stream.smoothedRttMillis();
     }
 
     long retransmissions() {
-        return kcp == null ? 0 : kcp.getMetric().xmit();
+        return stream == null ? 0 : stream.retransmissions();
     }
 
-    /** Stops the engine and frees its buffers. */
-    void release() {
-        if (timer != null) {
-            timer.cancel(false);
-            timer = null;
+    /** True if the caller is the one to put this session in its list of sessions to service. */
+    boolean touch() {
+        if (touched) {
+            return false;
         }
-        if (kcp != null) {
-            peer.retransmissionsOfClosedSessions += retransmissions();
-            kcp.release();
+        touched = true;
+        return true;
+    }
+
+    /** Still waiting for the plugins (a session may wait in the layer's list more than once). */
+    boolean paused() {
+        return stream != null && stream.paused();
+    }
+
+    // ---------------------------------------------------------------- opening
+
+    /** We dial: the first HELLO (with the first Noise message if secure); resent by {@link #tick}. */
+    void dial(long now) {
+        helloInterval = FIRST_HELLO_RETRY_MILLIS;
+        nextHelloAt = now + helloInterval;
+        if (settings.secure()) {
+            handshake = Handshake.initiate(settings, context.random());
+        }
+        sendHello();
+    }
+
+    private void sendHello() {
+        if (handshake != null) {
+            writeHandshake(Datagram.HELLO_SECURE, 0, handshake.lastMessage());
+        } else {
+            endpoint.writeControl(peer.remote, Datagram.HELLO, localTag, 0, 0);
+        }
+    }
+
+    private void writeHandshake(int kind, int receiverTag, byte[] message) {
+        endpoint.write(peer.remote, Datagram.handshake(endpoint.alloc(), kind, localTag, receiverTag, message));
+    }
+
+    /** Both tags are known: start the stream. A plain session starts here; a secure one via {@link #establishSecure}. */
+    private void establish(int remoteTag, long now) {
+        establish(remoteTag, now, Wire.plain(endpoint, peer.remote, localTag, remoteTag, createdAt));
+    }
+
+    /** The handshake is done: seal with its keys; {@code confirm} is an initiator's third message (else null). */
+    private void establishSecure(int remoteTag, byte[] confirm, long now) {
+        SecureChannel channel = handshake.channel(now);
+        remoteStatic = handshake.peerKey();
+        handshake = null;
+        establish(remoteTag, now, Wire.sealed(endpoint, peer.remote, localTag, remoteTag, channel, confirm, now, createdAt));
+    }
+
+    private void establish(int remoteTag, long now, Wire established) {
+        this.remoteTag = remoteTag;
+        this.state = State.ESTABLISHED;
+        this.lastReceivedAt = now;
+        this.wire = established;
+        this.stream = new Stream(localTag ^ remoteTag, peer, context, established,
+                () -> context.owner().waitForRoom(this),
+                () -> close(Datagram.CLOSE_BAD_STREAM, "the stream could not be parsed"));
+        peer.connected();
+    }
+
+    // ---------------------------------------------------------------- plain datagrams
+
+    /** Whether a HELLO with this tag is a new incarnation of a peer this session is established with. */
+    boolean replacedBy(int helloTag) {
+        return established() && remoteTag != helloTag;
+    }
+
+    /** A plain HELLO: welcome it (again, if ours was lost). True if the session wants servicing. */
+    boolean onHello(int helloTag, long now) {
+        if (established() && remoteTag == helloTag) {
+            endpoint.writeControl(peer.remote, Datagram.WELCOME, localTag, helloTag, 0); // our welcome was lost
+            seen(now);
+            return false;
+        }
+        // A HELLO while we are dialing too is a simultaneous open: both sides adopt both tags.
+        if (state == State.CONNECTING) {
+            establish(helloTag, now);
+        }
+        endpoint.writeControl(peer.remote, Datagram.WELCOME, localTag, helloTag, 0);
+        seen(now);
+        return true;
+    }
+
+    boolean onWelcome(Datagram.Header header, long now) {
+        if (state == State.CONNECTING && header.receiver() == localTag) {
+            establish(header.sender(), now);
+            seen(now);
+            return true;
+        }
+        if (matches(header)) {
+            seen(now); // a repeated welcome
+        }
+        return false;
+    }
+
+    /** Plain DATA: into the engine if it names this session (a RESET back if not). True if the session wants servicing. */
+    boolean onData(Datagram.Header header, ByteBuf payload, long now) {
+        if (state == State.CONNECTING && header.receiver() == localTag) {
+            establish(header.sender(), now); // the peer's welcome was lost, its data was not
+        }
+        if (!matches(header)) {
+            context.reset(peer.remote, header);
+            return false;
+        }
+        seen(now);
+        return stream.input(payload);
+    }
+
+    void onPing(Datagram.Header header, long now) {
+        if (matches(header)) {
+            seen(now);
+        } else {
+            context.reset(peer.remote, header);
+        }
+    }
+
+    void onClose(Datagram.Header header) {
+        if (matches(header)) {
+            close(-1, "the peer closed it");
+        }
+    }
+
+    /** A RESET names the session it refuses by both tags, so a late one cannot end a newer session. */
+    void onReset(Datagram.Header header, long now) {
+        if (established() && header.receiver() == localTag && header.sender() == remoteTag) {
+            close(-1, "the peer has no such session");
+            peer.redialNow(now); // the peer is alive: redial at once if it is ours
+        }
+    }
+
+    private boolean matches(Datagram.Header header) {
+        return established() && header.sender() == remoteTag && header.receiver() == localTag;
+    }
+
+    private void seen(long now) {
+        lastReceivedAt = now;
+        peer.seen(endpoint.wallMillis(now));
+    }
+
+    // ---------------------------------------------------------------- secure handshake (Noise XX)
+
+    /**
+     * A secure HELLO for this session's address. True if this session dealt with it: our second
+     * message was lost (sent again), both sides dialed (the larger tag stays initiator), or we lost
+     * that tie and answer as the responder. False if it comes from a new incarnation of the peer:
+     * the layer then replaces this session with one that {@link #respond}s.
+     */
+    boolean onHelloSecure(int helloTag, byte[] message, long now) {
+        if (remoteTag == helloTag && (state == State.HANDSHAKING || established())) {
+            if (state == State.HANDSHAKING) {
+                // Our second message was lost: send it again, unchanged.
+                writeHandshake(Datagram.WELCOME_SECURE, helloTag, handshake.lastMessage());
+            }
+            return true;
+        }
+        if (state != State.CONNECTING) {
+            return false;
+        }
+        if (Integer.compareUnsigned(localTag, helloTag) > 0) {
+            return true; // both dialed: the larger tag stays initiator, and the peer will answer our HELLO
+        }
+        inbound = true; // we dialed too, and lost the tie: answer as the responder
+        respond(helloTag, message, now);
+        return true;
+    }
+
+    /** The responder's step: read the first message, answer with the second. */
+    void respond(int helloTag, byte[] message, long now) {
+        Optional<Handshake> responder = Handshake.answer(settings, context.random(), message);
+        if (responder.isEmpty()) {
+            counters.unauthenticatedDatagrams.increment();
+            close(-1, "its first handshake message was unusable");
+            return;
+        }
+        handshake = responder.get();
+        remoteTag = helloTag;
+        state = State.HANDSHAKING;
+        startedAt = now;
+        writeHandshake(Datagram.WELCOME_SECURE, helloTag, handshake.lastMessage());
+    }
+
+    /** The initiator's step: read the second message, check the key, send the third, start. True if established now. */
+    boolean onWelcomeSecure(Datagram.Header header, byte[] message, long now) {
+        if (header.receiver() != localTag) {
+            counters.unauthenticatedDatagrams.increment();
+            return false;
+        }
+        if (established() && remoteTag == header.sender() && wire.resendConfirm()) {
+            return false; // our third message was lost
+        }
+        if (state != State.CONNECTING || handshake == null) {
+            return false;
+        }
+        if (!handshake.read(message)) {
+            counters.unauthenticatedDatagrams.increment();
+            return false; // a forgery cannot end a dial: the real answer may still come
+        }
+        if (refusedKey(header)) {
+            return false;
+        }
+        if (!handshake.writeNext()) {
+            close(-1, "the handshake failed");
+            return false;
+        }
+        establishSecure(header.sender(), handshake.lastMessage(), now);
+        wire.resendConfirm();
+        seen(now);
+        return true;
+    }
+
+    /** The responder's last step: the third message proves the initiator's key. True if established now. */
+    boolean onConfirm(Datagram.Header header, byte[] message, long now) {
+        if (header.receiver() != localTag || header.sender() != remoteTag || state != State.HANDSHAKING) {
+            if (!established()) {
+                counters.unauthenticatedDatagrams.increment();
+            }
+            return false;
+        }
+        if (!handshake.read(message)) {
+            counters.unauthenticatedDatagrams.increment();
+            close(-1, "its third handshake message did not authenticate");
+            return false;
+        }
+        if (refusedKey(header)) {
+            return false;
+        }
+        establishSecure(remoteTag, null, now);
+        seen(now);
+        return true;
+    }
+
+    /** A SEALED datagram: opened, then DATA into the engine, a PING, or a CLOSE. True if the session wants servicing. */
+    boolean onSealed(Datagram.Header header, ByteBuf payload, long now) {
+        if (!established() || !wire.secure() || !matches(header)) {
+            counters.unauthenticatedDatagrams.increment();
+            return false;
+        }
+        Optional<byte[]> opened = wire.open(header, payload);
+        if (opened.isEmpty()) {
+            counters.unauthenticatedDatagrams.increment(); // forged, damaged, or a replay
+            return false;
+        }
+        byte[] inner = opened.get();
+        seen(now);
+        switch (inner[0]) {
+            case Datagram.DATA -> {
+                return stream.input(Unpooled.wrappedBuffer(inner, 1, inner.length - 1));
+            }
+            case Datagram.PING -> { }
+            case Datagram.CLOSE -> close(-1, "the peer closed it");
+            default -> counters.malformedInputs.increment();
+        }
+        return false;
+    }
+
+    /** The peer refused the handshake: a refusal only ends one still going on (for an initiator: until confirmed). */
+    void onRefuse(Datagram.Header header, int reason, long now) {
+        boolean handshaking = !established() || !wire.confirmed();
+        if (header.receiver() != localTag || !handshaking) {
+            counters.unauthenticatedDatagrams.increment();
+            return;
+        }
+        counters.sessionsRefused.increment();
+        String why = switch (reason) {
+            case Datagram.REFUSE_PLAIN_ONLY -> "the peer is plain and this node is kcp.secure";
+            case Datagram.REFUSE_SECURE_ONLY -> "the peer is kcp.secure and this node is plain";
+            case Datagram.REFUSE_KEY_NOT_ALLOWED -> "the peer does not allow this node's static key";
+            default -> "the peer refused it (reason " + reason + ")";
+        };
+        LOG.log(System.Logger.Level.WARNING, "session with {0} refused: {1}", peer, why);
+        close(-1, why);
+        peer.dialFailed(now, true);
+    }
+
+    /** Refuses and closes the handshake if kcp.allow-keys is set and lacks the key it proved; true if so. */
+    private boolean refusedKey(Datagram.Header header) {
+        Optional<String> hex = handshake.keyNotAllowed();
+        if (hex.isEmpty()) {
+            return false;
+        }
+        context.refuse(peer.remote, header, Datagram.REFUSE_KEY_NOT_ALLOWED,
+                "its static key " + hex.get() + " is not in kcp.allow-keys");
+        close(-1, "its static key is not allowed");
+        return true;
+    }
+
+    // ---------------------------------------------------------------- time
+
+    /** The housekeeping tick: handshake resends and timeouts, dead-peer detection, keepalive. */
+    void tick(long now) {
+        switch (state) {
+            case CONNECTING -> {
+                if (now - startedAt > settings.connectTimeout().toMillis()) {
+                    close(-1, "no answer within kcp.connect-timeout");
+                    peer.dialFailed(now, false);
+                } else if (now >= nextHelloAt) {
+                    helloInterval = Math.min(2 * helloInterval, LAST_HELLO_RETRY_MILLIS);
+                    nextHelloAt = now + helloInterval;
+                    sendHello();
+                }
+            }
+            case HANDSHAKING -> {
+                if (now - startedAt > settings.connectTimeout().toMillis()) {
+                    close(-1, "the handshake did not finish within kcp.connect-timeout");
+                }
+            }
+            case ESTABLISHED -> {
+                if (now - lastReceivedAt > settings.deadPeerTimeout().toMillis()) {
+                    close(Datagram.CLOSE_SHUTDOWN, "nothing heard within kcp.dead-peer-timeout");
+                } else if (now - wire.lastSentAt() >= settings.keepalive().toMillis()) {
+                    wire.ping(now);
+                }
+            }
+            case CLOSED -> { }
+        }
+    }
+
+    // ---------------------------------------------------------------- the stream
+
+    /** After input or room in the plugins: the stream reads, sends and plans its next update. */
+    void service(long now) {
+        touched = false;
+        if (state == State.ESTABLISHED) {
+            stream.service(now);
+        }
+    }
+
+    /** New frames wait in the peer's queue. */
+    void send(long now) {
+        if (state == State.ESTABLISHED) {
+            stream.send(now);
+        }
+    }
+
+    // ---------------------------------------------------------------- closing
+
+    /** Ends the session; with a reason of 0 or more the peer is told (Datagram.CLOSE_*). */
+    void close(int noticeReason, String why) {
+        close(noticeReason, why, false);
+    }
+
+    /** As above; with replacing true the peer keeps its queue for the session that replaces this one. */
+    void close(int noticeReason, String why, boolean replacing) {
+        if (state == State.CLOSED) {
+            return;
+        }
+        LOG.log(System.Logger.Level.DEBUG, () -> "session with " + peer + " closed: " + why);
+        if (noticeReason >= 0 && established()) {
+            wire.close(noticeReason);
         }
         if (stream != null) {
             stream.release();
-            stream = null;
         }
         state = State.CLOSED;
+        context.owner().closed(this, replacing);
     }
 }

@@ -1,0 +1,58 @@
+package gladius.p2p.kcp.internal;
+
+import java.net.InetSocketAddress;
+
+/**
+ * Whether another node may open a session now: {@code kcp.max-sessions} in all,
+ * {@code kcp.max-sessions-per-ip} from its address, and {@code kcp.handshakes-per-second} (a
+ * token bucket, which replacing a session counts against too, or one address could churn
+ * sessions without end). Refusals are counted; nothing is sent back, so a flood gets no answers
+ * to amplify. Event loop only.
+ */
+final class Admission {
+
+    private static final System.Logger LOG = System.getLogger(Admission.class.getName());
+
+    private final KcpSettings settings;
+    private final Counters counters;
+    private final SessionTable sessions;
+    private double handshakeTokens;
+    private long handshakeTokensAt;
+
+    Admission(KcpSettings settings, Counters counters, SessionTable sessions) {
+        this.settings = settings;
+        this.counters = counters;
+        this.sessions = sessions;
+        this.handshakeTokens = settings.handshakesPerSecond();
+    }
+
+    /** A session this node dials counts against kcp.max-sessions only. */
+    boolean mayDial() {
+        return sessions.size() < settings.maxSessions();
+    }
+
+    /** Admits (or refuses and counts) a handshake from a remote node; {@code replacing} its current session. */
+    boolean admit(InetSocketAddress remote, long now, boolean replacing) {
+        String limit = null;
+        if (!replacing && sessions.size() >= settings.maxSessions()) {
+            limit = "kcp.max-sessions";
+        } else if (!replacing && sessions.from(remote.getAddress()) >= settings.maxSessionsPerIp()) {
+            limit = "kcp.max-sessions-per-ip";
+        } else {
+            handshakeTokens = Math.min(settings.handshakesPerSecond(),
+                    handshakeTokens + (now - handshakeTokensAt) * settings.handshakesPerSecond() / 1000.0);
+            handshakeTokensAt = now;
+            if (handshakeTokens < 1) {
+                limit = "kcp.handshakes-per-second";
+            } else {
+                handshakeTokens--;
+            }
+        }
+        if (limit != null) {
+            counters.sessionsRefused.increment();
+            String reached = limit;
+            LOG.log(System.Logger.Level.DEBUG, () -> "refused a session from " + remote + ": " + reached + " reached");
+        }
+        return limit == null;
+    }
+}

@@ -1,0 +1,30 @@
+package gladius.p2p.kcp.internal;
+
+import java.net.InetSocketAddress;
+import java.security.SecureRandom;
+
+/**
+ * What every session of one endpoint shares, made once by the {@link SessionLayer} when it binds:
+ * the settings, counters, socket, plugin dispatcher, the random source of tags and handshakes,
+ * and the layer as each session's {@link Session.Owner}. Also the two answers to a datagram that
+ * no session takes, which the layer and sessions both send. Event loop only.
+ */
+record SessionContext(KcpSettings settings, Counters counters, UdpEndpoint endpoint, PluginDispatcher dispatcher,
+                      SecureRandom random, Session.Owner owner) {
+
+    private static final System.Logger LOG = System.getLogger(SessionContext.class.getName());
+
+    /** Tells the sender of a datagram for a session that does not exist that there is none, naming its tags. */
+    void reset(InetSocketAddress remote, Datagram.Header header) {
+        if (header.receiver() != 0) {
+            endpoint.writeControl(remote, Datagram.RESET, header.receiver(), header.sender(), 0);
+        }
+    }
+
+    /** Refuses a handshake with its reason, counted and logged here and told to the peer. */
+    void refuse(InetSocketAddress remote, Datagram.Header header, int reason, String why) {
+        counters.sessionsRefused.increment();
+        LOG.log(System.Logger.Level.WARNING, "refused a session from {0}: {1}", remote, why);
+        endpoint.writeControl(remote, Datagram.REFUSE, header.receiver() == 0 ? 1 : header.receiver(), header.sender(), reason);
+    }
+}

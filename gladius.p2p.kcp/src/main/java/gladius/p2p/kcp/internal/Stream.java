@@ -1,0 +1,231 @@
+package gladius.p2p.kcp.internal;
+
+import io.jpower.kcp.netty.Kcp;
+import io.jpower.kcp.netty.KcpOutput;
+import io.netty.buffer.ByteBuf;
+import io.netty.buffer.ByteBufAllocator;
+import io.netty.buffer.CompositeByteBuf;
+import io.netty.util.concurrent.ScheduledFuture;
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * The reliable stream of one established session: a KCP engine in stream mode, frames moved
+ * from the peer's queue into it, frames read out of it to the {@link PluginDispatcher}, and the
+ * engine's update timer (only while it has work). Owns the engine and the partial frame it
+ * holds; writes datagrams only through its {@link Wire}. Made by its {@link Session}, which it
+ * tells through two callbacks when the plugins are full and when the stream cannot be parsed.
+ * Event loop only.
+ */
+final class Stream implements KcpOutput {
+
+    /** How a read ended. */
+    enum Read { DONE, NO_ROOM, BAD_STREAM }
+
+    private static final int MAX_SEGMENTS_PER_SEND = 64;
+
+    private final Peer peer;
+    private final KcpSettings settings;
+    private final Counters counters;
+    private final PluginDispatcher dispatcher;
+    private final UdpEndpoint endpoint;
+    private final Wire wire;
+    private final Runnable onNoRoom;
+    private final Runnable onBadStream;
+    private final Kcp kcp;
+    private final CompositeByteBuf stream;
+    private final Frames.Reader reader;
+    private final List<ByteBuf> received = new ArrayList<>();
+    private long retransmissionsAtRelease = -1;
+    /** Waiting for the plugins to make room before more frames are read. */
+    private boolean paused;
+    private ScheduledFuture<?> timer;
+    private long timerDue;
+
+    /**
+     * A stream on a new KCP engine for conversation {@code conv}; {@code onNoRoom} runs when the
+     * plugins are full (service it again when they have room), {@code onBadStream} when the bytes
+     * cannot be frames (the session must end).
+     */
+    Stream(int conv, Peer peer, SessionContext context, Wire wire, Runnable onNoRoom, Runnable onBadStream) {
+        this.peer = peer;
+        this.settings = context.settings();
+        this.counters = context.counters();
+        this.dispatcher = context.dispatcher();
+        this.endpoint = context.endpoint();
+        this.wire = wire;
+        this.onNoRoom = onNoRoom;
+        this.onBadStream = onBadStream;
+        ByteBufAllocator alloc = endpoint.alloc();
+        this.reader = new Frames.Reader(settings.maxFrameLength());
+        this.kcp = new Kcp(conv, this);
+        kcp.nodelay(settings.nodelay(), (int) settings.interval().toMillis(), settings.fastResend(),
+                !settings.congestionControl());
+        kcp.wndsize(settings.sendWindow(), settings.receiveWindow());
+        kcp.setMtu(settings.mtu() - wire.overhead());
+        kcp.setStream(true);
+        kcp.setByteBufAllocator(alloc);
+        this.stream = alloc.compositeDirectBuffer(256);
+    }
+
+    /** The largest segment payload. */
+    private int mss() {
+        return kcp.getMtu() - Datagram.KCP_OVERHEAD;
+    }
+
+    /**
+     * Hands a datagram's KCP segments to the engine if they are whole and of this conversation
+     * (checked before the engine sees them); false, counted as malformed, if not or if the engine
+     * refused them.
+     */
+    boolean input(ByteBuf segments) {
+        if (segments.readableBytes() < Datagram.KCP_OVERHEAD || !Datagram.segmentsValid(segments, kcp.getConv(), mss())
+                || kcp.input(segments) < 0) {
+            counters.malformedInputs.increment();
+            return false;
+        }
+        return true;
+    }
+
+    /** After input, new frames or room in the plugins: read, send what waits, let KCP flush, plan the next update. */
+    void service(long now) {
+        paused = false;
+        switch (read()) {
+            case NO_ROOM -> {
+                paused = true;
+                onNoRoom.run();
+            }
+            case BAD_STREAM -> {
+                onBadStream.run();
+                return;
+            }
+            case DONE -> { }
+        }
+        pump();
+        kcp.update((int) now);
+        planUpdate(now);
+    }
+
+    /**
+     * New frames wait in the peer's queue. An idle engine sends them at once; a busy one takes
+     * them in on its next ACK or timer, since each KCP flush walks the whole send buffer and a
+     * flush per message would cost more than it saves.
+     */
+    void send(long now) {
+        if (kcp.waitSnd() == 0) {
+            pump();
+            kcp.update((int) now);
+            planUpdate(now);
+        } else if (timer == null) {
+            planUpdate(now);
+        }
+    }
+
+    /** Still waiting for the plugins. */
+    boolean paused() {
+        return paused;
+    }
+
+    /** Delivers whole frames to the plugins while they have room. */
+    private Read read() {
+        while (true) {
+            if (!dispatcher.hasRoom()) {
+                return Read.NO_ROOM;
+            }
+            switch (reader.next(stream)) {
+                case FRAME -> deliver();
+                case BAD_CHECKSUM -> counters.checksumFailures.increment();
+                case BAD_TYPE -> counters.malformedInputs.increment();
+                case BAD_STREAM -> {
+                    counters.malformedInputs.increment();
+                    return Read.BAD_STREAM;
+                }
+                case NEED_MORE -> {
+                    // Drop what was read first, so the stream holds at most one partial frame.
+                    stream.discardReadComponents();
+                    if (!kcp.canRecv()) {
+                        return Read.DONE;
+                    }
+                    kcp.recv(received);
+                    for (ByteBuf segment : received) {
+                        stream.addComponent(true, segment);
+                    }
+                    received.clear();
+                }
+            }
+        }
+    }
+
+    private void deliver() {
+        peer.received();
+        counters.messagesReceived.increment();
+        dispatcher.message(new KcpMessage(peer.address, reader.type(), reader.typeBytes(), reader.body(), reader.checksum()));
+    }
+
+    /** Moves waiting frames from the peer's queue into the engine while its send buffer has room. */
+    private void pump() {
+        int limit = 2 * settings.sendWindow();
+        ByteBuf frame;
+        while (kcp.waitSnd() < limit && (frame = peer.poll()) != null) {
+            try {
+                int chunk = MAX_SEGMENTS_PER_SEND * mss();
+                while (frame.isReadable()) {
+                    kcp.send(frame.readSlice(Math.min(chunk, frame.readableBytes())));
+                }
+            } finally {
+                frame.release();
+            }
+            peer.sent();
+            counters.messagesSent.increment();
+        }
+    }
+
+    /** Schedules the next KCP update only while the engine has work: idle sessions cost no timer. */
+    private void planUpdate(long now) {
+        if (!kcp.checkFlush() && kcp.waitSnd() == 0) {
+            return;
+        }
+        long due = now + Math.max(1, kcp.check((int) now) - (int) now);
+        if (timer != null && timerDue <= due) {
+            return;
+        }
+        if (timer != null) {
+            timer.cancel(false);
+        }
+        timerDue = due;
+        timer = endpoint.schedule(this::onTimer, due - now);
+    }
+
+    private void onTimer() {
+        timer = null;
+        if (retransmissionsAtRelease < 0) { // not released
+            service(endpoint.now());
+            endpoint.flush();
+        }
+    }
+
+    /** KCP's output: one datagram of segments. */
+    @Override
+    public void out(ByteBuf segments, Kcp engine) {
+        wire.data(segments);
+    }
+
+    int smoothedRttMillis() {
+        return kcp.getMetric().srtt();
+    }
+
+    long retransmissions() {
+        return retransmissionsAtRelease >= 0 ? retransmissionsAtRelease : kcp.getMetric().xmit();
+    }
+
+    /** Stops the engine and its timer and frees its buffers. */
+    void release() {
+        if (timer != null) {
+            timer.cancel(false);
+            timer = null;
+        }
+        retransmissionsAtRelease = kcp.getMetric().xmit();
+        kcp.release();
+        stream.release();
+    }
+}

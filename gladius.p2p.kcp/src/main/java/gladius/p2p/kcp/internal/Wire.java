@@ -1,0 +1,154 @@
+package gladius.p2p.kcp.internal;
+
+import gladius.p2p.kcp.internal.secure.SecureChannel;
+import io.netty.buffer.ByteBuf;
+import java.net.InetSocketAddress;
+import java.util.Optional;
+
+/**
+ * What an established session's datagrams look like on the wire: DATA, PING and CLOSE under the
+ * session's two tags, either plain or sealed (kcp.secure: one SEALED datagram with the inner
+ * kind, docs/PROTOCOL.md). Owns the session's {@link SecureChannel} and, for a secure initiator,
+ * the third handshake message, sent along with sealed datagrams until the responder is heard
+ * from (its datagram authenticating proves it has the message). Writes to the
+ * {@link UdpEndpoint}; never flushes. Event loop only.
+ */
+final class Wire {
+
+    /** How often, at most, the third handshake message rides along with sealed datagrams. */
+    private static final long CONFIRM_RESEND_MILLIS = 50;
+
+    private final UdpEndpoint endpoint;
+    private final InetSocketAddress remote;
+    private final int localTag;
+    private final int remoteTag;
+    private final SecureChannel channel;
+    /** A secure initiator's third handshake message; null for plain sessions and responders. */
+    private final byte[] confirm;
+    private boolean confirmed;
+    private long lastConfirmAt;
+    private long lastSentAt;
+
+    private Wire(UdpEndpoint endpoint, InetSocketAddress remote, int localTag, int remoteTag, SecureChannel channel,
+                 byte[] confirm, long now, long lastSentAt) {
+        this.endpoint = endpoint;
+        this.remote = remote;
+        this.localTag = localTag;
+        this.remoteTag = remoteTag;
+        this.channel = channel;
+        this.confirm = confirm;
+        this.confirmed = confirm == null;
+        this.lastConfirmAt = now;
+        this.lastSentAt = lastSentAt;
+    }
+
+    /** Plain datagrams under the two tags; {@code lastSentAt} is when the session last sent anything. */
+    static Wire plain(UdpEndpoint endpoint, InetSocketAddress remote, int localTag, int remoteTag, long lastSentAt) {
+        return new Wire(endpoint, remote, localTag, remoteTag, null, null, 0, lastSentAt);
+    }
+
+    /** Sealed datagrams; {@code confirm} is the initiator's third handshake message (null for a responder). */
+    static Wire sealed(UdpEndpoint endpoint, InetSocketAddress remote, int localTag, int remoteTag, SecureChannel channel,
+                       byte[] confirm, long now, long lastSentAt) {
+        return new Wire(endpoint, remote, localTag, remoteTag, channel, confirm, now, lastSentAt);
+    }
+
+    boolean secure() {
+        return channel != null;
+    }
+
+    /** Bytes each datagram spends beyond the KCP segments it carries. */
+    int overhead() {
+        return Datagram.HEADER_LENGTH + (secure() ? Datagram.SEALED_OVERHEAD : 0);
+    }
+
+    /** When DATA or a PING last went out (the session's creation until then). */
+    long lastSentAt() {
+        return lastSentAt;
+    }
+
+    /** One datagram of KCP segments; takes ownership of the buffer. */
+    void data(ByteBuf segments) {
+        lastSentAt = endpoint.now();
+        if (secure()) {
+            writeSealed(Datagram.DATA, segments, 0);
+        } else {
+            endpoint.write(remote, Datagram.data(endpoint.alloc(), localTag, remoteTag, segments));
+        }
+    }
+
+    /** A keepalive. */
+    void ping(long now) {
+        lastSentAt = now;
+        control(Datagram.PING, 0);
+    }
+
+    /** Tells the peer the session is over, with a reason (Datagram.CLOSE_*). */
+    void close(int reason) {
+        control(Datagram.CLOSE, reason);
+    }
+
+    private void control(int kind, int reason) {
+        if (secure()) {
+            writeSealed(kind, null, reason);
+        } else {
+            endpoint.writeControl(remote, kind, localTag, remoteTag, reason);
+        }
+    }
+
+    /** Seals one inner datagram: DATA with segments, PING, or CLOSE with a reason. */
+    private void writeSealed(int innerKind, ByteBuf segments, int reason) {
+        byte[] plain;
+        if (segments != null) {
+            try {
+                plain = new byte[1 + segments.readableBytes()];
+                segments.readBytes(plain, 1, plain.length - 1);
+            } finally {
+                segments.release();
+            }
+        } else {
+            plain = innerKind == Datagram.CLOSE ? new byte[] {0, (byte) reason} : new byte[1];
+        }
+        plain[0] = (byte) innerKind;
+        long now = endpoint.now();
+        if (!confirmed && confirm != null && now - lastConfirmAt >= CONFIRM_RESEND_MILLIS) {
+            // The responder may not have our third message yet; until it answers, send it along.
+            lastConfirmAt = now;
+            resendConfirm();
+        }
+        byte[] header = Datagram.sealedHeader(localTag, remoteTag);
+        endpoint.write(remote, Datagram.sealed(endpoint.alloc(), header, channel.seal(header, plain, now)));
+    }
+
+    /** Sends the third handshake message again, if this side is an initiator; false if it is not. */
+    boolean resendConfirm() {
+        if (confirm == null) {
+            return false;
+        }
+        endpoint.write(remote, Datagram.handshake(endpoint.alloc(), Datagram.CONFIRM, localTag, remoteTag, confirm));
+        return true;
+    }
+
+    /**
+     * Opens a SEALED datagram's payload (epoch, counter, ciphertext): the inner datagram, or empty
+     * if it is forged, damaged or a replay. One that opens proves the peer has our third message.
+     */
+    Optional<byte[]> open(Datagram.Header header, ByteBuf payload) {
+        int epoch = payload.readUnsignedByte();
+        long counter = payload.readLong();
+        byte[] ciphertext = new byte[payload.readableBytes()];
+        payload.readBytes(ciphertext);
+        Optional<byte[]> plain = channel.open(Datagram.sealedHeader(header.sender(), header.receiver()),
+                epoch, counter, ciphertext);
+        if (plain.isEmpty() || plain.get().length == 0) {
+            return Optional.empty();
+        }
+        confirmed = true;
+        return plain;
+    }
+
+    /** Plain sessions always; secure ones once the peer is known to have finished the handshake. */
+    boolean confirmed() {
+        return confirmed;
+    }
+}
