@@ -6,6 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import gladius.p2p.Network;
 import gladius.p2p.NodeAddress;
+import gladius.p2p.testing.Inbox;
 import java.io.IOException;
 import java.io.InputStream;
 import java.nio.charset.StandardCharsets;

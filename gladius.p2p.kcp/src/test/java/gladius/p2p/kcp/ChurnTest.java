@@ -198,7 +198,7 @@ class ChurnTest {
 
     /** Chatter messages of one incarnation of a churner that reached its partner. */
     private static long chatter(Nodes.Node partner, NodeAddress churner, int incarnation) {
-        return partner.inbox().snapshot().stream().filter(m -> m.type().equals("chatter") && m.sender().equals(churner)
+        return partner.inbox().messages().stream().filter(m -> m.type().equals("chatter") && m.sender().equals(churner)
                 && m.body().getInt(0) == incarnation).count();
     }
 }

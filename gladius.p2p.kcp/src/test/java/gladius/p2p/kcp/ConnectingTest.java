@@ -83,10 +83,10 @@ class ConnectingTest {
             assertEquals(2, full.network().networkState().peers().size(), "no more than kcp.max-sessions");
 
             // One admitted dialer leaves: the refused one, still trying, takes its place.
-            NodeAddress admitted = full.inbox().snapshot().get(0).sender();
+            NodeAddress admitted = full.inbox().messages().get(0).sender();
             dialers.stream().filter(d -> d.address().equals(admitted)).findFirst().orElseThrow().network().close();
             Await.until("the third knock, once a session ended", () -> full.inbox().count("knock") == 3);
-            assertEquals(3, full.inbox().snapshot().stream().map(m -> m.sender()).distinct().count());
+            assertEquals(3, full.inbox().messages().stream().map(m -> m.sender()).distinct().count());
         }
     }
 }

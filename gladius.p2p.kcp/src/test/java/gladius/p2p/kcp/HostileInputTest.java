@@ -68,7 +68,7 @@ class HostileInputTest {
             send(attacker, to, data(myTag, theirTag, conv, 1, fine));
             Await.until("the good frame after the bad one arrives", () -> target.inbox().count("ok") > 0);
             assertEquals(1, target.network().networkState().checksumFailures());
-            assertTrue(target.inbox().snapshot().stream().noneMatch(m -> m.type().equals("evil")));
+            assertTrue(target.inbox().messages().stream().noneMatch(m -> m.type().equals("evil")));
 
             // 3. A length prefix of 2^31: the stream cannot be parsed, the session is closed and counted.
             long malformedBefore = target.network().networkState().malformedInputs();

@@ -69,7 +69,7 @@ class MeshTest {
     }
 
     private static List<NodeAddress> hellos(Nodes.Node node) {
-        return node.inbox().snapshot().stream().filter(m -> m.type().equals("mesh/hello"))
+        return node.inbox().messages().stream().filter(m -> m.type().equals("mesh/hello"))
                 .map(Message::sender).collect(Collectors.toList());
     }
 

@@ -1,25 +1,21 @@
 package gladius.p2p.kcp;
 
-import static org.junit.jupiter.api.Assertions.assertEquals;
-
 import gladius.p2p.Network;
 import gladius.p2p.NodeAddress;
-import java.util.ArrayList;
+import gladius.p2p.testing.Cluster;
+import gladius.p2p.testing.Inbox;
 import java.util.HashMap;
-import java.util.List;
 import java.util.Map;
 
 /**
- * Starts real networks on 127.0.0.1 for a test, in one {@link Mode}, and closes them after it.
- * A plugin callback that threw fails the test at close (as an exception in a Netty handler fails
- * a testsuite test), unless the test said it expects some.
+ * A {@link Cluster} of kcp nodes in one {@link Mode}, each started with an {@link Inbox}: what
+ * the contract tests start their nodes with. Settings come as key-value pairs on top of the
+ * mode's; a plugin callback that threw fails the test at close unless it said it expects some.
  */
 final class Nodes implements AutoCloseable {
-    static final NodeAddress ANY_LOOPBACK_PORT = new NodeAddress("127.0.0.1", 0);
+    static final NodeAddress ANY_LOOPBACK_PORT = Cluster.LOOPBACK;
 
-    private final Mode mode;
-    private final List<Network> started = new ArrayList<>();
-    private boolean pluginFailuresExpected;
+    private final Cluster cluster;
 
     /** Plain mode: for tests of the plain protocol itself. */
     Nodes() {
@@ -27,19 +23,15 @@ final class Nodes implements AutoCloseable {
     }
 
     Nodes(Mode mode) {
-        this.mode = mode;
+        Map<String, String> defaults = new HashMap<>(mode.settings());
+        defaults.put("provider", "kcp");
+        defaults.put("plugins", "none");
+        this.cluster = new Cluster(defaults);
     }
 
     /** The settings every node gets: provider kcp, no plugins, this mode, then these extra key-value pairs. */
     Map<String, String> settings(String... keyValues) {
-        Map<String, String> settings = new HashMap<>();
-        settings.put("provider", "kcp");
-        settings.put("plugins", "none");
-        settings.putAll(mode.settings());
-        for (int i = 0; i < keyValues.length; i += 2) {
-            settings.put(keyValues[i], keyValues[i + 1]);
-        }
-        return settings;
+        return cluster.settings(pairs(keyValues));
     }
 
     /** A listening network with no plugins but an inbox, and these extra settings. */
@@ -49,39 +41,26 @@ final class Nodes implements AutoCloseable {
 
     /** The same on a given address, such as the port of a node that stopped. */
     Node startOn(NodeAddress address, String... keyValues) {
-        Network network = Network.create(settings(keyValues));
-        synchronized (this) {
-            started.add(network);
-        }
         Inbox inbox = new Inbox();
-        network.registerPlugin(inbox);
-        network.listen(address);
-        return new Node(network, inbox);
+        return new Node(cluster.startOn(address, pairs(keyValues), inbox), inbox);
     }
 
     /** The test makes plugins throw on purpose: close does not count their failures against it. */
     void expectPluginFailures() {
-        pluginFailuresExpected = true;
+        cluster.expectPluginFailures();
     }
 
     @Override
     public void close() {
-        List<Network> all;
-        synchronized (this) {
-            all = List.copyOf(started);
+        cluster.close();
+    }
+
+    private static Map<String, String> pairs(String... keyValues) {
+        Map<String, String> pairs = new HashMap<>();
+        for (int i = 0; i < keyValues.length; i += 2) {
+            pairs.put(keyValues[i], keyValues[i + 1]);
         }
-        long failures = 0;
-        for (Network network : all) {
-            try {
-                failures += network.networkState().pluginFailures();
-            } catch (IllegalStateException closedByTheTest) {
-                // nothing to read from a network the test closed itself
-            }
-            network.close();
-        }
-        if (!pluginFailuresExpected) {
-            assertEquals(0, failures, "plugin callbacks threw (see the log)");
-        }
+        return pairs;
     }
 
     record Node(Network network, Inbox inbox) {

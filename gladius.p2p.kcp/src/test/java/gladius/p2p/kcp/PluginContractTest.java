@@ -9,6 +9,7 @@ import gladius.p2p.NodeAddress;
 import gladius.p2p.PeerState;
 import gladius.p2p.Plugin;
 import gladius.p2p.testing.Await;
+import gladius.p2p.testing.Inbox;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -135,21 +136,21 @@ class PluginContractTest {
                 network.registerPlugin(early);
                 Inbox marker = new Inbox(); // registered after early: once it has started, early's startup has run
                 network.registerPlugin(marker);
-                Await.quiet("startups before listen", Duration.ofMillis(200), early.startups::get);
-                assertEquals(0, early.startups.get(), "no startup before listen");
+                Await.quiet("startups before listen", Duration.ofMillis(200), early::startups);
+                assertEquals(0, early.startups(), "no startup before listen");
 
                 network.listen(Nodes.ANY_LOOPBACK_PORT);
-                Await.until("startup at listen", () -> marker.startups.get() == 1);
-                assertEquals(1, early.startups.get());
-                assertEquals(network, early.network, "startup gets the network");
+                Await.until("startup at listen", () -> marker.startups() == 1);
+                assertEquals(1, early.startups());
+                assertEquals(network, early.network(), "startup gets the network");
 
                 Inbox late = new Inbox();
                 network.registerPlugin(late);
                 Inbox lateMarker = new Inbox();
                 network.registerPlugin(lateMarker);
-                Await.until("startup at registration", () -> lateMarker.startups.get() == 1);
-                assertEquals(1, late.startups.get());
-                assertEquals(1, early.startups.get(), "earlier plugins do not start again");
+                Await.until("startup at registration", () -> lateMarker.startups() == 1);
+                assertEquals(1, late.startups());
+                assertEquals(1, early.startups(), "earlier plugins do not start again");
             } finally {
                 network.close();
             }

@@ -10,6 +10,7 @@ import gladius.p2p.Network;
 import gladius.p2p.NodeAddress;
 import gladius.p2p.PeerState;
 import gladius.p2p.testing.Await;
+import gladius.p2p.testing.Inbox;
 import gladius.p2p.testing.LinkConditions;
 import gladius.p2p.testing.LossyLink;
 import gladius.p2p.testing.Workers;
@@ -37,7 +38,7 @@ class RouteTableTest {
             Nodes.Node b = nodes.start();
             b.network().broadcast(b.network().newMessage("hi", new byte[] {42}), a.address());
             Await.until("b's message at a", () -> a.inbox().count("hi") == 1);
-            Message fromB = a.inbox().snapshot().get(0);
+            Message fromB = a.inbox().messages().get(0);
             assertEquals(b.address(), fromB.sender());
 
             PeerState dialer = a.network().networkState().peer(b.address()).orElseThrow();
@@ -54,7 +55,7 @@ class RouteTableTest {
             // Messages from one sender keep their order: had the first untargeted broadcast gone out
             // (whatever broadcast returned), it would have arrived before the ones b has now.
             assertEquals(List.of("targeted", "untargeted-after-add"),
-                    b.inbox().snapshot().stream().map(Message::type).toList(), "what b heard from a, in order");
+                    b.inbox().messages().stream().map(Message::type).toList(), "what b heard from a, in order");
         }
     }
 
@@ -73,9 +74,9 @@ class RouteTableTest {
             assertFalse(a.network().delete(b.address()));
             // Route-table events reach plugins in order: once c's nodeAdded is in, any second event about b would be too.
             assertTrue(a.network().add(c.address()));
-            Await.until("nodeAdded of c, after everything about b", () -> a.inbox().added.contains(c.address()));
-            assertEquals(List.of(b.address(), c.address()), a.inbox().added, "nodeAdded once per add");
-            assertEquals(List.of(b.address()), a.inbox().deleted, "nodeDeleted once");
+            Await.until("nodeAdded of c, after everything about b", () -> a.inbox().added().contains(c.address()));
+            assertEquals(List.of(b.address(), c.address()), a.inbox().added(), "nodeAdded once per add");
+            assertEquals(List.of(b.address()), a.inbox().deleted(), "nodeDeleted once");
 
             assertEquals(1, a.network().broadcast(a.network().newMessage("after-delete", new byte[0])), "c only");
             Await.until("b sees the session end", () -> b.network().networkState().peer(a.address()).isEmpty());
@@ -115,8 +116,8 @@ class RouteTableTest {
             NodeAddress address = a.address();
             a.network().close();
             a.network().close();
-            assertEquals(1, a.inbox().closes.get());
-            assertEquals(1, second.closes.get());
+            assertEquals(1, a.inbox().closes());
+            assertEquals(1, second.closes());
             assertThrows(IllegalStateException.class, () -> a.network().newMessage("x", new byte[0]));
             assertThrows(IllegalStateException.class, () -> a.network().add(new NodeAddress("127.0.0.1", 9)));
 

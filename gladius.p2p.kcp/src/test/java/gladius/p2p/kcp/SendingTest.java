@@ -14,6 +14,7 @@ import gladius.p2p.NodeAddress;
 import gladius.p2p.PeerState;
 import gladius.p2p.Plugin;
 import gladius.p2p.testing.Await;
+import gladius.p2p.testing.Inbox;
 import java.io.IOException;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
@@ -120,7 +121,7 @@ class SendingTest {
             new SplittableRandom(5).nextBytes(body);
             a.network().broadcast(a.network().newMessage("large", body));
             Await.until("the 1 MiB message at b", () -> b.inbox().count("large") == 1);
-            Message large = b.inbox().snapshot().stream().filter(m -> m.type().equals("large")).findFirst().orElseThrow();
+            Message large = b.inbox().messages().stream().filter(m -> m.type().equals("large")).findFirst().orElseThrow();
             assertArrayEquals(body, large.bodyBytes());
             assertEquals(Bodies.checksum(large), large.checksum());
             IllegalArgumentException tooLarge = assertThrows(IllegalArgumentException.class,
@@ -169,7 +170,7 @@ class SendingTest {
             assertFalse(a.network().add(b.address()), "the same node, whichever way its address is written");
             a.network().broadcast(a.network().newMessage("v6", new byte[] {6}));
             Await.until("the message over IPv6", () -> b.inbox().count("v6") == 1);
-            assertEquals(a.address(), b.inbox().snapshot().get(0).sender());
+            assertEquals(a.address(), b.inbox().messages().get(0).sender());
             assertTrue(b.network().networkState().peer(a.address()).orElseThrow().connected());
         }
     }
