@@ -23,7 +23,11 @@ import org.jctools.queues.MessagePassingQueue;
  *
  * <p>Received messages are bounded in bytes: {@link #hasRoom()} turns false past the limit and
  * the transport stops reading until the plugins catch up (KCP's window then holds the sender
- * back), so a slow plugin slows its peers instead of losing or hoarding messages.
+ * back), so a slow plugin slows its peers instead of losing or hoarding messages. When room comes
+ * back it runs the {@link #onRoom(Runnable)} callback (the session layer's) on the draining thread.
+ *
+ * <p>Owns the plugin list, the event queue and the byte count; touches nothing of the transport
+ * but that one callback.
  */
 final class PluginDispatcher {
 

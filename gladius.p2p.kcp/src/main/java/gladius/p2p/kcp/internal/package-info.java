@@ -3,31 +3,60 @@
  * {@link gladius.p2p.kcp.internal.KcpNetworkProvider}. Depends on the api, Netty, JCTools and the
  * KCP engine of {@code io.jpower.kcp.netty}, never on a plugin.
  *
+ * <h2>Who owns what</h2>
+ * Each class owns its state and changes no other class's fields; calls go down this list, and
+ * up only through the two narrow callbacks named.
+ * <pre>
+ *  KcpNetwork        the Network a caller holds: arguments, lifecycle, encoding; owns the settings,
+ *                    counters, PeerTable and PluginDispatcher, and hands them down at listen
+ *  PeerTable, Peer   the peers by address; a Peer owns its send queue, its counts and its redial
+ *                    back-off (any thread enqueues, only the event loop dequeues)
+ *  SessionLayer      the event loop's side: demultiplexes datagrams to sessions, services the
+ *                    sessions a read batch touched, runs the timers; owns the SessionTable
+ *  Admission         who may open a session (kcp.max-sessions, per-IP, handshakes per second)
+ *  Session           one session's state machine: tags, plain or Noise handshake (its Handshake),
+ *                    keepalive and timeouts; tells the layer only closed() and waitForRoom()
+ *  Wire              an established session's datagrams, plain or sealed (owns its SecureChannel)
+ *  Stream            the KCP engine, frames in and out, its update timer
+ *  UdpEndpoint       the socket and its event loop: bind, write, flush, clock, close
+ *  PluginDispatcher  plugin callbacks off the event loop, bounded in bytes; tells the layer when
+ *                    room comes back (onRoom)
+ *  secure            NoiseXX, SecureChannel, ReplayWindow: cryptography on the JDK alone
+ * </pre>
+ *
  * <h2>Send path</h2>
  * <pre>
- *  caller thread                          │ event loop (one per network, shared across networks)
- *                                         │
- *  broadcast(m)                           │
- *    Frames.encode ─► one pooled frame    │
- *    for each writable peer:              │
- *      retainedDuplicate ─► Peer.queue ───┼─► SessionLayer.drainDirty
- *      (bounded MPSC; full: drop+count)   │     Session.pump: queue ─► Kcp.send (stream mode)
- *    wake the loop once                   │     Kcp.update ─► Session.out ─► Datagram.data
- *                                         │       ─► channel.write … one flush per batch
+ *  caller thread                           │ event loop (one per network, shared across networks)
+ *                                          │
+ *  KcpNetwork.broadcast(m)                 │
+ *    Frames.encode ─► one pooled frame     │
+ *    PeerTable.enqueue, for each peer:     │
+ *      retainedDuplicate ─► Peer.offer ────┼─► SessionLayer.drainDirty (a dial if no session)
+ *      (bounded MPSC; full: drop + count)  │     Session.send ─► Stream.send
+ *    SessionLayer.wake: one task per burst │       Stream.pump: Peer.poll ─► Kcp.send (stream mode)
+ *                                          │       Kcp.update ─► Stream.out ─► Wire.data
+ *                                          │         plain:  Datagram.data (tags + segments)
+ *                                          │         sealed: SecureChannel.seal ─► Datagram.sealed
+ *                                          │       ─► UdpEndpoint.write … one flush per batch
  * </pre>
  *
  * <h2>Receive path</h2>
  * <pre>
- *  event loop                                           │ plugin executor (shared)
- *                                                       │
- *  DatagramPacket ─► Datagram.read (header, tags)       │
- *    HELLO/WELCOME/PING/CLOSE/RESET: session layer      │
- *    DATA: Datagram.segmentsValid ─► Kcp.input          │
- *  channelReadComplete: per touched session             │
- *    Kcp.recv ─► stream ─► Frames.Reader (len, CRC-32C) │
- *    ─► PluginDispatcher.message (MPSC) ────────────────┼─► every plugin, in order, serially
- *    (no room: stop reading; KCP's window holds the     │
- *     sender back until the plugins catch up)           │
+ *  event loop                                               │ plugin executor (shared)
+ *                                                           │
+ *  UdpEndpoint's channel ─► SessionLayer.channelRead        │
+ *    Datagram.read (header, tags); SessionTable.get(sender) │
+ *    HELLO…/REFUSE: Admission, Session's handshake steps    │
+ *    DATA (plain): Session.onData                           │
+ *    SEALED: Session.onSealed ─► Wire.open (replay window,  │
+ *            AEAD) ─► inner DATA / PING / CLOSE             │
+ *      DATA segments ─► Stream.input (checked, Kcp.input)   │
+ *  channelReadComplete: per touched session                 │
+ *    Session.service ─► Stream.service: Kcp.recv ─► stream  │
+ *    ─► Frames.Reader (length, CRC-32C)                     │
+ *    ─► PluginDispatcher.message (MPSC) ────────────────────┼─► every plugin, in order, serially
+ *    (no room: stop reading, Owner.waitForRoom; KCP's       │
+ *     window holds the sender back; onRoom ─► layer)        │
  * </pre>
  */
 package gladius.p2p.kcp.internal;
