@@ -1,0 +1,102 @@
+package gladius.p2p.benchmarks;
+
+import gladius.p2p.Message;
+import gladius.p2p.Network;
+import gladius.p2p.NodeAddress;
+import gladius.p2p.Plugin;
+import java.lang.management.ManagementFactory;
+import java.lang.management.ThreadInfo;
+import java.lang.management.ThreadMXBean;
+import java.util.HashMap;
+import java.util.Map;
+import java.util.TreeMap;
+import java.util.concurrent.atomic.AtomicLong;
+
+/**
+ * Where one-way throughput spends CPU: two nodes on loopback in this JVM, the same batches as
+ * OneWayThroughput, and for each round the messages per second and each thread's CPU
+ * microseconds per message (ThreadMXBean), so a change can be judged by what it costs and not
+ * only by what two noisy cores happened to deliver. Uses only the api, so the same class runs
+ * against an older build's jar: {@code java -cp CpuPerMessage-classes:old.jar ...}.
+ *
+ * <pre>
+ * java -cp benchmarks/target/benchmarks.jar gladius.p2p.benchmarks.CpuPerMessage \
+ *     [--size 1024] [--messages 200000] [--rounds 5] [--secure false]
+ * </pre>
+ */
+public final class CpuPerMessage {
+
+    private static final int BATCH = 1_000;
+
+    private CpuPerMessage() {}
+
+    public static void main(String[] args) {
+        Map<String, String> options = new HashMap<>(Map.of("--size", "1024", "--messages", "200000", "--rounds", "5",
+                "--secure", "false"));
+        for (int i = 0; i + 1 < args.length; i += 2) {
+            if (!options.containsKey(args[i])) {
+                throw new IllegalArgumentException("unknown option " + args[i] + "; known: " + options.keySet());
+            }
+            options.put(args[i], args[i + 1]);
+        }
+        int size = Integer.parseInt(options.get("--size"));
+        int messages = Integer.parseInt(options.get("--messages")) / BATCH * BATCH;
+        int rounds = Integer.parseInt(options.get("--rounds"));
+        Map<String, String> settings = Map.of("plugins", "none", "kcp.secure", options.get("--secure"));
+
+        AtomicLong received = new AtomicLong();
+        try (Network sender = Network.create(settings); Network receiver = Network.create(settings)) {
+            receiver.registerPlugin(new Plugin() {
+                @Override
+                public void newMessage(Message m) {
+                    received.incrementAndGet();
+                }
+            });
+            sender.listen(new NodeAddress("127.0.0.1", 0));
+            receiver.listen(new NodeAddress("127.0.0.1", 0));
+            sender.add(receiver.localAddress());
+            Message message = sender.newMessage("bench", new byte[size]);
+            ThreadMXBean threads = ManagementFactory.getThreadMXBean();
+            send(sender, message, received, messages); // warm-up
+            System.out.printf("size %d B, secure %s, %d messages per round%n", size, options.get("--secure"), messages);
+            for (int round = 1; round <= rounds; round++) {
+                Map<String, Long> before = cpuByThread(threads);
+                long start = System.nanoTime();
+                send(sender, message, received, messages);
+                long elapsed = System.nanoTime() - start;
+                Map<String, Long> after = cpuByThread(threads);
+                StringBuilder line = new StringBuilder(String.format("round %d: %,.0f msg/s; CPU us/msg:", round,
+                        messages * 1e9 / elapsed));
+                double total = 0;
+                for (Map.Entry<String, Long> thread : after.entrySet()) {
+                    double micros = (thread.getValue() - before.getOrDefault(thread.getKey(), 0L)) / 1e3 / messages;
+                    if (micros >= 0.005) {
+                        line.append(String.format(" %s %.2f", thread.getKey(), micros));
+                        total += micros;
+                    }
+                }
+                System.out.println(line.append(String.format("; all %.2f", total)));
+            }
+        }
+    }
+
+    private static void send(Network sender, Message message, AtomicLong received, int messages) {
+        for (int sent = 0; sent < messages; sent += BATCH) {
+            Batch.sendAndAwait(sender, message, received, BATCH);
+        }
+    }
+
+    /** CPU nanoseconds so far of every live thread, by name (a name used twice gets its id appended). */
+    private static Map<String, Long> cpuByThread(ThreadMXBean threads) {
+        Map<String, Long> cpu = new TreeMap<>();
+        for (long id : threads.getAllThreadIds()) {
+            ThreadInfo info = threads.getThreadInfo(id);
+            long nanos = threads.getThreadCpuTime(id);
+            if (info != null && nanos >= 0) {
+                String name = cpu.containsKey(info.getThreadName()) ? info.getThreadName() + "#" + id : info.getThreadName();
+                cpu.put(name, nanos);
+            }
+        }
+        return cpu;
+    }
+}
