@@ -44,6 +44,16 @@ final class Datagram {
     static final int REFUSE_SECURE_ONLY = 2;
     static final int REFUSE_KEY_NOT_ALLOWED = 3;
 
+    /** What a REFUSE's reason byte means, for the log of the node it refused. */
+    static String refusal(int reason) {
+        return switch (reason) {
+            case REFUSE_PLAIN_ONLY -> "the peer is plain and this node is kcp.secure";
+            case REFUSE_SECURE_ONLY -> "the peer is kcp.secure and this node is plain";
+            case REFUSE_KEY_NOT_ALLOWED -> "the peer does not allow this node's static key";
+            default -> "the peer refused it (reason " + reason + ")";
+        };
+    }
+
     /** A SEALED datagram's smallest payload: epoch, counter, inner kind, tag. */
     static final int SEALED_OVERHEAD = 1 + 8 + 1 + NoiseXX.TAG_BYTES;
 

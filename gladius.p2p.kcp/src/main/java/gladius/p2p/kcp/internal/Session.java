@@ -364,12 +364,7 @@ final class Session {
             return;
         }
         counters.sessionsRefused.increment();
-        String why = switch (reason) {
-            case Datagram.REFUSE_PLAIN_ONLY -> "the peer is plain and this node is kcp.secure";
-            case Datagram.REFUSE_SECURE_ONLY -> "the peer is kcp.secure and this node is plain";
-            case Datagram.REFUSE_KEY_NOT_ALLOWED -> "the peer does not allow this node's static key";
-            default -> "the peer refused it (reason " + reason + ")";
-        };
+        String why = Datagram.refusal(reason);
         LOG.log(System.Logger.Level.WARNING, "session with {0} refused: {1}", peer, why);
         close(-1, why);
         peer.dialFailed(now, true);
