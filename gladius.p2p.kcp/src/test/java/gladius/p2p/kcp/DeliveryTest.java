@@ -10,6 +10,7 @@ import gladius.p2p.testing.LinkConditions;
 import gladius.p2p.testing.LossyLink;
 import java.time.Duration;
 import java.util.List;
+import java.util.concurrent.atomic.AtomicLong;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.Parameter;
 import org.junit.jupiter.params.ParameterizedClass;
@@ -67,6 +68,30 @@ class DeliveryTest {
                 assertEquals(List.of(), checker.problems);
                 assertTrue(link.dropped() > 0 && link.duplicated() > 0, "the link really dropped and duplicated");
                 assertTrue(a.network().networkState().peer(bThroughLink).orElseThrow().retransmissions() > 0);
+            }
+        }
+    }
+
+    @Test
+    void aBurstIsAcknowledgedInFarFewerDatagramsThanItTook() {
+        try (Nodes nodes = new Nodes(mode)) {
+            Nodes.Node a = nodes.start();
+            Nodes.Node b = nodes.start();
+            try (LossyLink link = LossyLink.between(a.address(), b.address(), LinkConditions.PERFECT)) {
+                AtomicLong towardB = new AtomicLong();
+                AtomicLong towardA = new AtomicLong();
+                link.tap((toward, datagram) -> (toward.equals(b.address()) ? towardB : towardA).incrementAndGet());
+                NodeAddress bThroughLink = link.standInFor(b.address());
+                a.network().add(bThroughLink);
+                var message = a.network().newMessage("burst", new byte[1024]);
+                int count = 5_000;
+                for (int i = 0; i < count; i++) {
+                    Await.sent("message " + i, () -> a.network().broadcast(message, bThroughLink));
+                }
+                Await.until("the burst at b", () -> b.inbox().count("burst") == count);
+                Await.quiet("datagrams toward a", Duration.ofMillis(300), towardA::get);
+                assertTrue(3 * towardA.get() < towardB.get(),
+                        "b acknowledged " + towardB.get() + " datagrams of data in " + towardA.get() + " datagrams");
             }
         }
     }

@@ -64,6 +64,8 @@ final class Datagram {
 
     /** KCP's own segment header: conv, cmd, frg, wnd, ts, sn, una, len. */
     static final int KCP_OVERHEAD = 24;
+    /** KCP's command byte of a data segment (IKCP_CMD_PUSH). */
+    static final int KCP_PUSH = 81;
 
     private Datagram() {}
 
@@ -160,6 +162,19 @@ final class Datagram {
      * command, no fragment number (stream mode has none), and a length that fits the datagram and the segment size. The engine trusts its
      * input; this is what keeps a peer's garbage out of it.
      */
+    /** Whether checked KCP segments include data (a PUSH, which the receiver must acknowledge). */
+    static boolean carriesData(ByteBuf payload) {
+        int index = payload.readerIndex();
+        int end = payload.writerIndex();
+        while (index + KCP_OVERHEAD <= end) {
+            if (payload.getUnsignedByte(index + 4) == KCP_PUSH) {
+                return true;
+            }
+            index += KCP_OVERHEAD + payload.getIntLE(index + 20);
+        }
+        return false;
+    }
+
     static boolean segmentsValid(ByteBuf payload, int conv, int mss) {
         int index = payload.readerIndex();
         int end = payload.writerIndex();

@@ -206,7 +206,7 @@ final class Session {
             return false;
         }
         seen(now);
-        return stream.input(payload);
+        return stream.input(payload, now);
     }
 
     void onPing(Datagram.Header header, long now) {
@@ -347,7 +347,7 @@ final class Session {
         seen(now);
         switch (inner[0]) {
             case Datagram.DATA -> {
-                return stream.input(Unpooled.wrappedBuffer(inner, 1, inner.length - 1));
+                return stream.input(Unpooled.wrappedBuffer(inner, 1, inner.length - 1), now);
             }
             case Datagram.PING -> { }
             case Datagram.CLOSE -> close(-1, "the peer closed it");

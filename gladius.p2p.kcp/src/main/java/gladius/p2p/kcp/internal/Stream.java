@@ -23,6 +23,14 @@ final class Stream implements KcpOutput {
     enum Read { DONE, NO_ROOM, BAD_STREAM }
 
     private static final int MAX_SEGMENTS_PER_SEND = 64;
+    /**
+     * Data is acknowledged at the latest after this many datagrams of it, or this long after the
+     * first one not yet acknowledged, unless something going back carries the ACK sooner: one ACK
+     * datagram per data datagram cost a datagram, a syscall on each side and a sender service
+     * for each (benchmarks/KcpEngine, docs/BENCHMARKS.md).
+     */
+    private static final int ACK_EVERY_DATAGRAMS = 16;
+    private static final long ACK_DELAY_MILLIS = 1;
 
     private final Peer peer;
     private final KcpSettings settings;
@@ -41,6 +49,11 @@ final class Stream implements KcpOutput {
     private boolean paused;
     private ScheduledFuture<?> timer;
     private long timerDue;
+    /** Datagrams of data taken in since the engine last flushed (their ACKs wait), and when the first came. */
+    private int unacknowledged;
+    private long firstUnacknowledgedAt;
+    /** A datagram of acknowledgements only came in since the engine last flushed: window or resends may be due. */
+    private boolean acknowledged;
 
     /**
      * A stream on a new KCP engine for conversation {@code conv}; {@code onNoRoom} runs when the
@@ -78,17 +91,36 @@ final class Stream implements KcpOutput {
      * (checked before the engine sees them); false, counted as malformed, if not or if the engine
      * refused them.
      */
-    boolean input(ByteBuf segments) {
-        if (segments.readableBytes() < Datagram.KCP_OVERHEAD || !Datagram.segmentsValid(segments, kcp.getConv(), mss())
-                || kcp.input(segments) < 0) {
+    boolean input(ByteBuf segments, long now) {
+        if (segments.readableBytes() < Datagram.KCP_OVERHEAD || !Datagram.segmentsValid(segments, kcp.getConv(), mss())) {
             counters.malformedInputs.increment();
             return false;
+        }
+        boolean data = Datagram.carriesData(segments);
+        if (kcp.input(segments) < 0) {
+            counters.malformedInputs.increment();
+            return false;
+        }
+        if (!data) {
+            acknowledged = true;
+        } else if (unacknowledged++ == 0) {
+            firstUnacknowledgedAt = now;
         }
         return true;
     }
 
     /** After input, new frames or room in the plugins: read, send what waits, let KCP flush, plan the next update. */
     void service(long now) {
+        service(now, false);
+    }
+
+    /**
+     * As above; with {@code due} (the engine's timer) KCP always flushes. Otherwise it flushes
+     * when there is something to send at once: new data, acknowledgements that may have opened
+     * the window or called for a fast resend, or ACKs that have waited long enough; ACKs of data
+     * alone wait for one of those (or for the timer planned at their deadline).
+     */
+    private void service(long now, boolean due) {
         paused = false;
         switch (read()) {
             case NO_ROOM -> {
@@ -101,9 +133,18 @@ final class Stream implements KcpOutput {
             }
             case DONE -> { }
         }
-        pump();
-        kcp.update((int) now);
+        boolean moved = pump();
+        if (due || moved || acknowledged || unacknowledged >= ACK_EVERY_DATAGRAMS
+                || (unacknowledged > 0 && now - firstUnacknowledgedAt >= ACK_DELAY_MILLIS)) {
+            flush(now);
+        }
         planUpdate(now);
+    }
+
+    private void flush(long now) {
+        kcp.update((int) now);
+        unacknowledged = 0;
+        acknowledged = false;
     }
 
     /**
@@ -114,7 +155,7 @@ final class Stream implements KcpOutput {
     void send(long now) {
         if (kcp.waitSnd() == 0) {
             pump();
-            kcp.update((int) now);
+            flush(now);
             planUpdate(now);
         } else if (timer == null) {
             planUpdate(now);
@@ -162,9 +203,10 @@ final class Stream implements KcpOutput {
         dispatcher.message(new KcpMessage(peer.address, reader.type(), reader.typeBytes(), reader.body(), reader.checksum()));
     }
 
-    /** Moves waiting frames from the peer's queue into the engine while its send buffer has room. */
-    private void pump() {
+    /** Moves waiting frames from the peer's queue into the engine while its send buffer has room; true if any. */
+    private boolean pump() {
         int limit = 2 * settings.sendWindow();
+        boolean moved = false;
         ByteBuf frame;
         while (kcp.waitSnd() < limit && (frame = peer.poll()) != null) {
             try {
@@ -177,7 +219,9 @@ final class Stream implements KcpOutput {
             }
             peer.sent();
             counters.messagesSent.increment();
+            moved = true;
         }
+        return moved;
     }
 
     /** Schedules the next KCP update only while the engine has work: idle sessions cost no timer. */
@@ -186,6 +230,9 @@ final class Stream implements KcpOutput {
             return;
         }
         long due = now + Math.max(1, kcp.check((int) now) - (int) now);
+        if (unacknowledged > 0) {
+            due = Math.max(now + 1, Math.min(due, firstUnacknowledgedAt + ACK_DELAY_MILLIS));
+        }
         if (timer != null && timerDue <= due) {
             return;
         }
@@ -199,7 +246,7 @@ final class Stream implements KcpOutput {
     private void onTimer() {
         timer = null;
         if (retransmissionsAtRelease < 0) { // not released
-            service(endpoint.now());
+            service(endpoint.now(), true);
             endpoint.flush();
         }
     }
