@@ -157,11 +157,6 @@ final class Datagram {
         out.writeInt(receiver);
     }
 
-    /**
-     * Checks KCP segments before the engine sees them: each must carry this conversation, a known
-     * command, no fragment number (stream mode has none), and a length that fits the datagram and the segment size. The engine trusts its
-     * input; this is what keeps a peer's garbage out of it.
-     */
     /** Whether checked KCP segments include data (a PUSH, which the receiver must acknowledge). */
     static boolean carriesData(ByteBuf payload) {
         int index = payload.readerIndex();
@@ -175,6 +170,11 @@ final class Datagram {
         return false;
     }
 
+    /**
+     * Checks KCP segments before the engine sees them: each must carry this conversation, a known
+     * command, no fragment number (stream mode has none), and a length that fits the datagram and the segment size. The engine trusts its
+     * input; this is what keeps a peer's garbage out of it.
+     */
     static boolean segmentsValid(ByteBuf payload, int conv, int mss) {
         int index = payload.readerIndex();
         int end = payload.writerIndex();
