@@ -7,6 +7,7 @@ import java.nio.CharBuffer;
 import java.nio.charset.CharacterCodingException;
 import java.nio.charset.CodingErrorAction;
 import java.nio.charset.StandardCharsets;
+import java.util.Arrays;
 import java.util.zip.CRC32C;
 
 /**
@@ -147,14 +148,16 @@ final class Frames {
             if ((int) crc.getValue() != expected) {
                 return Result.BAD_CHECKSUM;
             }
-            byte[] typeBytes = new byte[typeLength];
-            System.arraycopy(bytes, 1, typeBytes, 0, typeLength);
-            String decoded = decodeType(typeBytes);
-            if (decoded == null) {
-                return Result.BAD_TYPE;
+            // A stream carries few types: one the same as the last frame's keeps its decoded string.
+            if (typeBytes == null || !Arrays.equals(bytes, 1, 1 + typeLength, typeBytes, 0, typeBytes.length)) {
+                byte[] newType = Arrays.copyOfRange(bytes, 1, 1 + typeLength);
+                String decoded = decodeType(newType);
+                if (decoded == null) {
+                    return Result.BAD_TYPE;
+                }
+                this.type = decoded;
+                this.typeBytes = newType;
             }
-            this.type = decoded;
-            this.typeBytes = typeBytes;
             this.frame = bytes;
             this.bodyOffset = 1 + typeLength;
             this.bodyLength = crcOffset - bodyOffset;
@@ -166,7 +169,7 @@ final class Frames {
             return type;
         }
 
-        /** The last frame's type as it came, already copied out to decode it. */
+        /** The last frame's type as it came, already copied out to decode it (shared by frames of one type: never written). */
         byte[] typeBytes() {
             return typeBytes;
         }

@@ -3,12 +3,16 @@ package gladius.p2p.kcp.internal;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import gladius.p2p.NodeAddress;
 import gladius.p2p.kcp.internal.secure.NoiseXX;
 import gladius.p2p.kcp.internal.secure.SecureChannel;
 import gladius.p2p.testing.Fuzz;
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.Unpooled;
+import io.netty.buffer.UnpooledByteBufAllocator;
+import java.nio.charset.StandardCharsets;
 import java.security.SecureRandom;
+import java.util.List;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -77,6 +81,26 @@ class DecoderFuzzTest {
             }
             throw new AssertionError("the reader did not stop");
         });
+    }
+
+    @Test
+    void theFrameReaderGivesEachFrameItsOwnTypeWhenTypesRepeatAndAlternate() {
+        NodeAddress sender = new NodeAddress("127.0.0.1", 1);
+        List<String> types = List.of("a", "a", "b", "a", "ü/ñ", "ü/ñ", "a");
+        ByteBuf stream = Unpooled.buffer();
+        for (int i = 0; i < types.size(); i++) {
+            ByteBuf frame = Frames.encode(UnpooledByteBufAllocator.DEFAULT, KcpMessage.outgoing(sender, types.get(i), new byte[] {(byte) i}, 16));
+            stream.writeBytes(frame);
+            frame.release();
+        }
+        Frames.Reader reader = new Frames.Reader(Frames.maxFrameLength(16));
+        for (int i = 0; i < types.size(); i++) {
+            assertEquals(Frames.Result.FRAME, reader.next(stream));
+            assertEquals(types.get(i), reader.type(), "frame " + i);
+            assertEquals(types.get(i), new String(reader.typeBytes(), StandardCharsets.UTF_8), "frame " + i);
+            assertEquals(i, reader.body().get(0), "frame " + i);
+        }
+        assertEquals(Frames.Result.NEED_MORE, reader.next(stream));
     }
 
     @Test
