@@ -34,7 +34,9 @@ final class Handshake {
     /** The initiator's side, with its first message written. */
     static Handshake initiate(KcpSettings settings, SecureRandom random) {
         Handshake handshake = new Handshake(settings, random, true);
-        handshake.lastMessage = handshake.noise.writeMessage(NO_PAYLOAD, random).orElseThrow();
+        if (!handshake.writeNext()) {
+            throw new IllegalStateException("a new Noise XX initiator could not write its first message");
+        }
         return handshake;
     }
 

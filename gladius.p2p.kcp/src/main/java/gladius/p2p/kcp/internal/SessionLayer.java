@@ -3,6 +3,7 @@ package gladius.p2p.kcp.internal;
 import gladius.p2p.NodeAddress;
 import gladius.p2p.PeerState;
 import io.netty.buffer.ByteBuf;
+import io.netty.buffer.ByteBufUtil;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;
 import io.netty.channel.EventLoopGroup;
@@ -182,12 +183,6 @@ final class SessionLayer extends ChannelInboundHandlerAdapter implements Session
             } else if (kind != Datagram.RESET) {
                 counters.unauthenticatedDatagrams.increment();
             }
-        } else if (session == null && kind != Datagram.HELLO) {
-            if (kind == Datagram.DATA || kind == Datagram.PING) {
-                context.reset(remote, header);
-            } else if (kind != Datagram.WELCOME && kind != Datagram.CLOSE && kind != Datagram.RESET) {
-                counters.malformedInputs.increment();
-            }
         } else {
             onPlainKind(remote, session, header, datagram, now);
         }
@@ -205,18 +200,34 @@ final class SessionLayer extends ChannelInboundHandlerAdapter implements Session
                 }
             }
             case Datagram.WELCOME -> {
-                if (session.onWelcome(header, now)) {
+                if (session != null && session.onWelcome(header, now)) {
                     touch(session);
                 }
             }
             case Datagram.DATA -> {
-                if (session.onData(header, payload, now)) {
+                if (session == null) {
+                    context.reset(remote, header);
+                } else if (session.onData(header, payload, now)) {
                     touch(session);
                 }
             }
-            case Datagram.PING -> session.onPing(header, now);
-            case Datagram.CLOSE -> session.onClose(header);
-            case Datagram.RESET -> session.onReset(header, now);
+            case Datagram.PING -> {
+                if (session == null) {
+                    context.reset(remote, header);
+                } else {
+                    session.onPing(header, now);
+                }
+            }
+            case Datagram.CLOSE -> {
+                if (session != null) {
+                    session.onClose(header);
+                }
+            }
+            case Datagram.RESET -> {
+                if (session != null) {
+                    session.onReset(header, now);
+                }
+            }
             default -> counters.malformedInputs.increment();
         }
     }
@@ -233,7 +244,7 @@ final class SessionLayer extends ChannelInboundHandlerAdapter implements Session
             return;
         }
         if (kind == Datagram.HELLO_SECURE) {
-            byte[] message = bytes(payload);
+            byte[] message = ByteBufUtil.getBytes(payload);
             if (session == null || !session.onHelloSecure(header.sender(), message, now)) {
                 // A first session from this address, or a new incarnation of the peer replacing the old one.
                 Session opened = inboundSession(remote, session, now);
@@ -252,8 +263,8 @@ final class SessionLayer extends ChannelInboundHandlerAdapter implements Session
                 session.onRefuse(header, payload.readUnsignedByte(), now);
                 yield false;
             }
-            case Datagram.WELCOME_SECURE -> session.onWelcomeSecure(header, bytes(payload), now);
-            case Datagram.CONFIRM -> session.onConfirm(header, bytes(payload), now);
+            case Datagram.WELCOME_SECURE -> session.onWelcomeSecure(header, ByteBufUtil.getBytes(payload), now);
+            case Datagram.CONFIRM -> session.onConfirm(header, ByteBufUtil.getBytes(payload), now);
             default -> session.onSealed(header, payload, now);
         };
         if (service) {
@@ -265,12 +276,6 @@ final class SessionLayer extends ChannelInboundHandlerAdapter implements Session
         if (session.touch()) {
             touched.add(session);
         }
-    }
-
-    private static byte[] bytes(ByteBuf buffer) {
-        byte[] out = new byte[buffer.readableBytes()];
-        buffer.readBytes(out);
-        return out;
     }
 
     // ---------------------------------------------------------------- event loop: opening and closing

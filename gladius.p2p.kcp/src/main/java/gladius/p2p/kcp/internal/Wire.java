@@ -2,6 +2,7 @@ package gladius.p2p.kcp.internal;
 
 import gladius.p2p.kcp.internal.secure.SecureChannel;
 import io.netty.buffer.ByteBuf;
+import io.netty.buffer.ByteBufUtil;
 import java.net.InetSocketAddress;
 import java.util.Optional;
 
@@ -136,10 +137,8 @@ final class Wire {
     Optional<byte[]> open(Datagram.Header header, ByteBuf payload) {
         int epoch = payload.readUnsignedByte();
         long counter = payload.readLong();
-        byte[] ciphertext = new byte[payload.readableBytes()];
-        payload.readBytes(ciphertext);
         Optional<byte[]> plain = channel.open(Datagram.sealedHeader(header.sender(), header.receiver()),
-                epoch, counter, ciphertext);
+                epoch, counter, ByteBufUtil.getBytes(payload));
         if (plain.isEmpty() || plain.get().length == 0) {
             return Optional.empty();
         }
