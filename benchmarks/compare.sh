@@ -7,7 +7,7 @@
 #   ...change, mvn -B -q install -DskipTests...
 #   benchmarks/compare.sh /tmp/before.jar benchmarks/target/benchmarks.jar /tmp/compare
 #
-# CpuPerMessage uses the api only, so it is taken from the second jar and run against both.
+# CpuPerMessage uses the api and Batch only, so both are taken from the second jar and run against both.
 set -euo pipefail
 if [ $# -ne 3 ]; then
   echo "usage: $0 BEFORE.jar AFTER.jar OUT_DIR" >&2
@@ -18,7 +18,7 @@ after=$(realpath "$2")
 out=$3
 mkdir -p "$out/harness"
 cd "$out"
-(cd harness && unzip -q -o "$after" 'gladius/p2p/benchmarks/CpuPerMessage*')
+(cd harness && unzip -q -o "$after" 'gladius/p2p/benchmarks/CpuPerMessage*' 'gladius/p2p/benchmarks/Batch*')
 
 run() { # name jar pass
   local tag=$1-$3

@@ -2,12 +2,9 @@ package gladius.p2p.benchmarks;
 
 import gladius.p2p.Message;
 import gladius.p2p.Network;
-import gladius.p2p.NodeAddress;
-import gladius.p2p.Plugin;
 import java.lang.management.ManagementFactory;
 import java.lang.management.ThreadInfo;
 import java.lang.management.ThreadMXBean;
-import java.util.HashMap;
 import java.util.Map;
 import java.util.TreeMap;
 import java.util.concurrent.atomic.AtomicLong;
@@ -16,8 +13,9 @@ import java.util.concurrent.atomic.AtomicLong;
  * Where one-way throughput spends CPU: two nodes on loopback in this JVM, the same batches as
  * OneWayThroughput, and for each round the messages per second and each thread's CPU
  * microseconds per message (ThreadMXBean), so a change can be judged by what it costs and not
- * only by what two noisy cores happened to deliver. Uses only the api, so the same class runs
- * against an older build's jar: {@code java -cp CpuPerMessage-classes:old.jar ...}.
+ * only by what two noisy cores happened to deliver. Uses only the api and {@link Batch}, so with
+ * those classes first on the class path it runs against an older build's jar:
+ * {@code java -cp CpuPerMessage-and-Batch-classes:old.jar ...} (benchmarks/compare.sh does this).
  *
  * <pre>
  * java -cp benchmarks/target/benchmarks.jar gladius.p2p.benchmarks.CpuPerMessage \
@@ -31,30 +29,16 @@ public final class CpuPerMessage {
     private CpuPerMessage() {}
 
     public static void main(String[] args) {
-        Map<String, String> options = new HashMap<>(Map.of("--size", "1024", "--messages", "200000", "--rounds", "5",
-                "--secure", "false"));
-        for (int i = 0; i + 1 < args.length; i += 2) {
-            if (!options.containsKey(args[i])) {
-                throw new IllegalArgumentException("unknown option " + args[i] + "; known: " + options.keySet());
-            }
-            options.put(args[i], args[i + 1]);
-        }
+        Map<String, String> options = RoundTripLatency.Options.parse(args, Map.of("--size", "1024", "--messages", "200000",
+                "--rounds", "5", "--secure", "false"));
         int size = Integer.parseInt(options.get("--size"));
         int messages = Integer.parseInt(options.get("--messages")) / BATCH * BATCH;
         int rounds = Integer.parseInt(options.get("--rounds"));
         Map<String, String> settings = Map.of("plugins", "none", "kcp.secure", options.get("--secure"));
 
         AtomicLong received = new AtomicLong();
-        try (Network sender = Network.create(settings); Network receiver = Network.create(settings)) {
-            receiver.registerPlugin(new Plugin() {
-                @Override
-                public void newMessage(Message m) {
-                    received.incrementAndGet();
-                }
-            });
-            sender.listen(new NodeAddress("127.0.0.1", 0));
-            receiver.listen(new NodeAddress("127.0.0.1", 0));
-            sender.add(receiver.localAddress());
+        try (Batch.Pair pair = Batch.pair(settings, settings, received)) {
+            Network sender = pair.sender();
             Message message = sender.newMessage("bench", new byte[size]);
             ThreadMXBean threads = ManagementFactory.getThreadMXBean();
             send(sender, message, received, messages); // warm-up

@@ -1,9 +1,6 @@
 package gladius.p2p.benchmarks;
 
 import gladius.p2p.Message;
-import gladius.p2p.Network;
-import gladius.p2p.NodeAddress;
-import gladius.p2p.Plugin;
 import io.netty.bootstrap.Bootstrap;
 import io.netty.bootstrap.ServerBootstrap;
 import io.netty.buffer.ByteBuf;
@@ -64,14 +61,11 @@ public class OneWayThroughput {
     @Param({"64", "1024", "65000"})
     public int size;
 
-    private Network sender;
-    private Network receiver;
-    private NodeAddress receiverAddress;
+    private Batch.Pair plain;
     private final AtomicLong gladiusReceived = new AtomicLong();
     private Message message;
 
-    private Network secureSender;
-    private Network secureReceiver;
+    private Batch.Pair secure;
     private final AtomicLong secureReceived = new AtomicLong();
     private Message secureMessage;
 
@@ -89,32 +83,13 @@ public class OneWayThroughput {
     @Setup(Level.Trial)
     public void setUp() throws InterruptedException {
         payload = new byte[size];
-        sender = Network.create(Map.of("plugins", "none"));
-        receiver = Network.create(Map.of("plugins", "none"));
-        receiver.registerPlugin(new Plugin() {
-            @Override
-            public void newMessage(Message m) {
-                gladiusReceived.incrementAndGet();
-            }
-        });
-        sender.listen(new NodeAddress("127.0.0.1", 0));
-        receiver.listen(new NodeAddress("127.0.0.1", 0));
-        receiverAddress = receiver.localAddress();
-        sender.add(receiverAddress);
-        message = sender.newMessage("bench", payload);
+        Map<String, String> plainSettings = Map.of("plugins", "none");
+        plain = Batch.pair(plainSettings, plainSettings, gladiusReceived);
+        message = plain.sender().newMessage("bench", payload);
 
-        secureSender = Network.create(Map.of("plugins", "none", "kcp.secure", "true"));
-        secureReceiver = Network.create(Map.of("plugins", "none", "kcp.secure", "true"));
-        secureReceiver.registerPlugin(new Plugin() {
-            @Override
-            public void newMessage(Message m) {
-                secureReceived.incrementAndGet();
-            }
-        });
-        secureSender.listen(new NodeAddress("127.0.0.1", 0));
-        secureReceiver.listen(new NodeAddress("127.0.0.1", 0));
-        secureSender.add(secureReceiver.localAddress());
-        secureMessage = secureSender.newMessage("bench", payload);
+        Map<String, String> secureSettings = Map.of("plugins", "none", "kcp.secure", "true");
+        secure = Batch.pair(secureSettings, secureSettings, secureReceived);
+        secureMessage = secure.sender().newMessage("bench", payload);
 
         group = new MultiThreadIoEventLoopGroup(2, NioIoHandler.newFactory());
         tcpServer = new ServerBootstrap().group(group).channel(NioServerSocketChannel.class)
@@ -157,10 +132,8 @@ public class OneWayThroughput {
             System.out.printf("%nudp: %d of %d datagrams of %d bytes lost (%.2f %%)%n", udpSent - udpReceived.get(), udpSent,
                     size, 100.0 * (udpSent - udpReceived.get()) / udpSent);
         }
-        sender.close();
-        receiver.close();
-        secureSender.close();
-        secureReceiver.close();
+        plain.close();
+        secure.close();
         udpClient.close().syncUninterruptibly();
         udpServer.close().syncUninterruptibly();
         tcpClient.close().syncUninterruptibly();
@@ -171,13 +144,13 @@ public class OneWayThroughput {
     @Benchmark
     @OperationsPerInvocation(BATCH)
     public void gladius() {
-        Batch.sendAndAwait(sender, message, gladiusReceived, BATCH);
+        Batch.sendAndAwait(plain.sender(), message, gladiusReceived, BATCH);
     }
 
     @Benchmark
     @OperationsPerInvocation(BATCH)
     public void gladiusSecure() {
-        Batch.sendAndAwait(secureSender, secureMessage, secureReceived, BATCH);
+        Batch.sendAndAwait(secure.sender(), secureMessage, secureReceived, BATCH);
     }
 
     @Benchmark

@@ -2,8 +2,6 @@ package gladius.p2p.benchmarks;
 
 import gladius.p2p.Message;
 import gladius.p2p.Network;
-import gladius.p2p.NodeAddress;
-import gladius.p2p.Plugin;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.net.InetSocketAddress;
@@ -62,17 +60,10 @@ public class ThroughputUnderFlood {
 
     @Setup(Level.Trial)
     public void setUp() throws IOException {
-        sender = Network.create(Map.of("plugins", "none"));
-        receiver = Network.create(Map.of("plugins", "none", "kcp.handshakes-per-second", "100"));
-        receiver.registerPlugin(new Plugin() {
-            @Override
-            public void newMessage(Message m) {
-                received.incrementAndGet();
-            }
-        });
-        sender.listen(new NodeAddress("127.0.0.1", 0));
-        receiver.listen(new NodeAddress("127.0.0.1", 0));
-        sender.add(receiver.localAddress());
+        Batch.Pair pair = Batch.pair(Map.of("plugins", "none"),
+                Map.of("plugins", "none", "kcp.handshakes-per-second", "100"), received);
+        sender = pair.sender();
+        receiver = pair.receiver();
         message = sender.newMessage("bench", new byte[256]);
         // The pair is established before the flood starts, as in the test: a flood of HELLOs takes the
         // handshake tokens (kcp.handshakes-per-second) that a new legitimate session would need too.
