@@ -7,6 +7,7 @@
 #
 #   benchmarks/loss.sh [out.jsonl] [loss percentages...]     (default: latency-loss.jsonl 0 1 5 10)
 #
+# SYSTEMS (default gladius,tcp) and SET (key=value,... for the Gladius systems) pass through.
 # Needs nft (Debian: apt-get install nftables) and the shaded jar (mvn -B -q install -DskipTests).
 set -euo pipefail
 here=$(cd "$(dirname "$0")" && pwd)
@@ -31,10 +32,11 @@ for n in $LOSSES; do
     nft add rule inet loss input numgen random mod 100 '<' "$n" drop
   fi
   "$JAVA" -Xmx1g -Dio.netty.leakDetection.level=disabled -cp "$JAR" gladius.p2p.benchmarks.RoundTripLatency \
-      --loss "$n" --rate "${RATE:-500}" --seconds "${SECONDS_PER_RUN:-10}" --out "$OUT" --systems "${SYSTEMS:-gladius,tcp}"
+      --loss "$n" --rate "${RATE:-500}" --seconds "${SECONDS_PER_RUN:-10}" --out "$OUT" --systems "${SYSTEMS:-gladius,tcp}" \
+      ${SET:+--set "$SET"}
 done
 INNER
 )
-LOSSES="${losses[*]}" JAVA="$java" JAR="$jar" OUT="$(cd "$(dirname "$out")" && pwd)/$(basename "$out")" \
+SET="${SET:-}" LOSSES="${losses[*]}" JAVA="$java" JAR="$jar" OUT="$(cd "$(dirname "$out")" && pwd)/$(basename "$out")" \
   unshare --user --map-root-user --net bash -c "$inner"
 echo "wrote $out"

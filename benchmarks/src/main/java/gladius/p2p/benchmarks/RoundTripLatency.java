@@ -27,6 +27,7 @@ import java.nio.channels.DatagramChannel;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
@@ -48,6 +49,7 @@ import org.HdrHistogram.Histogram;
  * <pre>
  *   java -cp benchmarks/target/benchmarks.jar gladius.p2p.benchmarks.RoundTripLatency \
  *        [--loss N] [--rate 1000] [--seconds 10] [--out latency.jsonl] [--systems gladius,gladius-secure,tcp,udp]
+ *        [--set key=value,...]   (settings for every Gladius system; the system's name in the output carries them)
  * </pre>
  *
  * {@code --loss} only labels the results: the loss itself is applied by the kernel around this
@@ -78,7 +80,9 @@ public final class RoundTripLatency {
      */
     public static void main(String[] args) throws Exception {
         Map<String, String> options = Options.parse(args, Map.of("--loss", "0", "--rate", "1000", "--seconds", "10",
-                "--out", "latency.jsonl", "--systems", "gladius,gladius-secure,tcp,udp", "--link-delay-ms", "10"));
+                "--out", "latency.jsonl", "--systems", "gladius,gladius-secure,tcp,udp", "--link-delay-ms", "10",
+                "--set", ""));
+        extraSettings = settings(options.get("--set"));
         linkLoss = Double.parseDouble(options.get("--loss")) / 100;
         linkDelayMillis = Integer.parseInt(options.get("--link-delay-ms"));
         int rate = Integer.parseInt(options.get("--rate"));
@@ -106,9 +110,9 @@ public final class RoundTripLatency {
             }
             String line;
             synchronized (histogram) {
-                line = String.format(Locale.ROOT, "{\"system\":\"%s\",\"loss\":%s,\"rate\":%d,\"seconds\":%d,\"sent\":%d,"
+                line = String.format(Locale.ROOT, "{\"system\":\"%s%s\",\"loss\":%s,\"rate\":%d,\"seconds\":%d,\"sent\":%d,"
                                 + "\"received\":%d,\"p50_us\":%.1f,\"p90_us\":%.1f,\"p99_us\":%.1f,\"p999_us\":%.1f,\"max_us\":%.1f}",
-                        system, options.get("--loss"), rate, seconds, sent, received.get(),
+                        system, options.get("--set").isEmpty() ? "" : " " + options.get("--set"), options.get("--loss"), rate, seconds, sent, received.get(),
                         histogram.getValueAtPercentile(50) / 1e3, histogram.getValueAtPercentile(90) / 1e3,
                         histogram.getValueAtPercentile(99) / 1e3, histogram.getValueAtPercentile(99.9) / 1e3,
                         histogram.getMaxValue() / 1e3);
@@ -153,10 +157,33 @@ public final class RoundTripLatency {
         }
     }
 
+    /** --set: comma-separated key=value settings for every Gladius system of the run (for example kcp.min-rto=30ms). */
+    private static Map<String, String> extraSettings = Map.of();
+
+    static Map<String, String> settings(String list) {
+        Map<String, String> settings = new HashMap<>();
+        for (String pair : list.split(",")) {
+            if (!pair.isBlank()) {
+                String[] keyValue = pair.split("=", 2);
+                if (keyValue.length != 2) {
+                    throw new IllegalArgumentException("--set: expected key=value, got " + pair);
+                }
+                settings.put(keyValue[0].trim(), keyValue[1].trim());
+            }
+        }
+        return settings;
+    }
+
+    private static Map<String, String> withExtra(Map<String, String> settings) {
+        Map<String, String> all = new HashMap<>(settings);
+        all.putAll(extraSettings);
+        return all;
+    }
+
     private static Echo start(String system, LongConsumer onEcho) throws Exception {
         return switch (system) {
-            case "gladius" -> gladius(Map.of("plugins", "none"), onEcho);
-            case "gladius-secure" -> gladius(Map.of("plugins", "none", "kcp.secure", "true"), onEcho);
+            case "gladius" -> gladius(withExtra(Map.of("plugins", "none")), onEcho);
+            case "gladius-secure" -> gladius(withExtra(Map.of("plugins", "none", "kcp.secure", "true")), onEcho);
             case "gladius-link" -> gladiusAcrossLink(onEcho);
             case "tcp" -> tcp(onEcho);
             case "udp" -> udp(onEcho);
@@ -166,8 +193,8 @@ public final class RoundTripLatency {
 
     /** Gladius across LossyLink: --loss each way (not the kernel's) and --link-delay-ms each way. */
     private static Echo gladiusAcrossLink(LongConsumer onEcho) {
-        Network client = Network.create(Map.of("plugins", "none"));
-        Network server = Network.create(Map.of("plugins", "none"));
+        Network client = Network.create(withExtra(Map.of("plugins", "none")));
+        Network server = Network.create(withExtra(Map.of("plugins", "none")));
         client.listen(new NodeAddress("127.0.0.1", 0));
         server.listen(new NodeAddress("127.0.0.1", 0));
         LinkConditions conditions = LinkConditions.PERFECT.withSeed(1).withDrop(linkLoss)
@@ -342,7 +369,7 @@ public final class RoundTripLatency {
     /** --key value pairs, with defaults; an unknown key is an error naming it. */
     static final class Options {
         static Map<String, String> parse(String[] args, Map<String, String> defaults) {
-            Map<String, String> options = new java.util.HashMap<>(defaults);
+            Map<String, String> options = new HashMap<>(defaults);
             for (int i = 0; i < args.length; i += 2) {
                 if (!defaults.containsKey(args[i]) || i + 1 >= args.length) {
                     throw new IllegalArgumentException("unknown option or missing value: " + args[i] + "; options: "
