@@ -48,10 +48,12 @@ class LatencyAuditTest {
         try (Cluster cluster = new Cluster()) {
             // 20 ms each way; a probe whose datagram is lost comes back after a resend (85 ms or more; answered
             // ones take 41-75 ms here), so the 80 ms timeout separates the two.
-            // The interval is longer than a resend, so a lost probe never holds the next one up behind it in the stream.
+            // The interval is longer than a resend, so a lost probe never holds the next one up behind it in the
+            // stream: for that the timeout's floor is KCP's nodelay 30 ms, not the default 100 ms (the resend then
+            // follows the measured round trip, about 65 ms here).
             Network a = cluster.start(settings("latency.interval", "70ms", "latency.window", Integer.toString(probes),
-                    "latency.timeout", "80ms"));
-            Network b = cluster.start(settings());
+                    "latency.timeout", "80ms", "kcp.min-rto", "30ms"));
+            Network b = cluster.start(settings("kcp.min-rto", "30ms"));
             LinkConditions delayed = LinkConditions.PERFECT.withDelay(Duration.ofMillis(20), Duration.ZERO);
             try (LossyLink link = LossyLink.between(a.localAddress(), b.localAddress(),
                     delayed.withDrop(loss).withSeed(42), delayed)) {

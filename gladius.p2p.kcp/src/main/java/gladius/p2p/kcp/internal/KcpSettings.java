@@ -16,13 +16,14 @@ import java.util.Optional;
 import java.util.Set;
 
 /**
- * The {@code kcp.*} settings, parsed and checked once. Defaults are KCP's fast mode: nodelay on,
- * 10 ms interval, fast resend after 2 skips, no congestion window.
+ * The {@code kcp.*} settings, parsed and checked once. Defaults are KCP's fast mode (nodelay on,
+ * 10 ms interval, fast resend after 2 skips, KCP's congestion window off) with the sender's own
+ * overload back-off on.
  *
  * <p>Durations are written {@code 250ms}, {@code 5s}, {@code 2m}, or ISO-8601 ({@code PT5S}).
  *
  * @param interval KCP's internal update interval
- * @param nodelay KCP nodelay mode (lower minimum RTO)
+ * @param nodelay KCP nodelay mode (a segment's first resend without KCP's extra eighth of RTO, later ones sooner)
  * @param fastResend resend a segment after this many later ones were acknowledged; 0 turns it off
  * @param congestionControl KCP's congestion window on or off
  * @param sendWindow send window, in segments
@@ -46,6 +47,10 @@ import java.util.Set;
  * @param maxSessionsPerIp sessions with one remote IP address at once
  * @param handshakesPerSecond new sessions other nodes may open per second; more HELLOs are dropped
  * @param maxQueuedBytes bytes of frames waiting per peer before more are dropped
+ * @param minRto the retransmission timeout never goes below this
+ * @param overloadBackoff the sender shrinks its window when round trips say the receiver or path is
+ *     queueing, raises the timeout's floor with the measured delay, and backs off after a timeout
+ *     (SendControl)
  */
 public record KcpSettings(Duration interval, boolean nodelay, int fastResend, boolean congestionControl,
                           int sendWindow, int receiveWindow, int mtu, int maxMessageBytes, int queueCapacity,
@@ -53,7 +58,7 @@ public record KcpSettings(Duration interval, boolean nodelay, int fastResend, bo
                           Duration redialMin, Duration redialMax, int maxSessions, long dispatchBytes,
                           int eventLoopThreads, boolean secure, NoiseXX.KeyPair nodeKey, Set<String> allowKeys,
                           long rekeyAfterDatagrams, Duration rekeyAfter, int maxSessionsPerIp, int handshakesPerSecond,
-                          long maxQueuedBytes) {
+                          long maxQueuedBytes, Duration minRto, boolean overloadBackoff) {
 
     /** The namespace this transport reads. */
     public static final String PREFIX = "kcp.";
@@ -87,6 +92,8 @@ public record KcpSettings(Duration interval, boolean nodelay, int fastResend, bo
         d.put("kcp.max-sessions-per-ip", "256");
         d.put("kcp.handshakes-per-second", "1000");
         d.put("kcp.max-queued-bytes", "16777216");
+        d.put("kcp.min-rto", "100ms");
+        d.put("kcp.overload-backoff", "true");
         return Map.copyOf(d);
     }
 
@@ -124,7 +131,9 @@ public record KcpSettings(Duration interval, boolean nodelay, int fastResend, bo
                 r.duration("kcp.rekey-after", Duration.ofSeconds(1), Duration.ofDays(1)),
                 r.integer("kcp.max-sessions-per-ip", 1, 1 << 24),
                 r.integer("kcp.handshakes-per-second", 1, 1 << 24),
-                r.longValue("kcp.max-queued-bytes", 1 << 16, 1L << 40));
+                r.longValue("kcp.max-queued-bytes", 1 << 16, 1L << 40),
+                r.duration("kcp.min-rto", Duration.ofMillis(1), Duration.ofSeconds(60)),
+                r.bool("kcp.overload-backoff"));
         if (s.deadPeerTimeout.compareTo(s.keepalive) <= 0) {
             throw SettingsReader.invalid("kcp.dead-peer-timeout", "longer than kcp.keepalive (" + s.keepalive.toMillis() + "ms)",
                     s.deadPeerTimeout.toMillis() + "ms", null);

@@ -1,6 +1,7 @@
 package gladius.p2p.kcp.internal;
 
 import io.jpower.kcp.netty.Kcp;
+import io.jpower.kcp.netty.KcpMetric;
 import io.jpower.kcp.netty.KcpOutput;
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.ByteBufAllocator;
@@ -31,6 +32,10 @@ final class Stream implements KcpOutput {
      */
     private static final int ACK_EVERY_DATAGRAMS = 16;
     private static final long ACK_DELAY_MILLIS = 1;
+    /** A timer this late means the loop stood still (a pause of the process, a descheduled thread)... */
+    private static final long STALLED_MILLIS = 10;
+    /** ... and waits this much longer before it may resend, so that what arrived meanwhile is read first. */
+    private static final long STALL_GRACE_MILLIS = 5;
 
     private final Peer peer;
     private final KcpSettings settings;
@@ -43,12 +48,18 @@ final class Stream implements KcpOutput {
     private final Kcp kcp;
     private final CompositeByteBuf stream;
     private final Frames.Reader reader;
+    private final SendControl control;
     private final List<ByteBuf> received = new ArrayList<>();
-    private long retransmissionsAtRelease = -1;
+    private boolean released;
+    /** PUSH segments sent again (on a timeout or a fast resend), and the number after the newest one sent. */
+    private long resent;
+    private int nextSn;
     /** Waiting for the plugins to make room before more frames are read. */
     private boolean paused;
     private ScheduledFuture<?> timer;
     private long timerDue;
+    /** The timer ran late and was put off once; the next run services whatever its lateness. */
+    private boolean stallGraced;
     /** Datagrams of data taken in since the engine last flushed (their ACKs wait), and when the first came. */
     private int unacknowledged;
     private long firstUnacknowledgedAt;
@@ -75,6 +86,9 @@ final class Stream implements KcpOutput {
         kcp.nodelay(settings.nodelay(), (int) settings.interval().toMillis(), settings.fastResend(),
                 !settings.congestionControl());
         kcp.wndsize(settings.sendWindow(), settings.receiveWindow());
+        this.control = new SendControl(settings.overloadBackoff(), settings.sendWindow(), settings.minRto().toMillis(),
+                ACK_DELAY_MILLIS);
+        steer(); // after nodelay and wndsize, which set KCP's own
         kcp.setMtu(settings.mtu() - wire.overhead());
         kcp.setStream(true);
         kcp.setByteBufAllocator(alloc);
@@ -97,9 +111,15 @@ final class Stream implements KcpOutput {
             return false;
         }
         boolean data = Datagram.carriesData(segments);
+        long una = kcp.getMetric().sndUna();
         if (kcp.input(segments) < 0) {
             counters.malformedInputs.increment();
             return false;
+        }
+        control.heard();
+        if (kcp.getMetric().sndUna() != una) {
+            control.acknowledged(now, kcp.getMetric().sndUna());
+            steer();
         }
         if (!data) {
             acknowledged = true;
@@ -142,7 +162,15 @@ final class Stream implements KcpOutput {
     }
 
     private void flush(long now) {
+        KcpMetric metric = kcp.getMetric();
+        int timeouts = metric.xmit();
+        long resentBefore = resent;
         kcp.update((int) now);
+        timeouts = metric.xmit() - timeouts;
+        control.flushed(now, metric.sndNxt(), metric.sndUna(), resent - resentBefore, timeouts, metric.rto());
+        if (timeouts > 0) {
+            steer();
+        }
         unacknowledged = 0;
         acknowledged = false;
     }
@@ -224,12 +252,22 @@ final class Stream implements KcpOutput {
         return moved;
     }
 
-    /** Schedules the next KCP update only while the engine has work: idle sessions cost no timer. */
+    /** Gives the engine what {@link SendControl} decided: the window and the retransmission timeout's floor. */
+    private void steer() {
+        kcp.setSndWnd(control.window());
+        kcp.setRxMinrto(control.minRto());
+    }
+
+    /**
+     * Schedules the next KCP update only while the engine has work: idle sessions cost no timer.
+     * Not before a resend back-off ends, except to send ACKs that are due.
+     */
     private void planUpdate(long now) {
         if (!kcp.checkFlush() && kcp.waitSnd() == 0) {
             return;
         }
         long due = now + Math.max(1, kcp.check((int) now) - (int) now);
+        due = Math.max(due, control.holdUntil());
         if (unacknowledged > 0) {
             due = Math.max(now + 1, Math.min(due, firstUnacknowledgedAt + ACK_DELAY_MILLIS));
         }
@@ -245,24 +283,59 @@ final class Stream implements KcpOutput {
 
     private void onTimer() {
         timer = null;
-        if (retransmissionsAtRelease < 0) { // not released
-            service(endpoint.now(), true);
-            endpoint.flush();
+        if (released) {
+            return;
         }
+        long now = endpoint.now();
+        if (now - timerDue >= STALLED_MILLIS && !stallGraced) {
+            // This loop (or the whole process) stood still: the ACKs of what would be resent now may be
+            // just behind, from a peer that stood still too. Read first, decide a moment later.
+            stallGraced = true;
+            timerDue = now + STALL_GRACE_MILLIS;
+            timer = endpoint.schedule(this::onTimer, STALL_GRACE_MILLIS);
+            return;
+        }
+        stallGraced = false;
+        service(now, true);
+        endpoint.flush();
     }
 
     /** KCP's output: one datagram of segments. */
     @Override
     public void out(ByteBuf segments, Kcp engine) {
+        countResent(segments);
         wire.data(segments);
     }
 
+    /**
+     * Counts the PUSH segments of an outgoing datagram that were sent before: KCP's own count
+     * ({@code xmit}) has only those resent on a timeout, not the fast resends. Sequence numbers
+     * are compared as 32-bit serial numbers, as they wrap on the wire.
+     */
+    private void countResent(ByteBuf segments) {
+        int index = segments.readerIndex();
+        int end = segments.writerIndex();
+        while (index + Datagram.KCP_OVERHEAD <= end) {
+            if (segments.getUnsignedByte(index + 4) == Datagram.KCP_PUSH) {
+                int sn = segments.getIntLE(index + 12);
+                if (sn - nextSn < 0) {
+                    resent++;
+                } else {
+                    nextSn = sn + 1;
+                }
+            }
+            index += Datagram.KCP_OVERHEAD + segments.getIntLE(index + 20);
+        }
+    }
+
+    /** The sender's own smoothed round trip (SendControl) once it has one, else the engine's. */
     int smoothedRttMillis() {
-        return kcp.getMetric().srtt();
+        int own = control.smoothedRttMillis();
+        return own >= 0 ? own : kcp.getMetric().srtt();
     }
 
     long retransmissions() {
-        return retransmissionsAtRelease >= 0 ? retransmissionsAtRelease : kcp.getMetric().xmit();
+        return resent;
     }
 
     /** Stops the engine and its timer and frees its buffers. */
@@ -271,7 +344,7 @@ final class Stream implements KcpOutput {
             timer.cancel(false);
             timer = null;
         }
-        retransmissionsAtRelease = kcp.getMetric().xmit();
+        released = true;
         kcp.release();
         stream.release();
     }

@@ -29,6 +29,12 @@ import java.util.concurrent.TimeUnit;
 final class UdpEndpoint {
 
     private static final System.Logger LOG = System.getLogger(UdpEndpoint.class.getName());
+    /**
+     * Datagrams read in one go before the loop runs its tasks (Netty's default for datagram
+     * channels is 16). Timers run after a read, so a loop that fell behind reads more of the
+     * ACKs waiting for it before a retransmission timer can resend what they acknowledge.
+     */
+    static final int MAX_DATAGRAMS_PER_READ = 64;
 
     private final Channel channel;
     private final EventLoop loop;
@@ -56,7 +62,8 @@ final class UdpEndpoint {
                 .option(ChannelOption.AUTO_READ, false) // until the reader is ready: startReading
                 .option(ChannelOption.SO_RCVBUF, 4 << 20)
                 .option(ChannelOption.SO_SNDBUF, 4 << 20)
-                .option(ChannelOption.RECVBUF_ALLOCATOR, new FixedRecvByteBufAllocator(Math.max(2048, mtu + 1)))
+                .option(ChannelOption.RECVBUF_ALLOCATOR, new FixedRecvByteBufAllocator(Math.max(2048, mtu + 1))
+                        .maxMessagesPerRead(MAX_DATAGRAMS_PER_READ))
                 .handler(reader);
         try {
             return new UdpEndpoint(bootstrap.bind(address).sync().channel(), counters);
