@@ -99,8 +99,11 @@ class LimitsTest {
             Nodes.Node a = nodes.start();
             Nodes.Node b = nodes.start("kcp.handshakes-per-second", "100");
             a.network().add(b.address());
-            secondsFor(a, b, 10_000, 0); // warm-up, so both measured runs meet compiled code
-            double quiet = secondsFor(a, b, 10_000, 1);
+            // Long enough that the flood (20,000 datagrams a second) runs through the whole transfer: 10,000
+            // messages once took 0.1-0.2 s here, and since the sender's overload answer as little as 35 ms.
+            int count = 50_000;
+            secondsFor(a, b, count, 0); // warm-up, so both measured runs meet compiled code
+            double quiet = secondsFor(a, b, count, 1);
 
             // 50 source addresses (all loopback on Linux), HELLOs with fresh tags and random garbage, paced at ~20,000/s.
             List<DatagramChannel> flooders = new ArrayList<>();
@@ -137,7 +140,7 @@ class LimitsTest {
                 try {
                     Await.until("the flood to be under way", () -> sent.get() >= 5_000);
                     long before = sent.get();
-                    flooded = secondsFor(a, b, 10_000, 2);
+                    flooded = secondsFor(a, b, count, 2);
                     floodedDuring = sent.get() - before;
                 } finally {
                     flooding.set(false);
@@ -147,8 +150,8 @@ class LimitsTest {
                 closeAll(flooders);
             }
             NetworkState state = b.network().networkState();
-            System.out.printf("flood: %d datagrams (%d during the transfer); 10,000 messages in %.2f s quiet, %.2f s flooded;"
-                    + " %d sessions refused%n", sent.get(), floodedDuring, quiet, flooded, state.sessionsRefused());
+            System.out.printf("flood: %d datagrams (%d during the transfer); %,d messages in %.2f s quiet, %.2f s flooded;"
+                    + " %d sessions refused%n", sent.get(), floodedDuring, count, quiet, flooded, state.sessionsRefused());
             assertTrue(floodedDuring >= 1_000, "the flood ran all along the measured transfer: " + floodedDuring);
             assertTrue(state.sessionsRefused() > 0, "the handshake limit refused some of the flood");
             // A sanity bound with room for a loaded two-core machine (measured: 0.75-2x); the figure itself is
