@@ -43,6 +43,8 @@ final class DemoCommand implements Callable<Integer> {
     List<String> pairs = new ArrayList<>();
 
     private PrintWriter out;
+    /** Peers each node should come to know: all others, or discovery.max-peers if fewer. */
+    private int peersEach;
 
     @Override
     public Integer call() {
@@ -80,7 +82,9 @@ final class DemoCommand implements Callable<Integer> {
         }
         out.printf("gladius demo: %d nodes on 127.0.0.1, seeded from %s%n%n", nodes, first.localAddress());
 
-        long target = (long) nodes * (nodes - 1);
+        // Discovery stops adding peers at discovery.max-peers: converged is every node knowing that many, or everyone.
+        peersEach = Math.min(nodes - 1, maxPeers(settings));
+        long target = (long) nodes * peersEach;
         Duration discovery = phase("discovery", "known peers", target, () -> knownPeers(cluster));
         boolean discovered = knownPeers(cluster) == target;
 
@@ -142,12 +146,23 @@ final class DemoCommand implements Callable<Integer> {
                 done, target, unit, elapsed.toMillis() / 1000.0);
     }
 
-    private static long knownPeers(List<Network> cluster) {
-        return cluster.stream().mapToLong(n -> n.networkState().peers().stream().filter(PeerState::inRouteTable).count()).sum();
+    /** discovery.max-peers as the nodes run it (validated by then: the nodes were created with it). */
+    private static int maxPeers(Map<String, String> settings) {
+        String value = settings.get("discovery.max-peers");
+        return value == null || !Parts.has("gladius.p2p.discovery") ? Integer.MAX_VALUE : Integer.parseInt(value.trim());
     }
 
-    private static long measuredPeers(List<Network> cluster) {
-        return cluster.stream().mapToLong(n -> LatencyView.peers(n).stream().filter(p -> p.samples() >= 3).count()).sum();
+    /** Peers in each node's route table, counting at most {@link #peersEach} per node. */
+    private long knownPeers(List<Network> cluster) {
+        return cluster.stream()
+                .mapToLong(n -> Math.min(peersEach, n.networkState().peers().stream().filter(PeerState::inRouteTable).count()))
+                .sum();
+    }
+
+    private long measuredPeers(List<Network> cluster) {
+        return cluster.stream()
+                .mapToLong(n -> Math.min(peersEach, LatencyView.peers(n).stream().filter(p -> p.samples() >= 3).count()))
+                .sum();
     }
 
     private static long heldEntries(List<Network> cluster) {
@@ -181,7 +196,8 @@ final class DemoCommand implements Callable<Integer> {
         out.printf("%nsummary%n");
         row("nodes", Integer.toString(nodes));
         row("discovery", (discovered ? "converged in " : "NOT converged after ") + seconds(discovery)
-                + " (" + knownPeers(cluster) + "/" + (long) nodes * (nodes - 1) + " known peers)");
+                + " (" + knownPeers(cluster) + "/" + (long) nodes * peersEach + " known peers"
+                + (peersEach < nodes - 1 ? ", " + peersEach + " per node: discovery.max-peers" : "") + ")");
         if (Parts.latency()) {
             List<Duration> medians = new ArrayList<>();
             List<Duration> p99s = new ArrayList<>();

@@ -74,4 +74,23 @@ class ClusterIT {
             assertTrue(demo.err().isEmpty(), "nothing on stderr: " + demo);
         }
     }
+
+    /**
+     * The speed issue's scale targets, one process each: 64 nodes that all know each other (4,032
+     * sessions' worth of peers; before the sender's overload answer this never converged: resends
+     * collapsed the loops), and 100 nodes that each keep 16 peers.
+     */
+    @Test
+    void sixtyFourNodesAndAHundredWithSixteenPeersEachConvergeInOneProcess() throws Exception {
+        try (Gladius demo = Gladius.start("demo", "--nodes", "64")) {
+            assertEquals(0, demo.exit(Duration.ofMinutes(3)), demo.toString());
+            assertTrue(demo.out().stream().anyMatch(l -> l.contains("(4032/4032 known peers)")), demo.toString());
+            assertTrue(demo.out().stream().anyMatch(l -> l.contains("4096/4096 entries held, 1 distinct state")), demo.toString());
+        }
+        try (Gladius demo = Gladius.start("demo", "--nodes", "100", "--set", "discovery.max-peers=16")) {
+            assertEquals(0, demo.exit(Duration.ofMinutes(3)), demo.toString());
+            assertTrue(demo.out().stream().anyMatch(l -> l.contains("(1600/1600 known peers, 16 per node")), demo.toString());
+            assertTrue(demo.out().stream().anyMatch(l -> l.contains("10000/10000 entries held, 1 distinct state")), demo.toString());
+        }
+    }
 }
