@@ -18,6 +18,8 @@
  *                    keepalive and timeouts; tells the layer only closed() and waitForRoom()
  *  Wire              an established session's datagrams, plain or sealed (owns its SecureChannel)
  *  Stream            the KCP engine, frames in and out, its update timer
+ *  SendControl       a Stream's answer to overload: its own RTT, the timeout floor, the window,
+ *                    the resend back-off (kcp.overload-backoff); arithmetic only, Stream applies it
  *  UdpEndpoint       the socket and its event loop: bind, write, flush, clock, close
  *  PluginDispatcher  plugin callbacks off the event loop, bounded in bytes; tells the layer when
  *                    room comes back (onRoom)
