@@ -61,7 +61,7 @@ final class SendControl {
     private double rttvar;
     private long minRtt = Long.MAX_VALUE;
     private long minRttAt;
-    /** Since the last timeout with no acknowledgement after it: the wait before the next resend, and its end. */
+    /** Since the last timeout with nothing heard from the peer after it: the wait before the next resend, and its end. */
     private long backoff;
     private long holdUntil;
 
