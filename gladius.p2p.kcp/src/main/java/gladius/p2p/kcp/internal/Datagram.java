@@ -66,6 +66,11 @@ final class Datagram {
     static final int KCP_OVERHEAD = 24;
     /** KCP's command byte of a data segment (IKCP_CMD_PUSH). */
     static final int KCP_PUSH = 81;
+    /** Where cmd, frg, sn and len sit in a KCP segment header (conv is at 0). */
+    private static final int KCP_CMD_AT = 4;
+    private static final int KCP_FRG_AT = 5;
+    private static final int KCP_SN_AT = 12;
+    private static final int KCP_LEN_AT = 20;
 
     private Datagram() {}
 
@@ -159,15 +164,32 @@ final class Datagram {
 
     /** Whether checked KCP segments include data (a PUSH, which the receiver must acknowledge). */
     static boolean carriesData(ByteBuf payload) {
-        int index = payload.readerIndex();
-        int end = payload.writerIndex();
-        while (index + KCP_OVERHEAD <= end) {
-            if (payload.getUnsignedByte(index + 4) == KCP_PUSH) {
+        for (int index = payload.readerIndex(); hasSegment(payload, index); index = nextSegment(payload, index)) {
+            if (isPush(payload, index)) {
                 return true;
             }
-            index += KCP_OVERHEAD + payload.getIntLE(index + 20);
         }
         return false;
+    }
+
+    /** Whether a whole segment header starts at {@code index} of checked KCP segments. */
+    static boolean hasSegment(ByteBuf segments, int index) {
+        return index + KCP_OVERHEAD <= segments.writerIndex();
+    }
+
+    /** Where the segment after the one at {@code index} starts. */
+    static int nextSegment(ByteBuf segments, int index) {
+        return index + KCP_OVERHEAD + segments.getIntLE(index + KCP_LEN_AT);
+    }
+
+    /** Whether the segment at {@code index} carries data (cmd PUSH). */
+    static boolean isPush(ByteBuf segments, int index) {
+        return segments.getUnsignedByte(index + KCP_CMD_AT) == KCP_PUSH;
+    }
+
+    /** The sequence number of the segment at {@code index} (a 32-bit serial number). */
+    static int sequenceNumber(ByteBuf segments, int index) {
+        return segments.getIntLE(index + KCP_SN_AT);
     }
 
     /**
@@ -183,9 +205,9 @@ final class Datagram {
                 return false;
             }
             int segmentConv = payload.getIntLE(index);
-            int cmd = payload.getUnsignedByte(index + 4);
-            int fragment = payload.getUnsignedByte(index + 5);
-            int length = payload.getIntLE(index + 20);
+            int cmd = payload.getUnsignedByte(index + KCP_CMD_AT);
+            int fragment = payload.getUnsignedByte(index + KCP_FRG_AT);
+            int length = payload.getIntLE(index + KCP_LEN_AT);
             if (segmentConv != conv || cmd < 81 || cmd > 84 || fragment != 0 || length < 0 || length > mss
                     || length > end - index - KCP_OVERHEAD) {
                 return false;

@@ -111,14 +111,15 @@ final class Stream implements KcpOutput {
             return false;
         }
         boolean data = Datagram.carriesData(segments);
-        long una = kcp.getMetric().sndUna();
+        KcpMetric metric = kcp.getMetric();
+        long una = metric.sndUna();
         if (kcp.input(segments) < 0) {
             counters.malformedInputs.increment();
             return false;
         }
         control.heard();
-        if (kcp.getMetric().sndUna() != una) {
-            control.acknowledged(now, kcp.getMetric().sndUna());
+        if (metric.sndUna() != una) {
+            control.acknowledged(now, metric.sndUna());
             steer();
         }
         if (!data) {
@@ -313,18 +314,16 @@ final class Stream implements KcpOutput {
      * are compared as 32-bit serial numbers, as they wrap on the wire.
      */
     private void countResent(ByteBuf segments) {
-        int index = segments.readerIndex();
-        int end = segments.writerIndex();
-        while (index + Datagram.KCP_OVERHEAD <= end) {
-            if (segments.getUnsignedByte(index + 4) == Datagram.KCP_PUSH) {
-                int sn = segments.getIntLE(index + 12);
+        for (int index = segments.readerIndex(); Datagram.hasSegment(segments, index);
+                index = Datagram.nextSegment(segments, index)) {
+            if (Datagram.isPush(segments, index)) {
+                int sn = Datagram.sequenceNumber(segments, index);
                 if (sn - nextSn < 0) {
                     resent++;
                 } else {
                     nextSn = sn + 1;
                 }
             }
-            index += Datagram.KCP_OVERHEAD + segments.getIntLE(index + 20);
         }
     }
 
