@@ -3,6 +3,7 @@ package gladius.p2p.benchmarks;
 import gladius.p2p.Message;
 import gladius.p2p.Network;
 import gladius.p2p.NodeAddress;
+import gladius.p2p.PeerState;
 import gladius.p2p.Plugin;
 import java.util.Map;
 import java.util.concurrent.atomic.AtomicLong;
@@ -27,14 +28,19 @@ final class Batch {
      * received, and a sender that has added it. Both listen on free loopback ports.
      */
     static Pair pair(Map<String, String> senderSettings, Map<String, String> receiverSettings, AtomicLong received) {
-        Network sender = Network.create(senderSettings);
-        Network receiver = Network.create(receiverSettings);
-        receiver.registerPlugin(new Plugin() {
+        return pair(senderSettings, receiverSettings, new Plugin() {
             @Override
             public void newMessage(Message m) {
                 received.incrementAndGet();
             }
         });
+    }
+
+    /** As above, with the receiver's plugin given. */
+    static Pair pair(Map<String, String> senderSettings, Map<String, String> receiverSettings, Plugin receiverPlugin) {
+        Network sender = Network.create(senderSettings);
+        Network receiver = Network.create(receiverSettings);
+        receiver.registerPlugin(receiverPlugin);
         sender.listen(new NodeAddress("127.0.0.1", 0));
         receiver.listen(new NodeAddress("127.0.0.1", 0));
         sender.add(receiver.localAddress());
@@ -44,16 +50,26 @@ final class Batch {
     /**
      * Sends a message count times, waiting (never dropping) while the peer's queue is full, then
      * waits until received has grown by count.
+     *
+     * @return the sends the full queue refused (each tried again)
      */
-    static void sendAndAwait(Network sender, Message message, AtomicLong received, int count) {
+    static long sendAndAwait(Network sender, Message message, AtomicLong received, int count) {
         long target = received.get() + count;
+        long refused = 0;
         for (int i = 0; i < count; i++) {
             while (sender.broadcast(message) == 0) {
+                refused++;
                 LockSupport.parkNanos(50_000); // the peer's queue is full: wait, do not lose it
             }
         }
         while (received.get() < target) {
             LockSupport.parkNanos(10_000);
         }
+        return refused;
+    }
+
+    /** Segments the sender has sent again, over all its peers. */
+    static long retransmissions(Network sender) {
+        return sender.networkState().peers().stream().mapToLong(PeerState::retransmissions).sum();
     }
 }

@@ -2,7 +2,6 @@ package gladius.p2p.benchmarks;
 
 import gladius.p2p.Message;
 import gladius.p2p.Network;
-import gladius.p2p.PeerState;
 import java.lang.management.ManagementFactory;
 import java.lang.management.ThreadInfo;
 import java.lang.management.ThreadMXBean;
@@ -45,14 +44,14 @@ public final class CpuPerMessage {
             send(sender, message, received, messages); // warm-up
             System.out.printf("size %d B, secure %s, %d messages per round%n", size, options.get("--secure"), messages);
             for (int round = 1; round <= rounds; round++) {
-                long resentBefore = retransmissions(sender);
+                long resentBefore = Batch.retransmissions(sender);
                 long bytesBefore = sender.networkState().bytesSent();
                 Map<String, Long> before = cpuByThread(threads);
                 long start = System.nanoTime();
                 send(sender, message, received, messages);
                 long elapsed = System.nanoTime() - start;
                 Map<String, Long> after = cpuByThread(threads);
-                long resent = retransmissions(sender) - resentBefore;
+                long resent = Batch.retransmissions(sender) - resentBefore;
                 long wireBytes = sender.networkState().bytesSent() - bytesBefore;
                 StringBuilder line = new StringBuilder(String.format("round %d: %,.0f msg/s; CPU us/msg:", round,
                         messages * 1e9 / elapsed));
@@ -75,11 +74,6 @@ public final class CpuPerMessage {
         for (int sent = 0; sent < messages; sent += BATCH) {
             Batch.sendAndAwait(sender, message, received, BATCH);
         }
-    }
-
-    /** Segments the sender has sent again, over all its peers. */
-    private static long retransmissions(Network sender) {
-        return sender.networkState().peers().stream().mapToLong(PeerState::retransmissions).sum();
     }
 
     /** CPU nanoseconds so far of every live thread, by name (a name used twice gets its id appended). */

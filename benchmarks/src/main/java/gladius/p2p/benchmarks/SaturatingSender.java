@@ -2,22 +2,18 @@ package gladius.p2p.benchmarks;
 
 import gladius.p2p.Message;
 import gladius.p2p.Network;
-import gladius.p2p.NetworkState;
-import gladius.p2p.NodeAddress;
-import gladius.p2p.PeerState;
 import gladius.p2p.Plugin;
 import java.util.HashMap;
 import java.util.Map;
 import java.util.concurrent.atomic.AtomicLong;
-import java.util.concurrent.locks.LockSupport;
 
 /**
  * A sender that always has more than the receiver takes, on loopback (nothing lost): per round the
  * messages per second, the segments sent again (all of them spurious here), the least number of
  * segments the bytes sent could be, and the sends refused because the peer's queue was full. Round
  * 1 starts in a cold JVM, which is where a receiver slower than its sender shows. Unlike
- * CpuPerMessage, which waits for each batch of 1,000 to arrive, this never lets the sender's
- * queue run dry.
+ * CpuPerMessage, which waits for each batch of 1,000 to arrive, this sends a whole round before
+ * waiting, so the sender's queue never runs dry.
  *
  * <pre>
  * java -cp benchmarks/target/benchmarks.jar gladius.p2p.benchmarks.SaturatingSender \
@@ -40,9 +36,7 @@ public final class SaturatingSender {
         settings.putAll(RoundTripLatency.settings(options.get("--set")));
 
         AtomicLong received = new AtomicLong();
-        Network sender = Network.create(settings);
-        Network receiver = Network.create(settings);
-        receiver.registerPlugin(new Plugin() {
+        Plugin slowCounter = new Plugin() {
             @Override
             public void newMessage(Message m) {
                 received.incrementAndGet();
@@ -50,39 +44,22 @@ public final class SaturatingSender {
                     Thread.onSpinWait();
                 }
             }
-        });
-        try (sender; receiver) {
-            sender.listen(new NodeAddress("127.0.0.1", 0));
-            receiver.listen(new NodeAddress("127.0.0.1", 0));
-            sender.add(receiver.localAddress());
+        };
+        try (Batch.Pair pair = Batch.pair(settings, settings, slowCounter)) {
+            Network sender = pair.sender();
             Message message = sender.newMessage("bench", new byte[size]);
             System.out.printf("size %d B, %d messages per round, receiver spins %d ns, settings %s%n", size, messages,
                     spinNanos, options.get("--set").isEmpty() ? "default" : options.get("--set"));
             for (int round = 1; round <= Integer.parseInt(options.get("--rounds")); round++) {
-                long resentBefore = resent(sender.networkState());
+                long resentBefore = Batch.retransmissions(sender);
                 long bytesBefore = sender.networkState().bytesSent();
-                long target = received.get() + messages;
-                long refused = 0;
                 long start = System.nanoTime();
-                for (int i = 0; i < messages; i++) {
-                    while (sender.broadcast(message) == 0) {
-                        refused++;
-                        LockSupport.parkNanos(50_000);
-                    }
-                }
-                while (received.get() < target) {
-                    LockSupport.parkNanos(100_000);
-                }
+                long refused = Batch.sendAndAwait(sender, message, received, messages);
                 long elapsed = System.nanoTime() - start;
-                NetworkState state = sender.networkState();
                 System.out.printf("round %d: %,.0f msg/s, resent %d of >= %d segments, refused %d sends%n", round,
-                        messages * 1e9 / elapsed, resent(state) - resentBefore, (state.bytesSent() - bytesBefore) / 1400,
-                        refused);
+                        messages * 1e9 / elapsed, Batch.retransmissions(sender) - resentBefore,
+                        (sender.networkState().bytesSent() - bytesBefore) / 1400, refused);
             }
         }
-    }
-
-    private static long resent(NetworkState state) {
-        return state.peers().stream().mapToLong(PeerState::retransmissions).sum();
     }
 }
