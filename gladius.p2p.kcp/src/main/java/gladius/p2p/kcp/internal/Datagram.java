@@ -66,9 +66,12 @@ final class Datagram {
     static final int KCP_OVERHEAD = 24;
     /** KCP's command byte of a data segment (IKCP_CMD_PUSH). */
     static final int KCP_PUSH = 81;
+    /** KCP's command byte of an acknowledgement (IKCP_CMD_ACK): its sn and ts are those of the segment it acknowledges. */
+    static final int KCP_ACK = 82;
     /** Where cmd, frg, sn and len sit in a KCP segment header (conv is at 0). */
     private static final int KCP_CMD_AT = 4;
     private static final int KCP_FRG_AT = 5;
+    private static final int KCP_TS_AT = 8;
     private static final int KCP_SN_AT = 12;
     private static final int KCP_LEN_AT = 20;
 
@@ -185,6 +188,16 @@ final class Datagram {
     /** Whether the segment at {@code index} carries data (cmd PUSH). */
     static boolean isPush(ByteBuf segments, int index) {
         return segments.getUnsignedByte(index + KCP_CMD_AT) == KCP_PUSH;
+    }
+
+    /** Whether the segment at {@code index} acknowledges one (cmd ACK). */
+    static boolean isAck(ByteBuf segments, int index) {
+        return segments.getUnsignedByte(index + KCP_CMD_AT) == KCP_ACK;
+    }
+
+    /** The timestamp of the segment at {@code index}: the sender's clock in milliseconds, echoed in an ACK. */
+    static int timestamp(ByteBuf segments, int index) {
+        return segments.getIntLE(index + KCP_TS_AT);
     }
 
     /** The sequence number of the segment at {@code index} (a 32-bit serial number). */

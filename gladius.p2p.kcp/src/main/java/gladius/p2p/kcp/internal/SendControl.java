@@ -11,20 +11,24 @@ package gladius.p2p.kcp.internal;
  * things the engine is then given:
  *
  * <ul>
- *   <li><b>a round-trip estimate of its own</b>: one sample per flight (the time from sending a
- *       segment to the first acknowledgement that covers it, never for a segment sent again:
- *       Karn: no sample from a round in which anything was sent again, since the first
- *       acknowledgement covering a segment may have waited for a resent one before it), smoothed
- *       as RFC 6298 says, and the least round trip of the last ten seconds;</li>
+ *   <li><b>a round-trip estimate of its own</b>: every KCP acknowledgement echoes the send time of
+ *       the transmission it acknowledges, so each one is an exact round trip, whatever was lost
+ *       or resent before it (as TCP timestamps are). A round runs from a flush that sent new
+ *       segments to the first acknowledgement of its last one; that acknowledgement's round trip
+ *       is the round's sample, smoothed as RFC 6298 says; the least of all acknowledgements of
+ *       the last ten seconds is the path's own delay;</li>
  *   <li><b>a floor for the engine's retransmission timeout</b>: smoothed RTT + 4 × its variance
  *       + the receiver's ACK delay (QUIC's probe timeout, RFC 9002), never below kcp.min-rto.
  *       Taken once a round, the variance does not shrink to nothing as KCP's does when it is fed
  *       every ACK of a round;</li>
  *   <li><b>a window</b> (segments in flight): it starts at {@link #MIN_WINDOW}; a quarter smaller
- *       after a round whose RTT rose more than the queueing allowance above the least (the
- *       receiver or the path is queueing), half after a timeout; after a round that used half of
- *       it without either, twice as large until the first of those signs (slow start), an eighth
- *       larger after it; never above kcp.send-window;</li>
+ *       after a round whose <em>least</em> round trip rose more than the queueing allowance above
+ *       the path's (a standing queue at the receiver or on the path: every acknowledgement of the
+ *       round waited, not just some, as they do on a link with jitter), half after a timeout;
+ *       after a round that used half of it without either, twice as large until the first of
+ *       those signs (slow start), an eighth larger after it; never above kcp.send-window. Loss
+ *       alone does not shrink it: on a lossy link fast resends repair what is lost at full speed,
+ *       and only a timeout (the peer went silent, or a burst was lost) halves it;</li>
  * </ul>
  *
  * <p>and, after a timeout, an exponential back-off: no timer-driven resend before the previous
@@ -50,10 +54,11 @@ final class SendControl {
     private int window;
     /** Until the first sign of overload the window doubles each round (slow start); after it, it grows by an eighth. */
     private boolean slowStart = true;
-    /** The segment whose acknowledgement ends this round, when it was sent, and the flight then; -1 if none. */
+    /** The segment whose acknowledgement ends this round, and the flight when the round began; -1 if none. */
     private long probeSn = -1;
-    private long probeAt;
     private long probeFlight;
+    /** The least round trip of any acknowledgement in this round. */
+    private long roundLeast = Long.MAX_VALUE;
     /** The engine's next sequence number after the previous flush. */
     private long lastSndNxt;
     private boolean sampled;
@@ -110,19 +115,15 @@ final class SendControl {
      * segment for the first time.
      */
     void flushed(long now, long sndNxt, long una, long resent, int timeouts, int engineRto) {
-        if (resent > 0) {
-            probeSn = -1; // Karn: the round's acknowledgement may have waited for the resent segment
-        }
         if (timeouts > 0) {
             timedOut(now, engineRto);
         }
         long sentBefore = lastSndNxt;
         lastSndNxt = sndNxt;
-        // A round starts on a segment sent for the first time by this flush, in a flush that resent nothing.
-        if (probeSn < 0 && resent == 0 && sndNxt > sentBefore) {
+        if (probeSn < 0 && sndNxt > sentBefore) {
             probeSn = sndNxt - 1;
-            probeAt = now;
             probeFlight = sndNxt - una;
+            roundLeast = Long.MAX_VALUE;
         }
     }
 
@@ -150,15 +151,27 @@ final class SendControl {
         holdUntil = 0;
     }
 
-    /** An acknowledgement moved the window's start to {@code una}. */
-    void acknowledged(long now, long una) {
-        if (probeSn >= 0 && una > probeSn) {
+    /**
+     * The peer acknowledged segment {@code sn} (32-bit serial), sent {@code rtt} milliseconds ago
+     * by the timestamp it echoes. The first acknowledgement of the round's last segment, or of a
+     * later one, ends the round.
+     */
+    void acknowledged(long now, int sn, long rtt) {
+        if (rtt < 0) {
+            return; // not a time this sender gave: ignore
+        }
+        roundLeast = Math.min(roundLeast, rtt);
+        if (rtt <= minRtt || now - minRttAt > RTT_WINDOW_MILLIS) {
+            minRtt = rtt;
+            minRttAt = now;
+        }
+        if (probeSn >= 0 && sn - (int) probeSn >= 0) {
             probeSn = -1;
-            sample(now, Math.max(0, now - probeAt));
+            sample(rtt, roundLeast);
         }
     }
 
-    private void sample(long now, long rtt) {
+    private void sample(long rtt, long least) {
         if (!sampled) {
             srtt = rtt;
             rttvar = rtt / 2.0;
@@ -167,19 +180,24 @@ final class SendControl {
             rttvar = 0.75 * rttvar + 0.25 * Math.abs(srtt - rtt);
             srtt = 0.875 * srtt + 0.125 * rtt;
         }
-        if (rtt <= minRtt || now - minRttAt > RTT_WINDOW_MILLIS) {
-            minRtt = rtt;
-            minRttAt = now;
-        }
         if (!enabled) {
             return;
         }
-        if (rtt > minRtt + Math.max(QUEUE_ALLOWANCE_MILLIS, minRtt / 2)) {
+        if (least > minRtt + queueAllowance()) {
             window = Math.max(minWindow, window - window / 4);
             slowStart = false;
         } else if (probeFlight >= window / 2) {
             window = Math.min(maxWindow, slowStart ? 2 * window : window + Math.max(2, window / 8));
         }
+    }
+
+    /**
+     * How far above the path's least round trip a round's least may be before it counts as
+     * queueing: 5 ms, half the path's round trip, or twice its measured variation, whichever is
+     * largest (a path with jitter has rounds whose every acknowledgement was merely unlucky).
+     */
+    private double queueAllowance() {
+        return Math.max(QUEUE_ALLOWANCE_MILLIS, Math.max(minRtt / 2.0, 2 * rttvar));
     }
 
     @Override

@@ -111,6 +111,7 @@ final class Stream implements KcpOutput {
             return false;
         }
         boolean data = Datagram.carriesData(segments);
+        int start = segments.readerIndex();
         KcpMetric metric = kcp.getMetric();
         long una = metric.sndUna();
         if (kcp.input(segments) < 0) {
@@ -118,8 +119,8 @@ final class Stream implements KcpOutput {
             return false;
         }
         control.heard();
-        if (metric.sndUna() != una) {
-            control.acknowledged(now, metric.sndUna());
+        boolean acks = takeRoundTrips(segments, start, now);
+        if (acks || metric.sndUna() != una) {
             steer();
         }
         if (!data) {
@@ -128,6 +129,21 @@ final class Stream implements KcpOutput {
             firstUnacknowledgedAt = now;
         }
         return true;
+    }
+
+    /**
+     * Gives the sender's control the round trip of every acknowledgement among these (checked)
+     * segments, from the send time each echoes; true if there was any.
+     */
+    private boolean takeRoundTrips(ByteBuf segments, int start, long now) {
+        boolean any = false;
+        for (int index = start; Datagram.hasSegment(segments, index); index = Datagram.nextSegment(segments, index)) {
+            if (Datagram.isAck(segments, index)) {
+                control.acknowledged(now, Datagram.sequenceNumber(segments, index), (int) now - Datagram.timestamp(segments, index));
+                any = true;
+            }
+        }
+        return any;
     }
 
     /** After input, new frames or room in the plugins: read, send what waits, let KCP flush, plan the next update. */

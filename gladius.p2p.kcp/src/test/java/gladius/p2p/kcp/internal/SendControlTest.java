@@ -10,13 +10,15 @@ class SendControlTest {
 
     private long sn;
 
-    /** One round: a flight of {@code flight} segments sent at {@code now}, all acknowledged {@code rtt} later. */
+    /** One round: a flight of {@code flight} segments sent at {@code now}, each acknowledged {@code rtt} later. */
     private long round(SendControl control, long now, int flight, long rtt) {
         long una = sn;
         sn += flight;
         control.flushed(now, sn, una, 0, 0, 30);
         control.heard();
-        control.acknowledged(now + rtt, sn);
+        for (long acked = una; acked < sn; acked++) {
+            control.acknowledged(now + rtt, (int) acked, rtt);
+        }
         return now + rtt;
     }
 
@@ -72,12 +74,47 @@ class SendControlTest {
     }
 
     @Test
-    void aResentSegmentGivesNoSample() {
+    void jitterAloneIsNotQueueing() {
+        SendControl control = new SendControl(true, 256, 100, 1);
+        long now = round(control, 0, 32, 1); // least RTT 1 ms; window 64
+        for (int r = 0; r < 4; r++) {
+            // Every acknowledgement 8 to 60 ms late, spread as on a link with jitter: the least of a
+            // round is above the path's least by more than 5 ms, but well within its variation.
+            long una = sn;
+            sn += control.window();
+            control.flushed(now, sn, una, 0, 0, 100);
+            for (long acked = una; acked < sn; acked++) {
+                control.acknowledged(now + 60, (int) acked, 8 + (acked * 7) % 53);
+            }
+            now += 60;
+        }
+        assertEquals(256, control.window(), "rounds whose least round trip stayed within the path's variation keep growing");
+    }
+
+    @Test
+    void lossRepairedByFastResendGivesSamplesAndKeepsTheWindow() {
+        SendControl control = new SendControl(true, 256, 30, 1);
+        long now = 0;
+        for (int r = 0; r < 3; r++) {
+            long una = sn;
+            sn += control.window();
+            control.flushed(now, sn, una, 0, 0, 30);
+            control.flushed(now + 2, sn, una, 3, 0, 30); // fast resends within the round
+            for (long acked = una; acked < sn; acked++) {
+                control.acknowledged(now + 5, (int) acked, 3); // each ACK echoes its own transmission's time
+            }
+            now += 5;
+        }
+        assertEquals(3, control.smoothedRttMillis(), "the echoed times are exact whatever was resent");
+        assertEquals(256, control.window(), "loss alone does not shrink the window");
+    }
+
+    @Test
+    void anAcknowledgementWithATimeInTheFutureIsIgnored() {
         SendControl control = new SendControl(true, 256, 30, 1);
         control.flushed(0, 32, 0, 0, 0, 30);
-        control.flushed(5, 32, 0, 1, 0, 30); // a fast resend within the round
-        control.acknowledged(500, 32);
-        assertEquals(-1, control.smoothedRttMillis(), "Karn: the 500 ms may include the resend's wait");
+        control.acknowledged(5, 31, -4000);
+        assertEquals(-1, control.smoothedRttMillis());
     }
 
     @Test
