@@ -16,6 +16,12 @@ module gladius.p2p.kcp {
     requires io.netty.buffer;
     requires io.netty.common;
     requires io.netty.transport;
+    // kcp.io=epoll: the classes are plain Java and load anywhere; the native library is in the
+    // linux-x86_64 module, required so that it is resolved (and linked into images) without an
+    // --add-modules. Elsewhere Epoll.isAvailable() is false and kcp.io=auto uses NIO.
+    requires io.netty.transport.classes.epoll;
+    requires io.netty.transport.unix.common;
+    requires io.netty.transport.epoll.linux.x86_64;
     requires org.jctools.core;
     // X25519 for kcp.secure comes from the SunEC provider in this module (ChaCha20-Poly1305 and
     // HMAC are in java.base); requiring it makes jlink put it in every image that has this transport.

@@ -16,6 +16,7 @@ import java.util.stream.Collectors;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
+import org.junit.jupiter.params.provider.ValueSource;
 
 /** Bad settings and arguments are an IllegalArgumentException naming what was wrong; wrong states an IllegalStateException. */
 class ArgumentsTest {
@@ -36,6 +37,7 @@ class ArgumentsTest {
         "kcp.max-sessions-per-ip, 0",
         "kcp.handshakes-per-second, 0",
         "kcp.max-queued-bytes, 10",
+        "kcp.io, poll",
         "kcp.rekey-after-datagrams, 1",
     })
     void aBadSettingIsRejectedByName(String key, String value) {
@@ -84,11 +86,12 @@ class ArgumentsTest {
         assertThrows(IllegalStateException.class, () -> network.registerPlugin(new Inbox()));
     }
 
-    @Test
-    void thePortInUseIsAClearError() {
+    @ParameterizedTest(name = "kcp.io={0}")
+    @ValueSource(strings = {"epoll", "nio"})
+    void thePortInUseIsAClearError(String io) {
         try (Nodes nodes = new Nodes()) {
             NodeAddress taken = nodes.start().address();
-            Network second = Network.create(Map.of("provider", "kcp", "plugins", "none"));
+            Network second = Network.create(Map.of("provider", "kcp", "plugins", "none", "kcp.io", io));
             IllegalStateException e = assertThrows(IllegalStateException.class, () -> second.listen(taken));
             assertTrue(e.getMessage().contains(taken.toString().replace("127.0.0.1", "")), e.getMessage());
             assertTrue(e.getCause() instanceof java.net.BindException, "the cause is the socket's own: " + e.getCause());

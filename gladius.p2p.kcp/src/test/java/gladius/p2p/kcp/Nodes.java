@@ -19,7 +19,7 @@ final class Nodes implements AutoCloseable {
 
     /** Plain mode: for tests of the plain protocol itself. */
     Nodes() {
-        this(Mode.PLAIN);
+        this(Mode.PLAIN_EPOLL);
     }
 
     Nodes(Mode mode) {

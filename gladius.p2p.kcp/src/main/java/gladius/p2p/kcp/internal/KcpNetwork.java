@@ -52,7 +52,7 @@ final class KcpNetwork implements Network {
     KcpNetwork(Map<String, String> settings, KcpSettings kcp) {
         this.settings = settings;
         this.kcp = kcp;
-        this.resources = SharedResources.acquire(kcp.eventLoopThreads());
+        this.resources = SharedResources.acquire(SocketIo.resolve(kcp.io()), kcp.eventLoopThreads());
         this.dispatcher = new PluginDispatcher(this, resources.pluginExecutor, kcp.dispatchBytes());
         this.peers = new PeerTable(kcp);
     }
@@ -71,7 +71,7 @@ final class KcpNetwork implements Network {
             if (socket.isUnresolved()) {
                 throw new IllegalArgumentException("cannot resolve the host of address " + address);
             }
-            SessionLayer bound = SessionLayer.bind(socket, resources.ioGroup, kcp, counters, dispatcher, peers);
+            SessionLayer bound = SessionLayer.bind(socket, resources.io, resources.ioGroup, kcp, counters, dispatcher, peers);
             localSocket = bound.localSocket();
             localAddress = bound.localAddress();
             dispatcher.onRoom(bound::roomAgain);

@@ -51,6 +51,7 @@ import java.util.Set;
  * @param overloadBackoff the sender shrinks its window when round trips say the receiver or path is
  *     queueing, raises the timeout's floor with the measured delay, and backs off after a timeout
  *     (SendControl)
+ * @param io the socket implementation: auto (native epoll where it loads, else NIO), epoll or nio
  */
 public record KcpSettings(Duration interval, boolean nodelay, int fastResend, boolean congestionControl,
                           int sendWindow, int receiveWindow, int mtu, int maxMessageBytes, int queueCapacity,
@@ -58,7 +59,7 @@ public record KcpSettings(Duration interval, boolean nodelay, int fastResend, bo
                           Duration redialMin, Duration redialMax, int maxSessions, long dispatchBytes,
                           int eventLoopThreads, boolean secure, NoiseXX.KeyPair nodeKey, Set<String> allowKeys,
                           long rekeyAfterDatagrams, Duration rekeyAfter, int maxSessionsPerIp, int handshakesPerSecond,
-                          long maxQueuedBytes, Duration minRto, boolean overloadBackoff) {
+                          long maxQueuedBytes, Duration minRto, boolean overloadBackoff, SocketIo.Choice io) {
 
     /** The namespace this transport reads. */
     public static final String PREFIX = "kcp.";
@@ -94,6 +95,7 @@ public record KcpSettings(Duration interval, boolean nodelay, int fastResend, bo
         d.put("kcp.max-queued-bytes", "16777216");
         d.put("kcp.min-rto", "100ms");
         d.put("kcp.overload-backoff", "true");
+        d.put("kcp.io", "auto");
         return Map.copyOf(d);
     }
 
@@ -133,7 +135,8 @@ public record KcpSettings(Duration interval, boolean nodelay, int fastResend, bo
                 r.integer("kcp.handshakes-per-second", 1, 1 << 24),
                 r.longValue("kcp.max-queued-bytes", 1 << 16, 1L << 40),
                 r.duration("kcp.min-rto", Duration.ofMillis(1), Duration.ofSeconds(60)),
-                r.bool("kcp.overload-backoff"));
+                r.bool("kcp.overload-backoff"),
+                r.parse("kcp.io", SocketIo.Choice::parse, "auto, epoll or nio"));
         if (s.deadPeerTimeout.compareTo(s.keepalive) <= 0) {
             throw SettingsReader.invalid("kcp.dead-peer-timeout", "longer than kcp.keepalive (" + s.keepalive.toMillis() + "ms)",
                     s.deadPeerTimeout.toMillis() + "ms", null);

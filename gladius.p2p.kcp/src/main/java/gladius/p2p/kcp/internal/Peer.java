@@ -2,6 +2,8 @@ package gladius.p2p.kcp.internal;
 
 import gladius.p2p.NodeAddress;
 import io.netty.buffer.ByteBuf;
+import java.net.Inet6Address;
+import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.time.Duration;
 import java.time.Instant;
@@ -52,10 +54,25 @@ final class Peer {
 
     Peer(InetSocketAddress remote, int queueCapacity, Duration redialMin, Duration redialMax) {
         this.remote = remote;
-        this.address = new NodeAddress(remote.getAddress().getHostAddress(), remote.getPort());
+        this.address = nodeAddress(remote);
         this.queue = Queues.bounded(Math.min(16, queueCapacity / 2), queueCapacity);
         this.redialMinMillis = redialMin.toMillis();
         this.redialMaxMillis = redialMax.toMillis();
+    }
+
+    /**
+     * A socket address as a node address, in Java's canonical text. A native socket reports IPv6
+     * senders with scope id 0 ({@code 0:0:0:0:0:0:0:1%0}), the same address as without one: the
+     * text drops it, so a node's address reads the same on every socket implementation.
+     */
+    static NodeAddress nodeAddress(InetSocketAddress socket) {
+        InetAddress ip = socket.getAddress();
+        String host = ip.getHostAddress();
+        if (ip instanceof Inet6Address v6 && v6.getScopeId() == 0 && v6.getScopedInterface() == null) {
+            int scope = host.indexOf('%');
+            host = scope < 0 ? host : host.substring(0, scope);
+        }
+        return new NodeAddress(host, socket.getPort());
     }
 
     // ---------------------------------------------------------------- any thread

@@ -16,6 +16,7 @@ import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
+import java.util.Locale;
 import java.util.concurrent.atomic.AtomicBoolean;
 import org.jctools.queues.MessagePassingQueue;
 
@@ -60,13 +61,13 @@ final class SessionLayer extends ChannelInboundHandlerAdapter implements Session
     }
 
     /** Binds a socket on one loop of the group and starts serving it; blocks until bound. */
-    static SessionLayer bind(InetSocketAddress address, EventLoopGroup group, KcpSettings settings, Counters counters,
-                             PluginDispatcher dispatcher, PeerTable peers) {
+    static SessionLayer bind(InetSocketAddress address, SocketIo io, EventLoopGroup group, KcpSettings settings,
+                             Counters counters, PluginDispatcher dispatcher, PeerTable peers) {
         SessionLayer layer = new SessionLayer(settings, counters, dispatcher, peers);
-        layer.endpoint = UdpEndpoint.bind(group, address, settings.mtu(), layer, counters);
+        layer.endpoint = UdpEndpoint.bind(io, group, address, settings.mtu(), layer, counters);
         layer.context = new SessionContext(settings, counters, layer.endpoint, dispatcher, layer.random, layer);
         InetSocketAddress local = layer.endpoint.localAddress();
-        layer.localAddress = new NodeAddress(local.getAddress().getHostAddress(), local.getPort());
+        layer.localAddress = Peer.nodeAddress(local);
         long tick = Math.max(10, Math.min(250, settings.keepalive().toMillis() / 4));
         layer.housekeeping = layer.endpoint.scheduleAtFixedRate(layer::housekeep, tick);
         layer.endpoint.startReading();
@@ -420,7 +421,7 @@ final class SessionLayer extends ChannelInboundHandlerAdapter implements Session
                 counters.bytesSent.sum(), counters.bytesReceived.sum(),
                 counters.messagesDropped.sum(), counters.checksumFailures.sum(),
                 counters.malformedInputs.sum(), dispatcher.failures(),
-                counters.sessionsRefused.sum(), counters.unauthenticatedDatagrams.sum());
+                counters.sessionsRefused.sum(), counters.unauthenticatedDatagrams.sum(), endpoint.io().name().toLowerCase(Locale.ROOT));
     }
 
     private int newTag() {

@@ -2,8 +2,9 @@ package gladius.p2p.kcp.internal;
 
 import io.netty.channel.EventLoopGroup;
 import io.netty.channel.MultiThreadIoEventLoopGroup;
-import io.netty.channel.nio.NioIoHandler;
 import io.netty.util.concurrent.DefaultThreadFactory;
+import java.util.EnumMap;
+import java.util.Map;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.ThreadPoolExecutor;
@@ -11,23 +12,27 @@ import java.util.concurrent.TimeUnit;
 
 /**
  * The threads that every network in this JVM shares: one I/O event-loop group sized to the cores,
- * and one executor for plugin callbacks. Counted by reference: the last network to close stops
- * them, so a JVM with no open network has none of these threads.
+ * and one executor for plugin callbacks (per socket implementation: an epoll channel needs an epoll
+ * loop, so networks on NIO and on epoll in one JVM share with their own kind). Counted by
+ * reference: the last network to close stops them, so a JVM with no open network has none of
+ * these threads.
  */
 final class SharedResources {
 
     private static final Object LOCK = new Object();
-    private static SharedResources shared;
+    private static final Map<SocketIo, SharedResources> SHARED = new EnumMap<>(SocketIo.class);
 
+    final SocketIo io;
     final EventLoopGroup ioGroup;
     final ExecutorService pluginExecutor;
     private final boolean isShared;
     private int references;
 
-    private SharedResources(int ioThreads, boolean isShared) {
+    private SharedResources(SocketIo io, int ioThreads, boolean isShared) {
+        this.io = io;
         this.isShared = isShared;
         this.ioGroup = new MultiThreadIoEventLoopGroup(ioThreads,
-                new DefaultThreadFactory(isShared ? "gladius-io" : "gladius-io-private", true), NioIoHandler.newFactory());
+                new DefaultThreadFactory(isShared ? "gladius-io" : "gladius-io-private", true), io.handlerFactory());
         int cores = Runtime.getRuntime().availableProcessors();
         ThreadPoolExecutor executor = new ThreadPoolExecutor(cores, cores, 30, TimeUnit.SECONDS,
                 new LinkedBlockingQueue<>(), new DefaultThreadFactory("gladius-plugins", true));
@@ -35,17 +40,16 @@ final class SharedResources {
         this.pluginExecutor = executor;
     }
 
-    /** The shared threads (threads == 0), or a private group of that many I/O threads. */
-    static SharedResources acquire(int privateIoThreads) {
+    /** The shared threads of this socket implementation (threads == 0), or a private group of that many I/O threads. */
+    static SharedResources acquire(SocketIo io, int privateIoThreads) {
         if (privateIoThreads > 0) {
-            SharedResources own = new SharedResources(privateIoThreads, false);
+            SharedResources own = new SharedResources(io, privateIoThreads, false);
             own.references = 1;
             return own;
         }
         synchronized (LOCK) {
-            if (shared == null) {
-                shared = new SharedResources(Runtime.getRuntime().availableProcessors(), true);
-            }
+            SharedResources shared = SHARED.computeIfAbsent(io,
+                    kind -> new SharedResources(kind, Runtime.getRuntime().availableProcessors(), true));
             shared.references++;
             return shared;
         }
@@ -57,7 +61,7 @@ final class SharedResources {
                 return;
             }
             if (isShared) {
-                shared = null;
+                SHARED.remove(io);
             }
         }
         ioGroup.shutdownGracefully(0, 1, TimeUnit.SECONDS);

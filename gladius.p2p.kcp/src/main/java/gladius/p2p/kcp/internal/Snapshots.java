@@ -23,10 +23,11 @@ final class Snapshots {
         }
     }
 
+    /** The network's figures; {@code io} is the socket implementation kcp.io resolved to, "epoll" or "nio". */
     record Network(NodeAddress localAddress, List<PeerState> peers, long messagesSent, long messagesReceived,
                    long bytesSent, long bytesReceived, long messagesDropped, long checksumFailures,
                    long malformedInputs, long pluginFailures, long sessionsRefused,
-                   long unauthenticatedDatagrams) implements NetworkState {
+                   long unauthenticatedDatagrams, String io) implements NetworkState {
 
         Network {
             peers = List.copyOf(peers);

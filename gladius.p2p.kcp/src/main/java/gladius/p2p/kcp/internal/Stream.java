@@ -114,7 +114,19 @@ final class Stream implements KcpOutput {
         int start = segments.readerIndex();
         KcpMetric metric = kcp.getMetric();
         long una = metric.sndUna();
-        if (kcp.input(segments) < 0) {
+        // The engine keeps slices of data it cannot deliver yet: of a buffer this datagram shares
+        // with others from one read, a slice would keep them all (UdpEndpoint#readsShareBuffers).
+        ByteBuf input = data && endpoint.readsShareBuffers()
+                ? endpoint.alloc().directBuffer(segments.readableBytes()).writeBytes(segments) : segments;
+        int accepted;
+        try {
+            accepted = kcp.input(input);
+        } finally {
+            if (input != segments) {
+                input.release();
+            }
+        }
+        if (accepted < 0) {
             counters.malformedInputs.increment();
             return false;
         }

@@ -3,15 +3,20 @@ package gladius.p2p.kcp.internal;
 import io.netty.bootstrap.Bootstrap;
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.ByteBufAllocator;
+import io.netty.buffer.CompositeByteBuf;
 import io.netty.channel.Channel;
+import io.netty.channel.ChannelFuture;
 import io.netty.channel.ChannelHandler;
 import io.netty.channel.ChannelOption;
 import io.netty.channel.EventLoop;
 import io.netty.channel.EventLoopGroup;
 import io.netty.channel.FixedRecvByteBufAllocator;
+import io.netty.channel.epoll.EpollChannelOption;
 import io.netty.channel.socket.DatagramPacket;
-import io.netty.channel.socket.nio.NioDatagramChannel;
+import io.netty.channel.unix.Errors;
+import io.netty.channel.unix.SegmentedDatagramPacket;
 import io.netty.util.concurrent.ScheduledFuture;
+import java.net.BindException;
 import java.net.DatagramSocket;
 import java.net.InetSocketAddress;
 import java.net.SocketException;
@@ -25,6 +30,14 @@ import java.util.concurrent.TimeUnit;
  * nothing of sessions; the {@link SessionLayer} is the handler that reads from it. Writes, flushes
  * and the clock belong to the event loop; {@link #execute}, {@link #call} and {@link #close} may be
  * called from any thread.
+ *
+ * <p>On {@link SocketIo#EPOLL} the socket reads up to {@value #DATAGRAMS_PER_SYSCALL} datagrams per
+ * {@code recvmmsg}, a flush leaves as one {@code sendmmsg}, and consecutive writes to one peer of
+ * one size (the last may be shorter) are joined into one UDP GSO send that the kernel cuts back
+ * into those same datagrams: every datagram on the wire is still one that was written, never
+ * larger, never an IP fragment. A GSO send the path refuses (a segment larger than the
+ * interface's MTU) turns GSO off for this socket with one log line; what it carried is resent by
+ * KCP as it would be after any loss.
  */
 final class UdpEndpoint {
 
@@ -35,17 +48,34 @@ final class UdpEndpoint {
      * ACKs waiting for it before a retransmission timer can resend what they acknowledge.
      */
     static final int MAX_DATAGRAMS_PER_READ = 64;
+    /** Datagrams one {@code recvmmsg} may read (epoll). */
+    static final int DATAGRAMS_PER_SYSCALL = 16;
+    /** Segments the kernel takes in one GSO send (UDP_MAX_SEGMENTS). */
+    static final int MAX_SEGMENTS = 64;
+    /** Bytes in one GSO send: the largest UDP payload over IPv4. */
+    static final int MAX_SEGMENTED_BYTES = 65_507;
 
+    private final SocketIo io;
     private final Channel channel;
     private final EventLoop loop;
     private final Counters counters;
     private final long epochNanos = System.nanoTime();
     private final long epochWallMillis = System.currentTimeMillis();
 
-    private UdpEndpoint(Channel channel, Counters counters) {
+    /** Writes to one peer waiting to leave as one GSO send: the peer, the segment size, the datagrams. */
+    private boolean segmentedSends;
+    private InetSocketAddress runRemote;
+    private int runSegmentSize;
+    private CompositeByteBuf run;
+    /** The run's last datagram was shorter than its segment size: nothing more can join it. */
+    private boolean runEnded;
+
+    private UdpEndpoint(SocketIo io, Channel channel, Counters counters) {
+        this.io = io;
         this.channel = channel;
         this.loop = channel.eventLoop();
         this.counters = counters;
+        this.segmentedSends = io.segmentedSends();
     }
 
     /**
@@ -54,25 +84,58 @@ final class UdpEndpoint {
      * the address, caused by the socket's own exception (a {@link java.net.BindException} when
      * the port is taken).
      */
-    static UdpEndpoint bind(EventLoopGroup group, InetSocketAddress address, int mtu, ChannelHandler reader,
+    static UdpEndpoint bind(SocketIo io, EventLoopGroup group, InetSocketAddress address, int mtu, ChannelHandler reader,
                             Counters counters) {
+        // One byte more than the largest datagram a peer may send, so a larger one shows as too long.
+        int slot = Math.max(2048, mtu + 1);
+        int perSyscall = io == SocketIo.EPOLL ? DATAGRAMS_PER_SYSCALL : 1;
         Bootstrap bootstrap = new Bootstrap()
                 .group(group)
-                .channel(NioDatagramChannel.class)
+                .channel(io.channelClass())
                 .option(ChannelOption.AUTO_READ, false) // until the reader is ready: startReading
                 .option(ChannelOption.SO_RCVBUF, 4 << 20)
                 .option(ChannelOption.SO_SNDBUF, 4 << 20)
-                .option(ChannelOption.RECVBUF_ALLOCATOR, new FixedRecvByteBufAllocator(Math.max(2048, mtu + 1))
+                .option(ChannelOption.RECVBUF_ALLOCATOR, new FixedRecvByteBufAllocator(slot * perSyscall)
                         .maxMessagesPerRead(MAX_DATAGRAMS_PER_READ))
                 .handler(reader);
+        if (io == SocketIo.EPOLL) {
+            bootstrap.option(EpollChannelOption.MAX_DATAGRAM_PAYLOAD_SIZE, slot); // recvmmsg, one slot per datagram
+        }
         try {
-            return new UdpEndpoint(bootstrap.bind(address).sync().channel(), counters);
+            return new UdpEndpoint(io, bootstrap.bind(address).sync().channel(), counters);
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             throw new IllegalStateException("interrupted while binding " + address, e);
         } catch (Exception e) {
-            throw new IllegalStateException("cannot bind " + address + ": " + e.getMessage(), e);
+            throw new IllegalStateException("cannot bind " + address + ": " + e.getMessage(), asBindException(e));
         }
+    }
+
+    /**
+     * The JDK reports a failed bind as a {@link BindException}; Netty's native transport as its
+     * own IOException with the errno in the message. The cause a caller sees is the JDK's kind
+     * either way, with the native one as its cause.
+     */
+    private static Exception asBindException(Exception e) {
+        if (e instanceof Errors.NativeIoException) {
+            BindException bind = new BindException(e.getMessage());
+            bind.initCause(e);
+            return bind;
+        }
+        return e;
+    }
+
+    SocketIo io() {
+        return io;
+    }
+
+    /**
+     * Received datagrams share their read's buffer with up to {@value #DATAGRAMS_PER_SYSCALL - 1}
+     * others: whatever keeps part of one past its read (KCP keeps segments it cannot deliver yet)
+     * takes a copy, or one held segment would hold the whole buffer.
+     */
+    boolean readsShareBuffers() {
+        return io == SocketIo.EPOLL;
     }
 
     /** Starts reading datagrams into the handler given to {@link #bind}. */
@@ -102,8 +165,49 @@ final class UdpEndpoint {
 
     /** Queues one datagram for the socket; it leaves on the next {@link #flush()}. */
     void write(InetSocketAddress remote, ByteBuf datagram) {
-        counters.bytesSent.add(datagram.readableBytes());
-        channel.write(new DatagramPacket(datagram, remote), channel.voidPromise());
+        int length = datagram.readableBytes();
+        counters.bytesSent.add(length);
+        if (!segmentedSends) {
+            channel.write(new DatagramPacket(datagram, remote), channel.voidPromise());
+            return;
+        }
+        if (run != null && !runEnded && length <= runSegmentSize && run.numComponents() < MAX_SEGMENTS
+                && run.readableBytes() + length <= MAX_SEGMENTED_BYTES && remote.equals(runRemote)) {
+            run.addComponent(true, datagram);
+            runEnded = length < runSegmentSize;
+            return;
+        }
+        writeRun();
+        run = channel.alloc().compositeDirectBuffer(MAX_SEGMENTS);
+        run.addComponent(true, datagram);
+        runRemote = remote;
+        runSegmentSize = length;
+        runEnded = false;
+    }
+
+    /** Hands the waiting run to the channel: one datagram as itself, more as one GSO send. */
+    private void writeRun() {
+        CompositeByteBuf datagrams = run;
+        if (datagrams == null) {
+            return;
+        }
+        run = null;
+        if (datagrams.numComponents() == 1) {
+            ByteBuf only = datagrams.component(0).retain();
+            datagrams.release();
+            channel.write(new DatagramPacket(only, runRemote), channel.voidPromise());
+            return;
+        }
+        ChannelFuture sent = channel.write(new SegmentedDatagramPacket(datagrams, runSegmentSize, runRemote));
+        sent.addListener(this::onSegmentedSent);
+    }
+
+    private void onSegmentedSent(io.netty.util.concurrent.Future<? super Void> sent) {
+        if (!sent.isSuccess() && segmentedSends && channel.isOpen()) {
+            segmentedSends = false;
+            LOG.log(System.Logger.Level.WARNING, "{0}: UDP GSO send refused ({1}); sending one datagram per packet from now on",
+                    localAddress(), sent.cause().toString());
+        }
     }
 
     /** A control datagram (HELLO, WELCOME, PING, CLOSE, RESET, REFUSE) under these tags. */
@@ -112,6 +216,7 @@ final class UdpEndpoint {
     }
 
     void flush() {
+        writeRun();
         channel.flush();
     }
 
@@ -156,6 +261,12 @@ final class UdpEndpoint {
     /** Closes the socket; blocks until it is closed and its port can be bound again. */
     void close() {
         InetSocketAddress bound = localAddress();
+        execute(() -> {
+            if (run != null) {
+                run.release();
+                run = null;
+            }
+        });
         channel.close().awaitUninterruptibly(10, TimeUnit.SECONDS);
         awaitPortReleased(bound);
     }
