@@ -67,8 +67,12 @@ class SendingTest {
                 queued += node.network().broadcast(node.network().newMessage("k", new byte[8]));
             }
             assertEquals(16, queued, "the queue took what it holds");
+            for (int i = 0; i < 10; i++) {
+                assertEquals(0, node.network().broadcast(node.network().newMessage("k", new byte[8]), nobody),
+                        "named, it is refused the same way");
+            }
             NetworkState state = node.network().networkState();
-            assertEquals(100 - 16, state.messagesDropped());
+            assertEquals(100 - 16 + 10, state.messagesDropped());
             assertEquals(16, state.peer(nobody).orElseThrow().queuedMessages());
             assertEquals(0, state.messagesSent(), "nothing was handed to a session");
         }

@@ -84,11 +84,16 @@ final class Frames {
         return (int) crc.getValue();
     }
 
+    /** The bytes a message's frame takes in the stream, length prefix included. */
+    static int encodedLength(KcpMessage message) {
+        return 4 + 1 + message.typeBytes().length + message.body().remaining() + 4;
+    }
+
     /** Encodes a message once into a pooled buffer; the caller owns the returned buffer. */
     static ByteBuf encode(ByteBufAllocator allocator, KcpMessage message) {
         byte[] type = message.typeBytes();
         ByteBuffer body = message.body();
-        int length = 1 + type.length + body.remaining() + 4;
+        int length = encodedLength(message) - 4;
         ByteBuf frame = allocator.directBuffer(4 + length, 4 + length);
         frame.writeInt(length);
         frame.writeByte(type.length);

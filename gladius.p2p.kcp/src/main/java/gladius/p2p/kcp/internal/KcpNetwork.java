@@ -151,12 +151,24 @@ final class KcpNetwork implements Network {
         for (NodeAddress target : new LinkedHashSet<>(targets)) {
             remotes.add(resolve(Objects.requireNonNull(target, "peers holds null")));
         }
+        // A peer whose queue is full refuses the message: counted now, and if every target refuses
+        // (a sender outrunning the network), the message is neither encoded nor the loop woken.
+        int frameBytes = Frames.encodedLength(KcpMessage.of(Objects.requireNonNull(message, "message"), kcp.maxMessageBytes()));
+        checkListening();
+        remotes.removeIf(remote -> {
+            boolean refused = isLocal(remote) || peers.refuses(remote, frameBytes);
+            if (refused) {
+                counters.messagesDropped.increment();
+            }
+            return refused;
+        });
+        if (remotes.isEmpty()) {
+            return 0;
+        }
         return withFrame(message, frame -> {
             int queued = 0;
             for (InetSocketAddress remote : remotes) {
-                if (isLocal(remote)) {
-                    counters.messagesDropped.increment();
-                } else if (enqueue(remote, frame, false)) {
+                if (enqueue(remote, frame, false)) {
                     queued++;
                 }
             }
@@ -186,7 +198,7 @@ final class KcpNetwork implements Network {
         });
     }
 
-    /** Encodes the message once, lets send queue views of it, then frees it and wakes the event loop once. */
+    /** Encodes the message once, lets send queue views of it, then frees it. */
     private <T> T withFrame(Message message, Function<ByteBuf, T> send) {
         sending.incrementAndGet(); // before the state check, so close() can wait for us
         try {
@@ -195,7 +207,6 @@ final class KcpNetwork implements Network {
                 return send.apply(frame);
             } finally {
                 frame.release();
-                layer.wake();
             }
         } finally {
             sending.decrementAndGet();
@@ -208,14 +219,19 @@ final class KcpNetwork implements Network {
         return Frames.encode(allocator, KcpMessage.of(message, kcp.maxMessageBytes()));
     }
 
-    /** Queues a view of the frame for one peer and marks it dirty; a refusal is counted as dropped. */
+    /**
+     * Queues a view of the frame for one peer; a refusal is counted as dropped. Wakes the event
+     * loop only if the peer went from idle to pending: one already pending has a wake on its way.
+     */
     private boolean enqueue(InetSocketAddress remote, ByteBuf frame, boolean routeTableOnly) {
         Peer peer = peers.enqueue(remote, frame, routeTableOnly);
         if (peer == null) {
             counters.messagesDropped.increment();
             return false;
         }
-        layer.markDirty(peer);
+        if (layer.markDirty(peer)) {
+            layer.wake();
+        }
         return true;
     }
 

@@ -91,6 +91,15 @@ final class Peer {
         return true;
     }
 
+    /**
+     * Whether a frame of this many bytes would be refused now (either bound reached): a sender
+     * that asks first neither encodes nor wakes anyone for a message that cannot be queued. Only
+     * a hint while others send or the loop drains; {@link #offer} decides.
+     */
+    boolean full(int frameBytes, long maxQueuedBytes) {
+        return queuedBytes.get() + frameBytes > maxQueuedBytes || queue.size() >= queue.capacity();
+    }
+
     boolean inRouteTable() {
         return inRouteTable;
     }

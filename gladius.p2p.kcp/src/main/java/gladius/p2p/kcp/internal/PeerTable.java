@@ -93,6 +93,12 @@ final class PeerTable {
         return queued[0] ? peer : null;
     }
 
+    /** Whether the peer at this address (if there is one yet) would refuse a frame of this many bytes now. */
+    boolean refuses(InetSocketAddress remote, int frameBytes) {
+        Peer peer = peers.get(remote);
+        return peer != null && peer.full(frameBytes, settings.maxQueuedBytes());
+    }
+
     /** Forgets a peer that has no route-table entry, no session and nothing queued. */
     void forgetIfUnused(Peer peer) {
         peers.computeIfPresent(peer.remote, (key, current) -> current == peer && peer.removable() ? null : current);

@@ -85,11 +85,16 @@ final class SessionLayer extends ChannelInboundHandlerAdapter implements Session
 
     // ---------------------------------------------------------------- any thread
 
-    /** Marks a peer as having frames to send or a dial to make; call {@link #wake()} after. */
-    void markDirty(Peer peer) {
+    /**
+     * Marks a peer as having frames to send or a dial to make; true if it was idle, and then the
+     * caller must {@link #wake()} the loop (if it was pending already, whoever marked it does).
+     */
+    boolean markDirty(Peer peer) {
         if (peer.scheduleFlush()) {
             dirty.offer(peer);
+            return true;
         }
+        return false;
     }
 
     /** Has the event loop service the dirty peers; one task however many callers wake it. */
