@@ -5,6 +5,7 @@ import gladius.p2p.Network;
 import java.lang.management.ManagementFactory;
 import java.lang.management.ThreadInfo;
 import java.lang.management.ThreadMXBean;
+import java.util.HashMap;
 import java.util.Map;
 import java.util.TreeMap;
 import java.util.concurrent.atomic.AtomicLong;
@@ -19,7 +20,7 @@ import java.util.concurrent.atomic.AtomicLong;
  *
  * <pre>
  * java -cp benchmarks/target/benchmarks.jar gladius.p2p.benchmarks.CpuPerMessage \
- *     [--size 1024] [--messages 200000] [--rounds 5] [--secure false]
+ *     [--size 1024] [--messages 200000] [--rounds 5] [--secure false] [--set kcp.io=nio,...]
  * </pre>
  */
 public final class CpuPerMessage {
@@ -30,11 +31,12 @@ public final class CpuPerMessage {
 
     public static void main(String[] args) {
         Map<String, String> options = RoundTripLatency.Options.parse(args, Map.of("--size", "1024", "--messages", "200000",
-                "--rounds", "5", "--secure", "false"));
+                "--rounds", "5", "--secure", "false", "--set", ""));
         int size = Integer.parseInt(options.get("--size"));
         int messages = Integer.parseInt(options.get("--messages")) / BATCH * BATCH;
         int rounds = Integer.parseInt(options.get("--rounds"));
-        Map<String, String> settings = Map.of("plugins", "none", "kcp.secure", options.get("--secure"));
+        Map<String, String> settings = new HashMap<>(Map.of("plugins", "none", "kcp.secure", options.get("--secure")));
+        settings.putAll(RoundTripLatency.settings(options.get("--set")));
 
         AtomicLong received = new AtomicLong();
         try (Batch.Pair pair = Batch.pair(settings, settings, received)) {
@@ -42,7 +44,8 @@ public final class CpuPerMessage {
             Message message = sender.newMessage("bench", new byte[size]);
             ThreadMXBean threads = ManagementFactory.getThreadMXBean();
             send(sender, message, received, messages); // warm-up
-            System.out.printf("size %d B, secure %s, %d messages per round%n", size, options.get("--secure"), messages);
+            System.out.printf("size %d B, secure %s, %d messages per round, settings %s%n", size, options.get("--secure"), messages,
+                    options.get("--set").isEmpty() ? "default" : options.get("--set"));
             for (int round = 1; round <= rounds; round++) {
                 long resentBefore = Batch.retransmissions(sender);
                 long bytesBefore = sender.networkState().bytesSent();

@@ -61,6 +61,10 @@ public class OneWayThroughput {
     @Param({"64", "1024", "65000"})
     public int size;
 
+    /** Gladius's kcp.io (the baselines are NIO): {@code -p io=auto,nio} compares its socket implementations in one run. */
+    @Param({"auto"})
+    public String io;
+
     private Batch.Pair plain;
     private final AtomicLong gladiusReceived = new AtomicLong();
     private Message message;
@@ -83,11 +87,11 @@ public class OneWayThroughput {
     @Setup(Level.Trial)
     public void setUp() throws InterruptedException {
         payload = new byte[size];
-        Map<String, String> plainSettings = Map.of("plugins", "none");
+        Map<String, String> plainSettings = Map.of("plugins", "none", "kcp.io", io);
         plain = Batch.pair(plainSettings, plainSettings, gladiusReceived);
         message = plain.sender().newMessage("bench", payload);
 
-        Map<String, String> secureSettings = Map.of("plugins", "none", "kcp.secure", "true");
+        Map<String, String> secureSettings = Map.of("plugins", "none", "kcp.secure", "true", "kcp.io", io);
         secure = Batch.pair(secureSettings, secureSettings, secureReceived);
         secureMessage = secure.sender().newMessage("bench", payload);
 
