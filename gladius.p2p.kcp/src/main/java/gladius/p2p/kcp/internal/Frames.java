@@ -89,12 +89,17 @@ final class Frames {
         return 4 + 1 + message.typeBytes().length + message.body().remaining() + 4;
     }
 
-    /** Encodes a message once into a pooled buffer; the caller owns the returned buffer. */
+    /**
+     * Encodes a message once into a heap buffer of that allocator; the caller owns the returned
+     * buffer. Heap, because the caller's thread makes it and the event loop lets go of it last
+     * (after KCP has taken its bytes): a pooled buffer freed on another thread than the one that
+     * took it costs both threads the pool's lock, and the bytes are copied into the datagram anyway.
+     */
     static ByteBuf encode(ByteBufAllocator allocator, KcpMessage message) {
         byte[] type = message.typeBytes();
         ByteBuffer body = message.body();
         int length = encodedLength(message) - 4;
-        ByteBuf frame = allocator.directBuffer(4 + length, 4 + length);
+        ByteBuf frame = allocator.heapBuffer(4 + length, 4 + length);
         frame.writeInt(length);
         frame.writeByte(type.length);
         frame.writeBytes(type);

@@ -7,7 +7,7 @@ import gladius.p2p.NodeAddress;
 import gladius.p2p.Plugin;
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.ByteBufAllocator;
-import io.netty.buffer.PooledByteBufAllocator;
+import io.netty.buffer.UnpooledByteBufAllocator;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.util.ArrayList;
@@ -40,7 +40,8 @@ final class KcpNetwork implements Network {
     private final SharedResources resources;
     private final PluginDispatcher dispatcher;
     private final PeerTable peers;
-    private final ByteBufAllocator allocator = PooledByteBufAllocator.DEFAULT;
+    /** Frames are encoded on the caller's thread into unpooled heap buffers (Frames#encode says why). */
+    private final ByteBufAllocator allocator = UnpooledByteBufAllocator.DEFAULT;
     private final Object lifecycleLock = new Object();
     /** Sends in progress; close waits for them. */
     private final AtomicInteger sending = new AtomicInteger();
