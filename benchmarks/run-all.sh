@@ -20,7 +20,7 @@ java -jar "$jar" ThroughputUnderFlood -rf json -rff flood.json | tee flood.txt
 SYSTEMS=gladius,gladius-secure,tcp,udp "$here/loss.sh" "$results/latency-loss.jsonl" 0 1 5 10
 # Gladius alone across the in-process lossy link, 10 ms each way.
 for n in 0 1 5 10; do
-  java -cp "$jar" gladius.p2p.benchmarks.RoundTripLatency --loss "$n" --rate 500 --seconds 10 \
+  java -cp "$jar" gladius.p2p.benchmarks.RoundTripLatency --loss "$n" --rate 500 --seconds 10 --warmup-seconds 10 \
       --systems gladius-link --link-delay-ms 10 --out latency-link.jsonl
 done
 # Scale: 1,000 idle sessions, and discovery convergence for 25 to 200 nodes.

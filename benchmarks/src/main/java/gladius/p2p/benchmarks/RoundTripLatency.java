@@ -50,6 +50,7 @@ import org.HdrHistogram.Histogram;
  *   java -cp benchmarks/target/benchmarks.jar gladius.p2p.benchmarks.RoundTripLatency \
  *        [--loss N] [--rate 1000] [--seconds 10] [--out latency.jsonl] [--systems gladius,gladius-secure,tcp,udp]
  *        [--set key=value,...]   (settings for every Gladius system; the system's name in the output carries them)
+ *        [--warmup-seconds 2]    (each system runs this long at the rate first, unrecorded, so the JIT has compiled its path)
  * </pre>
  *
  * {@code --loss} only labels the results: the loss itself is applied by the kernel around this
@@ -81,8 +82,9 @@ public final class RoundTripLatency {
     public static void main(String[] args) throws Exception {
         Map<String, String> options = Options.parse(args, Map.of("--loss", "0", "--rate", "1000", "--seconds", "10",
                 "--out", "latency.jsonl", "--systems", "gladius,gladius-secure,tcp,udp", "--link-delay-ms", "10",
-                "--set", ""));
+                "--set", "", "--warmup-seconds", "2"));
         extraSettings = settings(options.get("--set"));
+        int warmupSeconds = Integer.parseInt(options.get("--warmup-seconds"));
         linkLoss = Double.parseDouble(options.get("--loss")) / 100;
         linkDelayMillis = Integer.parseInt(options.get("--link-delay-ms"));
         int rate = Integer.parseInt(options.get("--rate"));
@@ -99,7 +101,7 @@ public final class RoundTripLatency {
             };
             long sent;
             try (Echo echo = start(system, onEcho)) {
-                run(echo, rate, 2); // warm-up, thrown away
+                run(echo, rate, warmupSeconds); // warm-up, thrown away
                 awaitQuiet(received, 2_000);
                 synchronized (histogram) {
                     histogram.reset();
