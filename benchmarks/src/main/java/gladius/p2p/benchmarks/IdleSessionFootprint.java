@@ -9,6 +9,7 @@ import java.net.InetSocketAddress;
 import java.nio.ByteBuffer;
 import java.nio.channels.DatagramChannel;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 
@@ -24,14 +25,16 @@ public final class IdleSessionFootprint {
     private IdleSessionFootprint() {}
 
     /**
-     * @param args the number of sessions (default 1000)
+     * @param args the number of sessions (default 1000), then optionally settings {@code key=value,...} (e.g. kcp.io=nio)
      * @throws Exception on failure
      */
     public static void main(String[] args) throws Exception {
         int count = args.length > 0 ? Integer.parseInt(args[0]) : 1000;
         // All sessions come from 127.0.0.1 at once: lift the per-address and handshake-rate limits meant for the internet.
-        try (Network node = Network.create(Map.of("plugins", "none", "kcp.dead-peer-timeout", "1h",
-                "kcp.max-sessions-per-ip", "100000", "kcp.handshakes-per-second", "100000"))) {
+        Map<String, String> settings = new HashMap<>(Map.of("plugins", "none", "kcp.dead-peer-timeout", "1h",
+                "kcp.max-sessions-per-ip", "100000", "kcp.handshakes-per-second", "100000"));
+        settings.putAll(RoundTripLatency.settings(args.length > 1 ? args[1] : ""));
+        try (Network node = Network.create(settings)) {
             node.listen(new NodeAddress("127.0.0.1", 0));
             InetSocketAddress to = new InetSocketAddress("127.0.0.1", node.localAddress().port());
             List<DatagramChannel> clients = new ArrayList<>();

@@ -62,11 +62,16 @@ final class UdpEndpoint {
     private final long epochNanos = System.nanoTime();
     private final long epochWallMillis = System.currentTimeMillis();
 
-    /** Writes to one peer waiting to leave as one GSO send: the peer, the segment size, the datagrams. */
+    /**
+     * Writes to one peer waiting to leave as one GSO send: the peer, the segment size, the
+     * datagrams (the first alone as itself, so that the usual run of one costs no composite).
+     */
     private boolean segmentedSends;
     private InetSocketAddress runRemote;
     private int runSegmentSize;
-    private CompositeByteBuf run;
+    private ByteBuf run;
+    private int runCount;
+    private int runBytes;
     /** The run's last datagram was shorter than its segment size: nothing more can join it. */
     private boolean runEnded;
 
@@ -171,15 +176,23 @@ final class UdpEndpoint {
             channel.write(new DatagramPacket(datagram, remote), channel.voidPromise());
             return;
         }
-        if (run != null && !runEnded && length <= runSegmentSize && run.numComponents() < MAX_SEGMENTS
-                && run.readableBytes() + length <= MAX_SEGMENTED_BYTES && remote.equals(runRemote)) {
-            run.addComponent(true, datagram);
+        if (runCount > 0 && !runEnded && length <= runSegmentSize && runCount < MAX_SEGMENTS
+                && runBytes + length <= MAX_SEGMENTED_BYTES && remote.equals(runRemote)) {
+            if (runCount == 1) {
+                CompositeByteBuf datagrams = channel.alloc().compositeDirectBuffer(MAX_SEGMENTS);
+                datagrams.addComponent(true, run);
+                run = datagrams;
+            }
+            ((CompositeByteBuf) run).addComponent(true, datagram);
+            runCount++;
+            runBytes += length;
             runEnded = length < runSegmentSize;
             return;
         }
         writeRun();
-        run = channel.alloc().compositeDirectBuffer(MAX_SEGMENTS);
-        run.addComponent(true, datagram);
+        run = datagram;
+        runCount = 1;
+        runBytes = length;
         runRemote = remote;
         runSegmentSize = length;
         runEnded = false;
@@ -187,15 +200,15 @@ final class UdpEndpoint {
 
     /** Hands the waiting run to the channel: one datagram as itself, more as one GSO send. */
     private void writeRun() {
-        CompositeByteBuf datagrams = run;
-        if (datagrams == null) {
+        if (runCount == 0) {
             return;
         }
+        ByteBuf datagrams = run;
+        int count = runCount;
         run = null;
-        if (datagrams.numComponents() == 1) {
-            ByteBuf only = datagrams.component(0).retain();
-            datagrams.release();
-            channel.write(new DatagramPacket(only, runRemote), channel.voidPromise());
+        runCount = 0;
+        if (count == 1) {
+            channel.write(new DatagramPacket(datagrams, runRemote), channel.voidPromise());
             return;
         }
         ChannelFuture sent = channel.write(new SegmentedDatagramPacket(datagrams, runSegmentSize, runRemote));
@@ -265,6 +278,7 @@ final class UdpEndpoint {
             if (run != null) {
                 run.release();
                 run = null;
+                runCount = 0;
             }
         });
         channel.close().awaitUninterruptibly(10, TimeUnit.SECONDS);
