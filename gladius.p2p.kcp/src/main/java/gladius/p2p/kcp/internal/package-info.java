@@ -20,7 +20,9 @@
  *  Stream            the KCP engine, frames in and out, its update timer
  *  SendControl       a Stream's answer to overload: its own RTT, the timeout floor, the window,
  *                    the resend back-off (kcp.overload-backoff); arithmetic only, Stream applies it
- *  UdpEndpoint       the socket and its event loop: bind, write, flush, clock, close
+ *  UdpEndpoint       the socket and its event loop: bind, write, flush, clock, close; on epoll
+ *                    joins runs of datagrams to one peer into one GSO send
+ *  SocketIo          kcp.io: native epoll or NIO, and why auto chose which
  *  PluginDispatcher  plugin callbacks off the event loop, bounded in bytes; tells the layer when
  *                    room comes back (onRoom)
  *  secure            NoiseXX, SecureChannel, ReplayWindow: cryptography on the JDK alone
@@ -31,28 +33,33 @@
  *  caller thread                           │ event loop (one per network, shared across networks)
  *                                          │
  *  KcpNetwork.broadcast(m)                 │
- *    Frames.encode ─► one pooled frame     │
+ *    every target full: drop + count, done │
+ *    Frames.encode ─► one heap frame       │
  *    PeerTable.enqueue, for each peer:     │
  *      retainedDuplicate ─► Peer.offer ────┼─► SessionLayer.drainDirty (a dial if no session)
  *      (bounded MPSC; full: drop + count)  │     Session.send ─► Stream.send
- *    SessionLayer.wake: one task per burst │       Stream.pump: Peer.poll ─► Kcp.send (stream mode)
+ *    idle ─► pending: SessionLayer.wake    │       Stream.pump: Peer.poll ─► Kcp.send (stream mode)
  *                                          │       Kcp.update ─► Stream.out ─► Wire.data
  *                                          │         plain:  Datagram.data (tags + segments)
  *                                          │         sealed: SecureChannel.seal ─► Datagram.sealed
  *                                          │       ─► UdpEndpoint.write … one flush per batch
+ *                                          │         (epoll: sendmmsg; equal runs as one GSO send)
  * </pre>
  *
  * <h2>Receive path</h2>
  * <pre>
  *  event loop                                               │ plugin executor (shared)
  *                                                           │
- *  UdpEndpoint's channel ─► SessionLayer.channelRead        │
+ *  UdpEndpoint's channel (epoll: 16 per recvmmsg)           │
+ *    ─► SessionLayer.channelRead                            │
  *    Datagram.read (header, tags); SessionTable.get(sender) │
  *    HELLO…/REFUSE: Admission, Session's handshake steps    │
  *    DATA (plain): Session.onData                           │
  *    SEALED: Session.onSealed ─► Wire.open (replay window,  │
  *            AEAD) ─► inner DATA / PING / CLOSE             │
- *      DATA segments ─► Stream.input (checked, Kcp.input)   │
+ *      DATA segments ─► Stream.input (checked; ACKs' echoed │
+ *        times ─► SendControl; data copied out of a shared  │
+ *        read buffer; Kcp.input)                            │
  *  channelReadComplete: per touched session                 │
  *    Session.service ─► Stream.service: Kcp.recv ─► stream  │
  *    ─► Frames.Reader (length, CRC-32C)                     │
