@@ -25,7 +25,7 @@ import picocli.CommandLine.Spec;
  * discovery converging, the latency table, signed state spreading, then a summary; exits 0 only
  * if discovery converged and every node holds every entry.
  */
-@Command(name = "demo", description = "Run N nodes on loopback and watch discovery, latency and signed state converge.",
+@Command(name = "demo", mixinStandardHelpOptions = true, description = "Run N nodes on loopback and watch discovery, latency and signed state converge.",
         sortOptions = false)
 final class DemoCommand implements Callable<Integer> {
 

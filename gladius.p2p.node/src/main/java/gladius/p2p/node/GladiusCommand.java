@@ -1,10 +1,11 @@
 package gladius.p2p.node;
 
+import picocli.CommandLine;
 import picocli.CommandLine.Command;
 
 /** The top-level {@code gladius} command. */
 @Command(name = "gladius", mixinStandardHelpOptions = true, versionProvider = GladiusCommand.Version.class,
-        subcommands = {RunCommand.class, DemoCommand.class, StatusCommand.class},
+        subcommands = {RunCommand.class, DemoCommand.class, StatusCommand.class, CommandLine.HelpCommand.class},
         description = {"Gladius P2P: run a node, a local demo cluster, or ask a node for its status.",
                 "Plugins are found on the module path and in the image's plugins/ folder ($GLADIUS_PLUGINS)."},
         exitCodeListHeading = "%nExit codes:%n",

@@ -17,7 +17,7 @@ import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
 
 /** {@code gladius run}: one node, every plugin found, a status line every few seconds, until SIGINT or SIGTERM. */
-@Command(name = "run", description = "Run one node until interrupted (Ctrl-C or SIGTERM).", sortOptions = false)
+@Command(name = "run", mixinStandardHelpOptions = true, description = "Run one node until interrupted (Ctrl-C or SIGTERM).", sortOptions = false)
 final class RunCommand implements Callable<Integer> {
 
     @Spec

@@ -19,7 +19,7 @@ import picocli.CommandLine.Parameters;
 import picocli.CommandLine.Spec;
 
 /** {@code gladius status host:port}: asks a running node for its peers and figures, over the network itself. */
-@Command(name = "status", description = "Ask a running node for its peers and counters.")
+@Command(name = "status", mixinStandardHelpOptions = true, description = "Ask a running node for its peers and counters.")
 final class StatusCommand implements Callable<Integer> {
 
     @Spec
