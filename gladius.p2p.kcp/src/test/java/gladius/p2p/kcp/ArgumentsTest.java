@@ -93,7 +93,7 @@ class ArgumentsTest {
             NodeAddress taken = nodes.start().address();
             Network second = Network.create(Map.of("provider", "kcp", "plugins", "none", "kcp.io", io));
             IllegalStateException e = assertThrows(IllegalStateException.class, () -> second.listen(taken));
-            assertTrue(e.getMessage().contains(taken.toString().replace("127.0.0.1", "")), e.getMessage());
+            assertTrue(e.getMessage().startsWith("cannot bind " + taken + ": "), "the address as the user wrote it: " + e.getMessage());
             assertTrue(e.getCause() instanceof java.net.BindException, "the cause is the socket's own: " + e.getCause());
             second.close();
         }

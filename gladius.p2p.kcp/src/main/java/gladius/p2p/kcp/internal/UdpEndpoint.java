@@ -110,9 +110,9 @@ final class UdpEndpoint {
             return new UdpEndpoint(io, bootstrap.bind(address).sync().channel(), counters);
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
-            throw new IllegalStateException("interrupted while binding " + address, e);
+            throw new IllegalStateException("interrupted while binding " + Peer.nodeAddress(address), e);
         } catch (Exception e) {
-            throw new IllegalStateException("cannot bind " + address + ": " + e.getMessage(), asBindException(e));
+            throw new IllegalStateException("cannot bind " + Peer.nodeAddress(address) + ": " + e.getMessage(), asBindException(e));
         }
     }
 
@@ -135,8 +135,8 @@ final class UdpEndpoint {
     }
 
     /**
-     * Received datagrams share their read's buffer with up to {@value #DATAGRAMS_PER_SYSCALL - 1}
-     * others: whatever keeps part of one past its read (KCP keeps segments it cannot deliver yet)
+     * Received datagrams share their read's buffer with the others of the same {@code recvmmsg}
+     * (up to {@value #DATAGRAMS_PER_SYSCALL} in all): whatever keeps part of one past its read (KCP keeps segments it cannot deliver yet)
      * takes a copy, or one held segment would hold the whole buffer.
      */
     boolean readsShareBuffers() {
@@ -218,8 +218,8 @@ final class UdpEndpoint {
     private void onSegmentedSent(io.netty.util.concurrent.Future<? super Void> sent) {
         if (!sent.isSuccess() && segmentedSends && channel.isOpen()) {
             segmentedSends = false;
-            LOG.log(System.Logger.Level.WARNING, "{0}: UDP GSO send refused ({1}); sending one datagram per packet from now on",
-                    localAddress(), sent.cause().toString());
+            LOG.log(System.Logger.Level.WARNING, "{0}: UDP GSO send refused ({1}); sending datagrams one by one from now on",
+                    localAddress(), String.valueOf(sent.cause()));
         }
     }
 
