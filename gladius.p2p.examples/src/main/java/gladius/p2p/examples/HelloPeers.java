@@ -61,9 +61,10 @@ public final class HelloPeers {
                 System.exit(1);
             }
             var state = alice.networkState();
-            System.out.printf("alice sent %d, received %d, dropped %d; bob's smoothed RTT as alice sees it: %s%n",
+            System.out.printf(java.util.Locale.ROOT, "alice sent %d, received %d, dropped %d; bob's smoothed RTT as alice sees it: %.1f ms%n",
                     state.messagesSent(), state.messagesReceived(), state.messagesDropped(),
-                    state.peer(bob.localAddress()).orElseThrow().smoothedRtt());
+                    state.peer(bob.localAddress()).orElseThrow().smoothedRtt().toNanos() / 1e6);
+            System.out.println(state);
         }
     }
 

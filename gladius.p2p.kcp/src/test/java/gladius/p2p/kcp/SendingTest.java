@@ -116,6 +116,32 @@ class SendingTest {
     }
 
     @Test
+    void theStateReadsAsTextAPersonCanUse() {
+        try (Nodes nodes = new Nodes(mode)) {
+            Nodes.Node a = nodes.start();
+            Nodes.Node b = nodes.start();
+            a.network().add(b.address());
+            a.network().broadcast(a.network().newMessage("printed", new byte[] {1}));
+            Await.until("the message at b", () -> b.inbox().count("printed") == 1);
+            Await.until("a round trip measured", () -> !a.network().networkState().peer(b.address()).orElseThrow()
+                    .smoothedRtt().isZero());
+
+            String text = a.network().networkState().toString();
+            assertTrue(text.startsWith("NetworkState[" + a.address() + " on " + mode.settings().get("kcp.io") + ", sent 1 "), text);
+            String peer = a.network().networkState().peer(b.address()).orElseThrow().toString();
+            assertTrue(text.contains(peer), "one line per peer: " + text);
+            assertTrue(peer.startsWith("PeerState[" + b.address() + ", in route table, writable, connected"), peer);
+            assertTrue(peer.matches(".*, rtt \\d+\\.\\d ms, .*"), "the round trip in milliseconds: " + peer);
+            assertFalse(text.contains("[B@") || text.contains("PT") || text.contains("/127.0.0.1"), text);
+            if (mode.settings().get("kcp.secure").equals("true")) {
+                assertTrue(peer.matches(".*, key [0-9a-f]{64}]"), "the static key in hex: " + peer);
+            } else {
+                assertFalse(peer.contains("key"), peer);
+            }
+        }
+    }
+
+    @Test
     void aMessageAsLargeAsTheLimitCrossesTheWireAndOneByteMoreIsRefused() {
         try (Nodes nodes = new Nodes(mode)) {
             Nodes.Node a = nodes.start();

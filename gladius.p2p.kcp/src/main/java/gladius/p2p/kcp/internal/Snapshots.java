@@ -5,7 +5,9 @@ import gladius.p2p.NodeAddress;
 import gladius.p2p.PeerState;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.HexFormat;
 import java.util.List;
+import java.util.Locale;
 import java.util.Optional;
 
 /** The immutable values behind {@link gladius.p2p.Network#networkState()}. */
@@ -21,6 +23,22 @@ final class Snapshots {
         public Optional<byte[]> staticKey() {
             return Optional.ofNullable(staticKeyBytes).map(byte[]::clone);
         }
+
+        /** One line a person can read: the round trip in milliseconds, the static key in hex. */
+        @Override
+        public String toString() {
+            return "PeerState[" + address + (inRouteTable ? ", in route table" : "") + (writable ? ", writable" : "")
+                    + (connected ? ", connected" : ", not connected") + (inbound ? ", inbound" : "")
+                    + ", rtt " + millis(smoothedRtt) + ", sent " + messagesSent + ", received " + messagesReceived
+                    + ", resent " + retransmissions + ", queued " + queuedMessages
+                    + ", last seen " + (lastSeen == null ? "never" : lastSeen)
+                    + (staticKeyBytes == null ? "" : ", key " + HexFormat.of().formatHex(staticKeyBytes)) + "]";
+        }
+    }
+
+    /** A duration as milliseconds with one decimal: {@code 0.4 ms}. */
+    static String millis(Duration duration) {
+        return String.format(Locale.ROOT, "%.1f ms", duration.toNanos() / 1e6);
     }
 
     /** The network's figures; {@code io} is the socket implementation kcp.io resolved to, "epoll" or "nio". */
@@ -36,6 +54,23 @@ final class Snapshots {
         @Override
         public Optional<PeerState> peer(NodeAddress node) {
             return peers.stream().filter(p -> p.address().equals(node)).findFirst();
+        }
+
+        /** The node's figures on one line, then one line per peer. */
+        @Override
+        public String toString() {
+            StringBuilder text = new StringBuilder("NetworkState[").append(localAddress).append(" on ").append(io)
+                    .append(", sent ").append(messagesSent).append(" (").append(bytesSent).append(" B)")
+                    .append(", received ").append(messagesReceived).append(" (").append(bytesReceived).append(" B)")
+                    .append(", dropped ").append(messagesDropped).append(", checksum failures ").append(checksumFailures)
+                    .append(", malformed ").append(malformedInputs).append(", plugin failures ").append(pluginFailures)
+                    .append(", sessions refused ").append(sessionsRefused)
+                    .append(", unauthenticated ").append(unauthenticatedDatagrams)
+                    .append(", ").append(peers.size()).append(peers.size() == 1 ? " peer]" : " peers]");
+            for (PeerState peer : peers) {
+                text.append(System.lineSeparator()).append("  ").append(peer);
+            }
+            return text.toString();
         }
     }
 }
