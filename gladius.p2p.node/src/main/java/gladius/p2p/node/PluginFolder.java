@@ -24,10 +24,22 @@ final class PluginFolder {
 
     private PluginFolder() {}
 
-    /** The folder: $GLADIUS_PLUGINS, else {@code plugins/} beside {@code bin/} in the runtime image. */
+    /**
+     * The folder: $GLADIUS_PLUGINS, else {@code plugins/} beside {@code bin/} in the runtime image.
+     *
+     * @throws UserError if $GLADIUS_PLUGINS names something that is not a folder: a folder the user
+     *     named and that is not there is a mistake, not an empty folder
+     */
     static Path folder() {
         String env = System.getenv(ENV);
-        return env != null && !env.isBlank() ? Path.of(env) : Path.of(System.getProperty("java.home"), "plugins");
+        if (env == null || env.isBlank()) {
+            return Path.of(System.getProperty("java.home"), "plugins");
+        }
+        Path named = Path.of(env);
+        if (!Files.isDirectory(named)) {
+            throw new UserError("$" + ENV + " names " + named + ", which is not a folder");
+        }
+        return named;
     }
 
     /**

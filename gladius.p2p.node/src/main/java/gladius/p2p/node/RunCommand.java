@@ -61,6 +61,15 @@ final class RunCommand implements Callable<Integer> {
         NodeSettings.addSeeds(settings, seeds);
         keySettings(settings);
         NodeSettings.checkNamespaces(settings);
+        // Every --put is checked before anything is bound: a mistake costs no port and no half-started node.
+        for (String put : puts) {
+            if (put.indexOf('=') <= 0) {
+                throw new UserError("--put wants key=value, not '" + put + "'");
+            }
+            if (!Parts.ethstate()) {
+                throw new UserError("--put needs the ethstate plugin, which is not on the module path");
+            }
+        }
 
         Network network = Networks.create(settings);
         CountDownLatch stopped = new CountDownLatch(1);
@@ -83,12 +92,6 @@ final class RunCommand implements Callable<Integer> {
             }
             for (String put : puts) {
                 int eq = put.indexOf('=');
-                if (eq <= 0) {
-                    throw new UserError("--put wants key=value, not '" + put + "'");
-                }
-                if (!Parts.ethstate()) {
-                    throw new UserError("--put needs the ethstate plugin, which is not on the module path");
-                }
                 EthStateView.put(network, put.substring(0, eq), put.substring(eq + 1));
             }
             out.flush();

@@ -33,10 +33,17 @@ final class Gladius implements AutoCloseable {
     }
 
     static Gladius start(String... args) throws IOException {
+        return start(java.util.Map.of(), args);
+    }
+
+    /** The same with these variables added to the environment. */
+    static Gladius start(java.util.Map<String, String> environment, String... args) throws IOException {
         List<String> command = new ArrayList<>();
         command.add(IMAGE.resolve("bin").resolve("gladius").toString());
         command.addAll(List.of(args));
-        Process process = new ProcessBuilder(command).start();
+        ProcessBuilder builder = new ProcessBuilder(command);
+        builder.environment().putAll(environment);
+        Process process = builder.start();
         process.getOutputStream().close();
         return new Gladius(process);
     }

@@ -31,6 +31,8 @@ class UserErrorIT {
             cases.put(List.of("demo", "--nodes", "1"), "--nodes");
             cases.put(List.of("status", "127.0.0.1"), "HOST:PORT");
             cases.put(List.of("launch"), "launch");
+            // Checked before the port is bound: with the port taken too, the --put mistake is the one reported.
+            cases.put(List.of("run", "--listen", "127.0.0.1:" + taken.getLocalPort(), "--put", "novalue"), "--put wants key=value");
             for (Map.Entry<List<String>, String> c : cases.entrySet()) {
                 try (Gladius gladius = Gladius.start(c.getKey().toArray(String[]::new))) {
                     assertEquals(2, gladius.exit(Duration.ofSeconds(30)), c.getKey() + gladius.toString());
@@ -40,6 +42,14 @@ class UserErrorIT {
                     assertTrue(!line.contains("Exception") && gladius.out().isEmpty(), c.getKey() + gladius.toString());
                 }
             }
+        }
+    }
+
+    @Test
+    void aPluginFolderThatIsNotThereIsOneClearLine() throws Exception {
+        try (Gladius gladius = Gladius.start(Map.of("GLADIUS_PLUGINS", "/no/such/plugins"), "demo", "--nodes", "2")) {
+            assertEquals(2, gladius.exit(Duration.ofSeconds(30)), gladius.toString());
+            assertEquals(List.of("gladius: $GLADIUS_PLUGINS names /no/such/plugins, which is not a folder"), gladius.err());
         }
     }
 }
