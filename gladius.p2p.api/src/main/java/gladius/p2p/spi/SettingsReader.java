@@ -22,6 +22,14 @@ import java.util.function.Function;
  * {@code 250ms}, {@code 5s}, {@code 2m}, {@code 1h} or ISO-8601 ({@code PT5S}); lists are
  * comma-separated. A key whose default is the empty string is optional: unset until given.
  *
+ * <p>Keys are always whole, namespace included, everywhere: in the settings, in the defaults and
+ * in every read. A plugin whose namespace is {@code "latency."} declares and reads
+ * {@code "latency.interval"}, never {@code "interval"}:
+ * <pre>{@code
+ * SettingsReader r = SettingsReader.of(settings, "latency.", Map.of("latency.interval", "1s"));
+ * Duration interval = r.duration("latency.interval", Duration.ofMillis(10), Duration.ofHours(1));
+ * }</pre>
+ *
  * <p>Every error is an {@link IllegalArgumentException} whose message starts with
  * {@code setting <key>}.
  */
@@ -40,15 +48,22 @@ public final class SettingsReader {
      *
      * @param settings all of a network's settings; other namespaces are left alone
      * @param namespace the prefix this part owns, ending with a dot, such as {@code "latency."}
-     * @param defaults every key this part reads, with its default ({@code ""} for an optional key)
+     * @param defaults every key this part reads, whole (namespace included), with its default ({@code ""} for an optional key)
      * @return the reader
-     * @throws IllegalArgumentException naming the unknown keys
+     * @throws IllegalArgumentException naming the unknown keys, or a key of the defaults outside the namespace
      */
     public static SettingsReader of(Map<String, String> settings, String namespace, Map<String, String> defaults) {
         Objects.requireNonNull(settings, "settings");
         Objects.requireNonNull(defaults, "defaults");
         if (namespace == null || namespace.length() < 2 || !namespace.endsWith(".")) {
             throw new IllegalArgumentException("namespace must be a prefix ending with a dot: " + namespace);
+        }
+        for (String key : defaults.keySet()) {
+            if (!key.startsWith(namespace)) {
+                // The part's own mistake, found when it is built rather than at its first read.
+                throw new IllegalArgumentException("defaults key '" + key + "' is not in namespace " + namespace
+                        + ": keys are whole, as in " + namespace + key);
+            }
         }
         Set<String> unknown = new TreeSet<>();
         for (String key : settings.keySet()) {

@@ -45,6 +45,14 @@ class SettingsReaderTest {
     }
 
     @Test
+    void defaultsWithKeysOutsideTheNamespaceAreThePartsMistakeFoundAtOnce() {
+        IllegalArgumentException relative = assertThrows(IllegalArgumentException.class,
+                () -> SettingsReader.of(Map.of(), "demo.", Map.of("interval", "1s")));
+        assertEquals("defaults key 'interval' is not in namespace demo.: keys are whole, as in demo.interval",
+                relative.getMessage());
+    }
+
+    @Test
     void durationsHaveOneSyntaxEverywhere() {
         assertEquals(Duration.ofMinutes(2), SettingsReader.parseDuration("2m"));
         assertEquals(Duration.ofSeconds(5), SettingsReader.parseDuration("PT5S"));
