@@ -2,6 +2,7 @@ package gladius.p2p.node;
 
 import gladius.p2p.Network;
 import gladius.p2p.NetworkState;
+import gladius.p2p.NodeAddress;
 import gladius.p2p.PeerState;
 import java.time.Duration;
 import java.util.Comparator;
@@ -35,12 +36,21 @@ final class Report {
 
     /** Every peer with its figures, under the node's own line. */
     static String full(Network network) {
+        return full(network, null);
+    }
+
+    /**
+     * The same for someone who asked: the asker's own session (a {@code gladius status} that
+     * opened it just to ask) is not one of the node's peers, so it is left out.
+     */
+    static String full(Network network, NodeAddress asker) {
         StringBuilder out = new StringBuilder("node ").append(network.localAddress());
         if (Parts.ethstate()) {
             EthStateView.address(network).ifPresent(address -> out.append("  eth ").append(address));
         }
         out.append('\n').append(line(network)).append('\n');
-        network.networkState().peers().stream().sorted(Comparator.comparing(PeerState::address)).forEach(peer ->
+        network.networkState().peers().stream().filter(peer -> !peer.address().equals(asker))
+                .sorted(Comparator.comparing(PeerState::address)).forEach(peer ->
                 out.append(String.format(Locale.ROOT, "  %-22s %-9s %-8s rtt %-8s in %-7d out %-7d queued %d%n",
                         peer.address(), peer.inRouteTable() ? "table" : "inbound", peer.connected() ? "up" : "down",
                         millis(peer.smoothedRtt()), peer.messagesReceived(), peer.messagesSent(), peer.queuedMessages())));

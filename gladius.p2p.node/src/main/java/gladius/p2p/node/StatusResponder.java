@@ -26,7 +26,7 @@ final class StatusResponder implements Plugin {
     public void newMessage(Message message) {
         Network net = network;
         if (net != null && message.type().equals(REQUEST)) {
-            net.broadcast(net.newMessage(REPLY, Report.full(net).getBytes(StandardCharsets.UTF_8)), message.sender());
+            net.broadcast(net.newMessage(REPLY, Report.full(net, message.sender()).getBytes(StandardCharsets.UTF_8)), message.sender());
         }
     }
 }

@@ -49,6 +49,10 @@ class ReportTest {
                     && l.contains(" up ") && l.contains("out " + toB.messagesSent())), report);
             assertTrue(report.lines().anyMatch(l -> l.trim().startsWith("127.0.0.1:9 ") && l.contains(" down ")), report);
             assertEquals(2 + state.peers().size(), lines.length, "one line per peer: " + report);
+
+            String forB = Report.full(a, b.localAddress());
+            assertEquals(lines.length - 1, forB.split("\n").length, "the asker's own line left out: " + forB);
+            assertTrue(forB.lines().noneMatch(l -> l.trim().startsWith(b.localAddress().toString())), forB);
         }
     }
 }
