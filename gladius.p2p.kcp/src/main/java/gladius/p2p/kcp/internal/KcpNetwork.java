@@ -154,7 +154,9 @@ final class KcpNetwork implements Network {
         }
         // A peer whose queue is full refuses the message: counted now, and if every target refuses
         // (a sender outrunning the network), the message is neither encoded nor the loop woken.
-        int frameBytes = Frames.encodedLength(KcpMessage.of(Objects.requireNonNull(message, "message"), kcp.maxMessageBytes()));
+        // Checked and converted once: withFrame's encode then takes this KcpMessage as it is.
+        KcpMessage checked = KcpMessage.of(Objects.requireNonNull(message, "message"), kcp.maxMessageBytes());
+        int frameBytes = Frames.encodedLength(checked);
         checkListening();
         remotes.removeIf(remote -> {
             boolean refused = isLocal(remote) || peers.refuses(remote, frameBytes);
@@ -166,7 +168,7 @@ final class KcpNetwork implements Network {
         if (remotes.isEmpty()) {
             return 0;
         }
-        return withFrame(message, frame -> {
+        return withFrame(checked, frame -> {
             int queued = 0;
             for (InetSocketAddress remote : remotes) {
                 if (enqueue(remote, frame, false)) {
