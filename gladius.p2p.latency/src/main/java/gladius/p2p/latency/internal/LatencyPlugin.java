@@ -45,6 +45,11 @@ final class LatencyPlugin implements Plugin, LatencyAudit {
     private boolean closed;
     private final Map<NodeAddress, ProbeWindow> windows = new HashMap<>();
     private final ArrayDeque<Eviction> evictions = new ArrayDeque<>();
+    /**
+     * Peers evicted since the running round read the network's state: that round's route table
+     * still lists them, and must not probe them (which would give them a window again).
+     */
+    private final Set<NodeAddress> evictedThisRound = new HashSet<>();
 
     LatencyPlugin(LatencySettings settings) {
         this.settings = settings;
@@ -152,7 +157,11 @@ final class LatencyPlugin implements Plugin, LatencyAudit {
 
     /** Expires late probes, forgets peers that left the table, and probes every connected route-table peer. */
     private void round() {
-        Network net = networkIfOpen();
+        Network net;
+        synchronized (this) {
+            net = closed ? null : network;
+            evictedThisRound.clear();
+        }
         if (net == null) {
             return;
         }
@@ -170,6 +179,8 @@ final class LatencyPlugin implements Plugin, LatencyAudit {
             long now = System.nanoTime();
             Map<NodeAddress, Long> sequences = new HashMap<>();
             synchronized (this) {
+                routeTable.removeAll(evictedThisRound);
+                targets.removeAll(evictedThisRound);
                 windows.keySet().retainAll(routeTable);
                 for (ProbeWindow window : windows.values()) {
                     window.expire(now, timeoutNanos);
@@ -222,6 +233,7 @@ final class LatencyPlugin implements Plugin, LatencyAudit {
                 return;
             }
             windows.remove(node);
+            evictedThisRound.add(node);
             eviction = new Eviction(node, Instant.now(), reason, figures);
         }
         // Deleted first, recorded after: whoever sees the eviction finds the node gone from the route table.
