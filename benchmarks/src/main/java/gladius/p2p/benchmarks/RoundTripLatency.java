@@ -50,7 +50,7 @@ import org.HdrHistogram.Histogram;
  *   java -cp benchmarks/target/benchmarks.jar gladius.p2p.benchmarks.RoundTripLatency \
  *        [--loss N] [--rate 1000] [--seconds 10] [--out latency.jsonl] [--systems gladius,gladius-secure,tcp,udp]
  *        [--set key=value,...]   (settings for every Gladius system; the system's name in the output carries them)
- *        [--warmup-seconds 2]    (each system runs this long at the rate first, unrecorded, so the JIT has compiled its path)
+ *        [--warmup-seconds 2]    (each system runs this long at the rate first, unrecorded, so the JIT has compiled its path; no pause between)
  * </pre>
  *
  * {@code --loss} only labels the results: the loss itself is applied by the kernel around this
@@ -92,22 +92,26 @@ public final class RoundTripLatency {
         for (String system : options.get("--systems").split(",")) {
             Histogram histogram = new Histogram(TimeUnit.SECONDS.toNanos(60), 3);
             AtomicLong received = new AtomicLong();
+            // Probes sent before this instant are the warm-up: echoed like the rest, never recorded.
+            long[] recordFrom = {Long.MAX_VALUE};
             LongConsumer onEcho = sentNanos -> {
                 long rtt = System.nanoTime() - sentNanos;
                 synchronized (histogram) {
-                    histogram.recordValue(Math.min(rtt, histogram.getHighestTrackableValue()));
+                    if (sentNanos - recordFrom[0] >= 0) {
+                        histogram.recordValue(Math.min(rtt, histogram.getHighestTrackableValue()));
+                        received.incrementAndGet();
+                    }
                 }
-                received.incrementAndGet();
             };
             long sent;
             try (Echo echo = start(system, onEcho)) {
-                run(echo, rate, warmupSeconds); // warm-up, thrown away
-                awaitQuiet(received, 2_000);
-                synchronized (histogram) {
-                    histogram.reset();
-                }
-                received.set(0);
-                sent = run(echo, rate, seconds);
+                // One unbroken stream: a pause between warm-up and measurement would leave the loops
+                // idle, and the JIT would recompile what that pause deoptimised while being measured.
+                sent = run(echo, rate, warmupSeconds, seconds, from -> {
+                    synchronized (histogram) {
+                        recordFrom[0] = from;
+                    }
+                });
                 awaitQuiet(received, 5_000);
             }
             String line;
@@ -125,21 +129,33 @@ public final class RoundTripLatency {
         System.exit(0);
     }
 
-    /** Sends probes at the rate for a while, on schedule; returns how many. */
-    private static long run(Echo echo, int rate, int seconds) {
+    /**
+     * Sends probes at the rate, on schedule: {@code warmupSeconds} of them, then tells
+     * {@code measuring} the instant from which probes count, then {@code seconds} more; returns
+     * how many were sent after that instant.
+     */
+    private static long run(Echo echo, int rate, int warmupSeconds, int seconds, LongConsumer measuring) {
         long interval = 1_000_000_000L / rate;
         long start = System.nanoTime();
-        long end = start + TimeUnit.SECONDS.toNanos(seconds);
+        long boundary = start + TimeUnit.SECONDS.toNanos(warmupSeconds);
+        long end = boundary + TimeUnit.SECONDS.toNanos(seconds);
         long next = start;
         long sent = 0;
+        boolean measured = false;
         while (next < end) {
             long now = System.nanoTime();
             if (now < next) {
                 LockSupport.parkNanos(next - now);
                 continue;
             }
+            if (!measured && next >= boundary) {
+                measuring.accept(next);
+                measured = true;
+            }
             echo.send(System.nanoTime());
-            sent++;
+            if (measured) {
+                sent++;
+            }
             next += interval;
         }
         return sent;
