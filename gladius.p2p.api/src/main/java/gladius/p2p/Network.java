@@ -1,10 +1,12 @@
 package gladius.p2p;
 
 import gladius.p2p.internal.Bootstrap;
+import java.time.Duration;
 import java.util.Collection;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.concurrent.Future;
 
 /**
  * A node of a peer-to-peer network: one socket, a route table of peers with a reliable stream to
@@ -61,7 +63,10 @@ public interface Network extends AutoCloseable {
     }
 
     /**
-     * Binds this node's socket and starts serving; port 0 picks a free port. Once only.
+     * Binds this node's socket and starts serving; port 0 picks a free port. Once only. Returns
+     * after every plugin registered so far has run its {@link Plugin#startup}, except when called
+     * from a plugin's callback or task (which cannot wait for other callbacks): then startup
+     * follows the callback.
      *
      * @param address the address to bind
      * @throws IllegalStateException if already listening or closed, or the address cannot be bound (then its cause
@@ -152,11 +157,49 @@ public interface Network extends AutoCloseable {
     NetworkState networkState();
 
     /**
-     * Registers a plugin; see {@link Plugin#startup} for when it starts.
+     * Registers a plugin; see {@link Plugin#startup} for when it starts. On a listening network
+     * it returns after the plugin's startup has run (except from a plugin's callback or task, as
+     * for {@link #listen}).
      *
      * @param plugin the plugin
      */
     void registerPlugin(Plugin plugin);
+
+    /**
+     * Removes a registered plugin: its {@link Plugin#close} runs once, serially with its other
+     * callbacks and after the events already queued for it; no event or {@link #schedule scheduled
+     * task} reaches it afterwards, and {@link #plugin(Class)} no longer finds it. Returns after its
+     * close has run, except from a plugin's callback or task (then close follows the callback).
+     * Added to the first release's contract; a network that cannot remove plugins throws
+     * UnsupportedOperationException.
+     *
+     * @param plugin the plugin, as registered (compared by identity)
+     * @return false if it was not registered
+     * @throws IllegalStateException if the network is closed
+     */
+    default boolean removePlugin(Plugin plugin) {
+        throw new UnsupportedOperationException(getClass().getName() + " cannot remove plugins");
+    }
+
+    /**
+     * Runs {@code task} once after {@code delay}, serially with {@code owner}'s callbacks (on the
+     * thread that calls them, one at a time, as Netty's handlers use {@code ctx.executor().schedule}):
+     * a plugin needs no lock for state that only its callbacks and its tasks touch. For periodic
+     * work the task schedules the next one. The task does not run once its owner is removed or
+     * the network is closed; one that throws is logged and counted in
+     * {@link NetworkState#pluginFailures()}, like a callback. Added to the first release's
+     * contract; a network that cannot schedule throws UnsupportedOperationException.
+     *
+     * @param owner a plugin registered with this network
+     * @param delay how long from now, zero or more
+     * @param task the work
+     * @return completes when the task has run; {@code cancel} keeps it from running
+     * @throws IllegalArgumentException if {@code owner} is not registered, or {@code delay} is negative
+     * @throws IllegalStateException if the network is closed
+     */
+    default Future<?> schedule(Plugin owner, Duration delay, Runnable task) {
+        throw new UnsupportedOperationException(getClass().getName() + " cannot schedule plugin tasks");
+    }
 
     /**
      * The first registered plugin that is an instance of type.

@@ -5,7 +5,9 @@ package gladius.p2p;
  * defaults, so a plugin overrides only what it needs.
  *
  * <p>Callbacks never run on a network I/O thread. A network calls its plugins one at a time, in
- * registration order, so a plugin needs no locking for state that only its callbacks touch. A
+ * registration order, so a plugin needs no locking for state that only its callbacks touch; its
+ * timed work, given to {@link Network#schedule}, runs in that same order. (Methods a plugin offers
+ * to other threads, such as a query interface, still need their own care.) A
  * plugin that throws is logged and counted ({@link NetworkState#pluginFailures()}); the other
  * plugins still get the event.
  */
@@ -40,6 +42,6 @@ public interface Plugin {
      */
     default void newMessage(Message message) {}
 
-    /** The network is closing, or the plugin was removed. */
+    /** The network is closing, or the plugin was removed ({@link Network#removePlugin}). Called once. */
     default void close() {}
 }

@@ -2,5 +2,11 @@
  * The contract applications and plugins program against: {@link gladius.p2p.Network},
  * {@link gladius.p2p.Plugin}, {@link gladius.p2p.Message}, {@link gladius.p2p.NodeAddress} and the
  * {@link gladius.p2p.NetworkState} snapshot. Depends on {@code java.base} only.
+ *
+ * <p>Additions to the first release's contract (each documented where it stands):
+ * {@link gladius.p2p.NetworkState#pluginFailures()}; {@link gladius.p2p.Network#schedule} (a
+ * plugin's timed work, serial with its callbacks) and {@link gladius.p2p.Network#removePlugin};
+ * {@link gladius.p2p.Network#listen} and {@link gladius.p2p.Network#registerPlugin} return once
+ * the plugins they start have run their startup.
  */
 package gladius.p2p;

@@ -10,6 +10,7 @@ import io.netty.buffer.ByteBufAllocator;
 import io.netty.buffer.UnpooledByteBufAllocator;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.Collection;
@@ -18,6 +19,8 @@ import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.Future;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
@@ -54,7 +57,7 @@ final class KcpNetwork implements Network {
         this.settings = settings;
         this.kcp = kcp;
         this.resources = SharedResources.acquire(SocketIo.resolve(kcp.io()), kcp.eventLoopThreads());
-        this.dispatcher = new PluginDispatcher(this, resources.pluginExecutor, kcp.dispatchBytes());
+        this.dispatcher = new PluginDispatcher(this, resources.pluginExecutor, resources.ioGroup, kcp.dispatchBytes());
         this.peers = new PeerTable(kcp);
     }
 
@@ -63,6 +66,7 @@ final class KcpNetwork implements Network {
     @Override
     public void listen(NodeAddress address) {
         Objects.requireNonNull(address, "address");
+        CountDownLatch started;
         synchronized (lifecycleLock) {
             checkOpen();
             if (lifecycle == Lifecycle.LISTENING) {
@@ -78,12 +82,13 @@ final class KcpNetwork implements Network {
             dispatcher.onRoom(bound::roomAgain);
             layer = bound;
             lifecycle = Lifecycle.LISTENING;
-            dispatcher.startAll();
+            started = dispatcher.startAll();
         }
         for (Peer peer : peers.routeTable()) {
             layer.markDirty(peer);
         }
         layer.wake();
+        PluginDispatcher.awaitDelivered(started);
     }
 
     @Override
@@ -289,9 +294,43 @@ final class KcpNetwork implements Network {
     @Override
     public void registerPlugin(Plugin plugin) {
         Objects.requireNonNull(plugin, "plugin");
+        CountDownLatch started;
         synchronized (lifecycleLock) {
             checkOpen();
-            dispatcher.register(plugin, lifecycle == Lifecycle.LISTENING);
+            started = dispatcher.register(plugin, lifecycle == Lifecycle.LISTENING);
+        }
+        PluginDispatcher.awaitDelivered(started);
+    }
+
+    @Override
+    public boolean removePlugin(Plugin plugin) {
+        Objects.requireNonNull(plugin, "plugin");
+        CountDownLatch closed;
+        synchronized (lifecycleLock) {
+            checkOpen();
+            closed = dispatcher.remove(plugin);
+        }
+        PluginDispatcher.awaitDelivered(closed);
+        return closed != null;
+    }
+
+    @Override
+    public Future<?> schedule(Plugin owner, Duration delay, Runnable task) {
+        Objects.requireNonNull(owner, "owner");
+        Objects.requireNonNull(delay, "delay");
+        Objects.requireNonNull(task, "task");
+        if (delay.isNegative()) {
+            throw new IllegalArgumentException("delay must be zero or more, not " + delay);
+        }
+        long nanos;
+        try {
+            nanos = delay.toNanos();
+        } catch (ArithmeticException e) {
+            nanos = Long.MAX_VALUE;
+        }
+        synchronized (lifecycleLock) {
+            checkOpen();
+            return dispatcher.schedule(owner, nanos, task);
         }
     }
 

@@ -5,10 +5,15 @@ import gladius.p2p.Network;
 import gladius.p2p.NodeAddress;
 import gladius.p2p.Plugin;
 import java.util.List;
+import java.util.Set;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.Executor;
+import java.util.concurrent.Future;
 import java.util.concurrent.RejectedExecutionException;
+import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicLong;
@@ -26,8 +31,12 @@ import org.jctools.queues.MessagePassingQueue;
  * back), so a slow plugin slows its peers instead of losing or hoarding messages. When room comes
  * back it runs the {@link #onRoom(Runnable)} callback (the session layer's) on the draining thread.
  *
- * <p>Owns the plugin list, the event queue and the byte count; touches nothing of the transport
- * but that one callback.
+ * <p>Plugins' timed work ({@link #schedule}) waits on a timer thread and then goes into the same
+ * queue, so it runs serially with the callbacks; a removed plugin ({@link #remove}) gets its close
+ * there too, and nothing after it.
+ *
+ * <p>Owns the plugin list, the event queue, the pending tasks and the byte count; touches nothing
+ * of the transport but that one callback.
  */
 final class PluginDispatcher {
 
@@ -47,14 +56,58 @@ final class PluginDispatcher {
     private final AtomicBoolean roomWanted = new AtomicBoolean();
     private boolean pluginsClosed; // only the drainer touches it, and drains never overlap
     private volatile Thread drainer;
+    /** True on a thread while it delivers some network's events: it must not wait for events. */
+    private static final ThreadLocal<Boolean> DELIVERING = ThreadLocal.withInitial(() -> false);
+    private final ScheduledExecutorService timer;
+    private final Set<Task> tasks = ConcurrentHashMap.newKeySet();
 
-    /** One thing for the plugins to hear. */
-    private record Event(Consumer<Plugin> call, Plugin only, int bytes, CountDownLatch done) {}
+    /**
+     * One thing for the plugins to hear: for every plugin, or {@code only} one (then skipped if
+     * it was removed meanwhile, unless {@code removal}: its close); {@code done} is counted down
+     * once delivered.
+     */
+    private record Event(Consumer<Plugin> call, Plugin only, int bytes, CountDownLatch done, boolean closeAll,
+                         boolean removal) {
+        static Event toAll(Consumer<Plugin> call) {
+            return new Event(call, null, 0, null, false, false);
+        }
 
-    PluginDispatcher(Network network, Executor executor, long maxPendingBytes) {
+        static Event to(Plugin plugin, Consumer<Plugin> call, CountDownLatch done) {
+            return new Event(call, plugin, 0, done, false, false);
+        }
+    }
+
+    /** A plugin's scheduled task: waits on the timer, then runs as an event for its owner. */
+    private final class Task extends CompletableFuture<Void> {
+        final Plugin owner;
+        private volatile Future<?> waiting;
+
+        Task(Plugin owner) {
+            this.owner = owner;
+        }
+
+        @Override
+        public boolean cancel(boolean mayInterruptIfRunning) {
+            boolean cancelled = super.cancel(mayInterruptIfRunning);
+            Future<?> pending = waiting;
+            if (pending != null) {
+                pending.cancel(false);
+            }
+            tasks.remove(this);
+            return cancelled;
+        }
+    }
+
+    PluginDispatcher(Network network, Executor executor, ScheduledExecutorService timer, long maxPendingBytes) {
         this.network = network;
         this.executor = executor;
+        this.timer = timer;
         this.maxPendingBytes = maxPendingBytes;
+    }
+
+    /** True if the calling thread is delivering events to plugins (of any network): it must not wait for them. */
+    static boolean delivering() {
+        return DELIVERING.get();
     }
 
     /** Who to tell when room comes back (on the thread that made it); set before the first {@link #hasRoom()}. */
@@ -70,27 +123,89 @@ final class PluginDispatcher {
         return failures.get();
     }
 
-    /** Registers a plugin; it starts now if started is true. */
-    void register(Plugin plugin, boolean started) {
+    /** Registers a plugin; if started is true it starts now, and the latch counts down once it has. */
+    CountDownLatch register(Plugin plugin, boolean started) {
         plugins.add(plugin);
+        CountDownLatch done = new CountDownLatch(started ? 1 : 0);
         if (started) {
-            submit(new Event(p -> p.startup(network), plugin, 0, null));
+            submit(Event.to(plugin, p -> p.startup(network), done));
         }
+        return done;
     }
 
-    /** Starts every plugin registered so far. */
-    void startAll() {
+    /** Starts every plugin registered so far; the latch counts down once all have. */
+    CountDownLatch startAll() {
+        CountDownLatch done = new CountDownLatch(plugins.size());
         for (Plugin plugin : plugins) {
-            submit(new Event(p -> p.startup(network), plugin, 0, null));
+            submit(Event.to(plugin, p -> p.startup(network), done));
         }
+        return done;
+    }
+
+    /**
+     * Removes a plugin (by identity): its scheduled tasks are cancelled and its close is queued
+     * after the events already queued. Null if it was not registered, else the latch that counts
+     * down once its close has run.
+     */
+    CountDownLatch remove(Plugin plugin) {
+        Plugin removed = null;
+        for (Plugin registered : plugins) {
+            if (registered == plugin && plugins.remove(registered)) {
+                removed = registered;
+                break;
+            }
+        }
+        if (removed == null) {
+            return null;
+        }
+        for (Task task : tasks) {
+            if (task.owner == plugin) {
+                task.cancel(false);
+            }
+        }
+        CountDownLatch done = new CountDownLatch(1);
+        submit(new Event(Plugin::close, plugin, 0, done, false, true));
+        return done;
+    }
+
+    /** Runs the task for its registered owner after the delay, as an event of that plugin. */
+    Future<?> schedule(Plugin owner, long delayNanos, Runnable task) {
+        if (plugins.stream().noneMatch(p -> p == owner)) {
+            throw new IllegalArgumentException("owner " + owner + " is not a plugin registered with this network");
+        }
+        Task pending = new Task(owner);
+        tasks.add(pending);
+        Runnable due = () -> submit(Event.to(owner, plugin -> {
+            tasks.remove(pending);
+            if (pending.isDone()) {
+                return; // cancelled while it waited in the queue
+            }
+            try {
+                task.run();
+                pending.complete(null);
+            } catch (Throwable e) {
+                pending.completeExceptionally(e);
+                throw e;
+            }
+        }, null));
+        try {
+            pending.waiting = timer.schedule(due, delayNanos, TimeUnit.NANOSECONDS);
+        } catch (RejectedExecutionException e) {
+            tasks.remove(pending);
+            throw new IllegalStateException("the network is closing", e);
+        }
+        if (pending.isCancelled()) {
+            pending.waiting.cancel(false); // cancelled before the timer was set
+        }
+        return pending;
     }
 
     void nodeAdded(NodeAddress node) {
-        submit(new Event(p -> p.nodeAdded(node), null, 0, null));
+        submit(Event.toAll(p -> p.nodeAdded(node)));
     }
 
     void nodeDeleted(NodeAddress node) {
-        submit(new Event(p -> p.nodeDeleted(node), null, 0, null));
+        submit(Event.toAll(p -> p.nodeDeleted(node)));
     }
 
     /** True while received messages waiting for the plugins stay under the byte limit. */
@@ -107,7 +222,7 @@ final class PluginDispatcher {
     void message(Message message) {
         int bytes = message.body().remaining() + 64;
         pendingBytes.addAndGet(bytes);
-        submit(new Event(p -> p.newMessage(message), null, bytes, null));
+        submit(new Event(p -> p.newMessage(message), null, bytes, null, false, false));
     }
 
     /**
@@ -115,8 +230,11 @@ final class PluginDispatcher {
      * a plugin callback (which cannot wait for itself).
      */
     void close(long timeout, TimeUnit unit) {
+        for (Task task : tasks) {
+            task.cancel(false);
+        }
         CountDownLatch done = new CountDownLatch(1);
-        submit(new Event(Plugin::close, null, 0, done));
+        submit(new Event(Plugin::close, null, 0, done, true, false));
         if (Thread.currentThread() == drainer) {
             return;
         }
@@ -125,6 +243,28 @@ final class PluginDispatcher {
                 LOG.log(System.Logger.Level.WARNING, "plugins did not close within " + timeout + " " + unit);
             }
         } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+    }
+
+    /**
+     * Waits until the plugins have heard what the latch counts, unless this thread delivers
+     * plugins' events (a callback cannot wait for other callbacks: they run after it returns).
+     */
+    static void awaitDelivered(CountDownLatch done) {
+        if (done == null || delivering()) {
+            return;
+        }
+        boolean interrupted = false;
+        while (true) {
+            try {
+                done.await();
+                break;
+            } catch (InterruptedException e) {
+                interrupted = true;
+            }
+        }
+        if (interrupted) {
             Thread.currentThread().interrupt();
         }
     }
@@ -142,6 +282,7 @@ final class PluginDispatcher {
 
     private void drain() {
         drainer = Thread.currentThread();
+        DELIVERING.set(true);
         try {
             for (int i = 0; i < BATCH; i++) {
                 Event event = queue.poll();
@@ -151,6 +292,7 @@ final class PluginDispatcher {
                 deliver(event);
             }
         } finally {
+            DELIVERING.set(false);
             drainer = null;
             scheduled.set(false);
         }
@@ -165,8 +307,9 @@ final class PluginDispatcher {
     }
 
     private void deliver(Event event) {
-        boolean isClose = event.done != null;
-        if (!pluginsClosed) {
+        boolean skip = pluginsClosed
+                || (event.only != null && !event.removal && plugins.stream().noneMatch(p -> p == event.only));
+        if (!skip) {
             for (Plugin plugin : event.only != null ? List.of(event.only) : plugins) {
                 try {
                     event.call.accept(plugin);
@@ -186,8 +329,10 @@ final class PluginDispatcher {
                 onRoom.run();
             }
         }
-        if (isClose) {
+        if (event.closeAll) {
             pluginsClosed = true; // nothing reaches a plugin after its close
+        }
+        if (event.done != null) {
             event.done.countDown();
         }
     }
