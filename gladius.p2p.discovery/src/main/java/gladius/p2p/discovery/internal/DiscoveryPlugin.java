@@ -21,9 +21,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
-import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ThreadLocalRandom;
-import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
 
 /**
@@ -112,7 +110,10 @@ final class DiscoveryPlugin implements Plugin, DiscoveryService {
 
     @Override
     public void discoverNow() {
-        CompletableFuture.runAsync(this::round);
+        Network net = networkIfOpen();
+        if (net != null) {
+            net.schedule(this, Duration.ZERO, this::round);
+        }
     }
 
     @Override
@@ -176,19 +177,25 @@ final class DiscoveryPlugin implements Plugin, DiscoveryService {
 
     // ------------------------------------------------------------------ rounds
 
+    /** The next round, serial with the callbacks (Network#schedule); none once the network closes or drops this plugin. */
     private void scheduleRound(Duration delay) {
-        if (networkIfOpen() == null) {
+        Network net = networkIfOpen();
+        if (net == null) {
             return;
         }
-        CompletableFuture.runAsync(() -> {
-            try {
-                round();
-            } finally {
-                long interval = settings.interval().toNanos();
-                long jitter = ThreadLocalRandom.current().nextLong(-interval / 10, interval / 10 + 1);
-                scheduleRound(Duration.ofNanos(interval + jitter));
-            }
-        }, CompletableFuture.delayedExecutor(delay.toNanos(), TimeUnit.NANOSECONDS));
+        try {
+            net.schedule(this, delay, () -> {
+                try {
+                    round();
+                } finally {
+                    long interval = settings.interval().toNanos();
+                    long jitter = ThreadLocalRandom.current().nextLong(-interval / 10, interval / 10 + 1);
+                    scheduleRound(Duration.ofNanos(interval + jitter));
+                }
+            });
+        } catch (IllegalStateException | IllegalArgumentException ended) {
+            LOG.log(System.Logger.Level.DEBUG, "discovery rounds end: {0}", ended.getMessage());
+        }
     }
 
     /** Deletes nodes unreachable for too long, then asks for more if the table has room. */

@@ -18,10 +18,8 @@ import java.util.HexFormat;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
-import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.ThreadLocalRandom;
-import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLongArray;
 import java.util.function.Consumer;
 
@@ -253,18 +251,24 @@ final class EthStatePlugin implements Plugin, EthState {
 
     // ------------------------------------------------------------------ anti-entropy
 
+    /** The next round, serial with the callbacks (Network#schedule); none once the network closes or drops this plugin. */
     private void scheduleRound(Duration delay) {
-        if (networkIfOpen() == null) {
+        Network net = networkIfOpen();
+        if (net == null) {
             return;
         }
-        CompletableFuture.runAsync(() -> {
-            try {
-                round();
-            } finally {
-                long interval = settings.interval().toNanos();
-                scheduleRound(Duration.ofNanos(interval + ThreadLocalRandom.current().nextLong(-interval / 10, interval / 10 + 1)));
-            }
-        }, CompletableFuture.delayedExecutor(delay.toNanos(), TimeUnit.NANOSECONDS));
+        try {
+            net.schedule(this, delay, () -> {
+                try {
+                    round();
+                } finally {
+                    long interval = settings.interval().toNanos();
+                    scheduleRound(Duration.ofNanos(interval + ThreadLocalRandom.current().nextLong(-interval / 10, interval / 10 + 1)));
+                }
+            });
+        } catch (IllegalStateException | IllegalArgumentException ended) {
+            LOG.log(System.Logger.Level.DEBUG, "ethstate rounds end: {0}", ended.getMessage());
+        }
     }
 
     /** Sends this node's digest to a few random peers; they answer with what it lacks and ask for what they lack. */

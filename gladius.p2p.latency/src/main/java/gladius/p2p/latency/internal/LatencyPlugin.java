@@ -19,15 +19,14 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
-import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ThreadLocalRandom;
-import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
 
 /**
- * The latency plugin (see {@link LatencyAudit}). Probes go out from a timer; answers come in on
- * the network's dispatcher; one lock guards the windows both touch. Peers leave the audit when
- * they leave the route table, so its memory is bounded by the table times the window.
+ * The latency plugin (see {@link LatencyAudit}). Rounds of probes ({@link Network#schedule}) and
+ * answers run serially on the network's dispatcher; the lock is only for the audit's readers on
+ * other threads. Peers leave the audit when they leave the route table, so its memory is bounded
+ * by the table times the window.
  */
 final class LatencyPlugin implements Plugin, LatencyAudit {
 
@@ -45,11 +44,6 @@ final class LatencyPlugin implements Plugin, LatencyAudit {
     private boolean closed;
     private final Map<NodeAddress, ProbeWindow> windows = new HashMap<>();
     private final ArrayDeque<Eviction> evictions = new ArrayDeque<>();
-    /**
-     * Peers evicted since the running round read the network's state: that round's route table
-     * still lists them, and must not probe them (which would give them a window again).
-     */
-    private final Set<NodeAddress> evictedThisRound = new HashSet<>();
 
     LatencyPlugin(LatencySettings settings) {
         this.settings = settings;
@@ -142,17 +136,23 @@ final class LatencyPlugin implements Plugin, LatencyAudit {
         judge(from);
     }
 
+    /** The next round, serial with the callbacks (Network#schedule); none once the network closes or drops this plugin. */
     private void scheduleRound(Duration delay) {
-        if (networkIfOpen() == null) {
+        Network net = networkIfOpen();
+        if (net == null) {
             return;
         }
-        CompletableFuture.runAsync(() -> {
-            try {
-                round();
-            } finally {
-                scheduleRound(settings.interval());
-            }
-        }, CompletableFuture.delayedExecutor(delay.toNanos(), TimeUnit.NANOSECONDS));
+        try {
+            net.schedule(this, delay, () -> {
+                try {
+                    round();
+                } finally {
+                    scheduleRound(settings.interval());
+                }
+            });
+        } catch (IllegalStateException | IllegalArgumentException ended) {
+            LOG.log(System.Logger.Level.DEBUG, "latency rounds end: {0}", ended.getMessage());
+        }
     }
 
     /** Expires late probes, forgets peers that left the table, and probes every connected route-table peer. */
@@ -160,7 +160,6 @@ final class LatencyPlugin implements Plugin, LatencyAudit {
         Network net;
         synchronized (this) {
             net = closed ? null : network;
-            evictedThisRound.clear();
         }
         if (net == null) {
             return;
@@ -179,8 +178,6 @@ final class LatencyPlugin implements Plugin, LatencyAudit {
             long now = System.nanoTime();
             Map<NodeAddress, Long> sequences = new HashMap<>();
             synchronized (this) {
-                routeTable.removeAll(evictedThisRound);
-                targets.removeAll(evictedThisRound);
                 windows.keySet().retainAll(routeTable);
                 for (ProbeWindow window : windows.values()) {
                     window.expire(now, timeoutNanos);
@@ -233,7 +230,6 @@ final class LatencyPlugin implements Plugin, LatencyAudit {
                 return;
             }
             windows.remove(node);
-            evictedThisRound.add(node);
             eviction = new Eviction(node, Instant.now(), reason, figures);
         }
         // Deleted first, recorded after: whoever sees the eviction finds the node gone from the route table.
