@@ -1,5 +1,6 @@
 package gladius.p2p.ethstate;
 
+import gladius.p2p.ethstate.internal.EntryPayload;
 import java.time.Instant;
 import java.util.Arrays;
 import java.util.HexFormat;
@@ -55,6 +56,19 @@ public final class Entry {
     /** @return when the signer wrote it */
     public Instant timestamp() {
         return Instant.ofEpochMilli(timestampMillis);
+    }
+
+    /**
+     * The exact bytes the signature signs as an EIP-191 personal message (the layout is in
+     * {@link EthState}): what a wallet or hardware key is given to sign an entry for
+     * {@link EthState#putSigned}, or what any Ethereum library checks a received one against.
+     *
+     * @return the payload, a new array
+     * @throws IllegalArgumentException if the address is not 20 bytes of hex, or the key is not
+     *         1 to 255 bytes of UTF-8
+     */
+    public byte[] payload() {
+        return EntryPayload.of(address, timestampMillis, key, value);
     }
 
     /** @return a copy of the 65-byte signature r ‖ s ‖ v (v is 27 or 28) */

@@ -54,7 +54,10 @@ import java.util.function.Consumer;
  * peers, who send back the entries it lacks and, if it has some they lack, their own digest
  * (flagged as a reply, which is never answered with a digest). Received entries are checked in
  * this order, and the first failure is counted as its {@link Rejection}: format, allow-list,
- * clock skew, age against the entry held, signature, capacity.
+ * clock skew, signature, capacity. An exact copy of the entry held (anti-entropy and relays send
+ * many) is dropped before the signature check and counted nowhere; a copy with the held entry's
+ * signature but other contents is checked, and fails it. A validly signed older version is
+ * dropped and counted in {@link #superseded()}.
  */
 public interface EthState {
 
@@ -101,6 +104,30 @@ public interface EthState {
 
     /** @param listener a listener added before; no effect otherwise */
     void removeListener(Consumer<Entry> listener);
+
+    /**
+     * Older versions of held entries that arrived validly signed (see {@link Rejection#STALE}):
+     * late relays, which gossip makes normal, or replays of real old entries.
+     *
+     * @return how many were dropped
+     */
+    long superseded();
+
+    /**
+     * Offers an entry signed elsewhere (by a wallet or a hardware key, over {@link Entry#payload()}),
+     * checked exactly as a received one is, in the same order: what the wire format cannot carry
+     * (a key of 0 or over 255 UTF-8 bytes, a value over {@code ethstate.max-value-bytes}, an
+     * address that is not 20 bytes of hex), the allow-list, clock skew, the signature, capacity.
+     * If it is new it is stored, the listeners hear it, and it is pushed to every writable peer,
+     * as a put is. Refusals are returned, not counted in {@link #rejections()} (which is about
+     * what peers send).
+     *
+     * @param entry the signed entry
+     * @return empty if it is now held (new, or already held byte for byte); else why not, where
+     *         {@link Rejection#STALE} means a newer version is held
+     * @throws IllegalStateException if the network has closed
+     */
+    Optional<Rejection> putSigned(Entry entry);
 
     /** @return how many received entries were refused, by reason (every reason present, zero or more) */
     Map<Rejection, Long> rejections();

@@ -1,6 +1,10 @@
 package gladius.p2p.ethstate;
 
-/** Why a received entry was not applied. Each is counted in {@link EthState#rejections()}. */
+/**
+ * Why an entry was not applied. Each is counted in {@link EthState#rejections()} when a received
+ * entry fails, except {@link #STALE}; {@link EthState#putSigned} returns it for an entry offered
+ * directly.
+ */
 public enum Rejection {
     /** The message or entry breaks the wire format, or a key or value is over its limit. */
     MALFORMED,
@@ -10,7 +14,13 @@ public enum Rejection {
     HIGH_S,
     /** The signature is valid for another address than the entry claims (a forgery, or a tampered entry). */
     WRONG_SIGNER,
-    /** An entry with the same address and key and an older timestamp (a replay) than the one held. */
+    /**
+     * An older version of the entry held (same address and key): validly signed, so either an
+     * honest relay that arrived after the newer version or a replay of a real old entry. The two
+     * look alike and neither changes anything, so a received one is not an offence: it is counted
+     * in {@link EthState#superseded()}, not in {@link EthState#rejections()}. Returned by
+     * {@link EthState#putSigned}.
+     */
     STALE,
     /** The timestamp is further ahead of this node's clock than {@code ethstate.max-clock-skew}. */
     FUTURE,

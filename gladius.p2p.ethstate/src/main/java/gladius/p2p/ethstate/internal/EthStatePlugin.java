@@ -17,9 +17,11 @@ import java.util.EnumMap;
 import java.util.HexFormat;
 import java.util.List;
 import java.util.Map;
+import java.util.Objects;
 import java.util.Optional;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.ThreadLocalRandom;
+import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.AtomicLongArray;
 import java.util.function.Consumer;
 
@@ -38,6 +40,7 @@ final class EthStatePlugin implements Plugin, EthState {
     private final String address;
     private final StateStore store;
     private final AtomicLongArray rejected = new AtomicLongArray(Rejection.values().length);
+    private final AtomicLong superseded = new AtomicLong();
     private final List<Consumer<Entry>> listeners = new CopyOnWriteArrayList<>();
     private final Object putLock = new Object();
     private long lastPutMillis; // guarded by putLock
@@ -158,6 +161,42 @@ final class EthStatePlugin implements Plugin, EthState {
     }
 
     @Override
+    public long superseded() {
+        return superseded.get();
+    }
+
+    @Override
+    public Optional<Rejection> putSigned(Entry entry) {
+        Objects.requireNonNull(entry, "entry");
+        Network net;
+        synchronized (this) {
+            if (closed) {
+                throw new IllegalStateException("ethstate is closed: its network closed");
+            }
+            net = network;
+        }
+        byte[] value = entry.value();
+        byte[] payload;
+        try {
+            payload = entry.payload();
+        } catch (IllegalArgumentException unfit) {
+            return Optional.of(Rejection.MALFORMED); // what the wire format cannot carry
+        }
+        if (value.length > settings.maxValueBytes()) {
+            return Optional.of(Rejection.MALFORMED);
+        }
+        byte[] signer = Addresses.parse(entry.address());
+        Signed signed = new Signed(signer, entry.timestampMillis(), entry.key(), value, payload, entry.signature());
+        Outcome outcome = admit(signed);
+        if (outcome.applied() != null && net != null) {
+            for (byte[] body : EntryCodec.entriesMessages(List.of(signed), MAX_ENTRIES_BODY)) {
+                net.broadcast(net.newMessage(ENTRIES, body));
+            }
+        }
+        return Optional.ofNullable(outcome.refusal());
+    }
+
+    @Override
     public Map<Rejection, Long> rejections() {
         Map<Rejection, Long> counts = new EnumMap<>(Rejection.class);
         for (Rejection reason : Rejection.values()) {
@@ -187,47 +226,66 @@ final class EthStatePlugin implements Plugin, EthState {
         }
     }
 
-    /** Checks one entry in the documented order; applies it and returns it if it is new. */
+    /** A received entry, checked: counted as a refusal, as superseded, or returned if it is new here. */
     private Optional<Entry> receive(Signed signed) {
+        Outcome outcome = admit(signed);
+        if (outcome.refusal() == Rejection.STALE) {
+            superseded.incrementAndGet();
+        } else if (outcome.refusal() != null) {
+            count(outcome.refusal());
+        }
+        return Optional.ofNullable(outcome.applied());
+    }
+
+    /** What became of an entry: applied (it is new here), refused and why, or neither (held already, byte for byte). */
+    private record Outcome(Entry applied, Rejection refusal) {
+        static final Outcome HELD = new Outcome(null, null);
+
+        static Outcome refused(Rejection reason) {
+            return new Outcome(null, reason);
+        }
+    }
+
+    /** Checks one entry in the documented order and applies it if it is new; the same for received and offered entries. */
+    private Outcome admit(Signed signed) {
         String signer = HexFormat.of().formatHex(signed.address());
         if (!settings.allow().isEmpty() && !settings.allow().contains(signer)) {
-            return reject(Rejection.NOT_ALLOWED);
+            return Outcome.refused(Rejection.NOT_ALLOWED);
         }
         long skewMillis = settings.maxClockSkew().toMillis();
         if (signed.timestampMillis() > System.currentTimeMillis() + skewMillis) {
-            return reject(Rejection.FUTURE);
+            return Outcome.refused(Rejection.FUTURE);
         }
-        switch (store.standing(signed)) {
-            case DUPLICATE:
-                return Optional.empty(); // anti-entropy resends what peers hold: not an offence
-            case STALE:
-                return reject(Rejection.STALE);
-            default:
-                break;
+        StateStore.Standing standing = store.standing(signed);
+        if (standing == StateStore.Standing.DUPLICATE) {
+            return Outcome.HELD; // anti-entropy resends what peers hold: not an offence, and nothing to check again
         }
         switch (Secp256k1.checkForm(signed.signature())) {
             case BAD:
-                return reject(Rejection.BAD_SIGNATURE);
+                return Outcome.refused(Rejection.BAD_SIGNATURE);
             case HIGH_S:
-                return reject(Rejection.HIGH_S);
+                return Outcome.refused(Rejection.HIGH_S);
             default:
                 break;
         }
         Optional<byte[]> recovered = Secp256k1.recoverAddress(Secp256k1.personalMessageHash(signed.payload()), signed.signature());
         if (recovered.isEmpty()) {
-            return reject(Rejection.BAD_SIGNATURE);
+            return Outcome.refused(Rejection.BAD_SIGNATURE);
         }
         if (!Arrays.equals(recovered.get(), signed.address())) {
-            return reject(Rejection.WRONG_SIGNER);
+            return Outcome.refused(Rejection.WRONG_SIGNER);
+        }
+        if (standing == StateStore.Standing.OLDER) {
+            return Outcome.refused(Rejection.STALE); // checked first, so a forged old copy counts as forged
         }
         Entry entry = new Entry(Addresses.checksummed(signed.address()), signed.key(), signed.value(),
                 signed.timestampMillis(), signed.signature());
         Optional<Rejection> refused = store.apply(signed, entry);
         if (refused.isPresent()) {
-            return reject(refused.get());
+            return Outcome.refused(refused.get());
         }
         notifyListeners(entry);
-        return Optional.of(entry);
+        return new Outcome(entry, null);
     }
 
     private void onDigest(Message message) {
@@ -287,11 +345,6 @@ final class EthStatePlugin implements Plugin, EthState {
     }
 
     // ------------------------------------------------------------------ helpers
-
-    private Optional<Entry> reject(Rejection reason) {
-        count(reason);
-        return Optional.empty();
-    }
 
     private void count(Rejection reason) {
         rejected.incrementAndGet(reason.ordinal());

@@ -5,6 +5,7 @@ import java.math.BigInteger;
 import java.nio.charset.StandardCharsets;
 import java.security.GeneralSecurityException;
 import java.security.MessageDigest;
+import java.text.Normalizer;
 import java.util.Arrays;
 import java.util.HexFormat;
 import java.util.Locale;
@@ -12,13 +13,16 @@ import java.util.Map;
 import javax.crypto.Cipher;
 import javax.crypto.spec.IvParameterSpec;
 import javax.crypto.spec.SecretKeySpec;
+import org.bouncycastle.crypto.Digest;
 import org.bouncycastle.crypto.digests.SHA256Digest;
+import org.bouncycastle.crypto.digests.SHA512Digest;
 import org.bouncycastle.crypto.generators.PKCS5S2ParametersGenerator;
 import org.bouncycastle.crypto.params.KeyParameter;
 
 /**
- * Reads Web3 Secret Storage v3 files, as geth and wallets write them: scrypt or PBKDF2-HMAC-SHA256
- * to derive the key, keccak256(dk[16..31] ‖ ciphertext) as the MAC, AES-128-CTR for the secret.
+ * Reads Web3 Secret Storage v3 files, as geth and wallets write them: scrypt or PBKDF2 (HMAC-SHA256,
+ * or HMAC-SHA512 as ethers also reads) to derive the key from the password in Unicode NFKC form
+ * (as ethers normalizes it), keccak256(dk[16..31] ‖ ciphertext) as the MAC, AES-128-CTR for the secret.
  * KDF parameters are bounded so a hostile file cannot ask for unbounded memory or time.
  */
 final class Keystore {
@@ -59,7 +63,8 @@ final class Keystore {
         if (dkLength < 32 || dkLength > 64 || iv.length != 16) {
             throw new IllegalArgumentException("crypto.kdfparams.dklen must be 32 to 64 and the iv 16 bytes");
         }
-        byte[] passwordBytes = password.getBytes(StandardCharsets.UTF_8);
+        // NFKC first, as ethers does, so a password typed in either Unicode form opens the file.
+        byte[] passwordBytes = Normalizer.normalize(password, Normalizer.Form.NFKC).getBytes(StandardCharsets.UTF_8);
         String kdf = text(crypto.get("kdf"), "crypto.kdf");
         byte[] derived = switch (kdf) {
             case "scrypt" -> {
@@ -75,10 +80,15 @@ final class Keystore {
             case "pbkdf2" -> {
                 String prf = text(params.get("prf"), "crypto.kdfparams.prf");
                 int rounds = integer(params.get("c"), "crypto.kdfparams.c");
-                if (!prf.equals("hmac-sha256") || rounds < 1 || rounds > MAX_PBKDF2_ROUNDS) {
-                    throw new IllegalArgumentException("pbkdf2 needs prf hmac-sha256 and 1 to " + MAX_PBKDF2_ROUNDS + " rounds");
+                Digest hmacOf = switch (prf) {
+                    case "hmac-sha256" -> new SHA256Digest();
+                    case "hmac-sha512" -> new SHA512Digest();
+                    default -> throw new IllegalArgumentException("crypto.kdfparams.prf must be hmac-sha256 or hmac-sha512, not " + prf);
+                };
+                if (rounds < 1 || rounds > MAX_PBKDF2_ROUNDS) {
+                    throw new IllegalArgumentException("crypto.kdfparams.c must be 1 to " + MAX_PBKDF2_ROUNDS + ", not " + rounds);
                 }
-                PKCS5S2ParametersGenerator generator = new PKCS5S2ParametersGenerator(new SHA256Digest());
+                PKCS5S2ParametersGenerator generator = new PKCS5S2ParametersGenerator(hmacOf);
                 generator.init(passwordBytes, salt, rounds);
                 yield ((KeyParameter) generator.generateDerivedParameters(dkLength * 8)).getKey();
             }

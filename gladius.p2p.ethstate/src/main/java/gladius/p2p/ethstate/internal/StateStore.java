@@ -21,8 +21,12 @@ import java.util.Optional;
  */
 final class StateStore {
 
-    /** Where an offered entry stands against the one held. */
-    enum Standing { NEW_SLOT, NEWER, DUPLICATE, STALE }
+    /**
+     * Where an offered entry stands against the one held: NEW_SLOT or NEWER would be applied;
+     * DUPLICATE is the held entry byte for byte; OLDER loses to it (so does a copy with the held
+     * entry's timestamp and signature but other contents, which no valid signature can make).
+     */
+    enum Standing { NEW_SLOT, NEWER, DUPLICATE, OLDER }
 
     private record Slot(String address, long keyHash) {}
 
@@ -51,13 +55,18 @@ final class StateStore {
     private static Standing compare(Signed offered, Signed held) {
         int byTime = Long.compare(offered.timestampMillis(), held.timestampMillis());
         int order = byTime != 0 ? byTime : Arrays.compareUnsigned(offered.signature(), held.signature());
-        return order > 0 ? Standing.NEWER : order == 0 ? Standing.DUPLICATE : Standing.STALE;
+        if (order == 0) {
+            // Same slot, time and signature: a duplicate only if the signed bytes are the same too.
+            return Arrays.equals(offered.payload(), held.payload()) ? Standing.DUPLICATE : Standing.OLDER;
+        }
+        return order > 0 ? Standing.NEWER : Standing.OLDER;
     }
 
     /**
-     * Stores a verified entry unless, by now, it lost to the one held or the store is full.
+     * Stores a verified entry unless, by now, it lost to the one held (STALE) or the store is
+     * full (FULL).
      *
-     * @return empty if stored; DUPLICATE is reported as empty too, with applied false
+     * @return empty if stored
      */
     synchronized Optional<Rejection> apply(Signed signed, Entry entry) {
         Slot slot = slot(signed);

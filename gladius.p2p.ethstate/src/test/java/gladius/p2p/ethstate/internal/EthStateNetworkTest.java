@@ -25,6 +25,7 @@ import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.function.Consumer;
 import java.util.stream.Collectors;
@@ -126,7 +127,13 @@ class EthStateNetworkTest {
             bodies.add(message(current, sign(alice, current))); // valid: applied
 
             byte[] older = payload(alice.address(), now - 1000, "name", "old".getBytes(StandardCharsets.UTF_8));
-            bodies.add(message(older, sign(alice, older))); // STALE: a replay of an older entry
+            bodies.add(message(older, sign(alice, older))); // an older version: superseded, not a rejection
+
+            byte[] olderForged = payload(alice.address(), now - 2000, "name", "forged".getBytes(StandardCharsets.UTF_8));
+            bodies.add(message(olderForged, sign(mallory, olderForged))); // WRONG_SIGNER: old, but forged all the same
+
+            byte[] changed = payload(alice.address(), now, "name", "alicX".getBytes(StandardCharsets.UTF_8));
+            bodies.add(message(changed, sign(alice, current))); // WRONG_SIGNER: the held entry's signature on another value
 
             byte[] badV = sign(alice, payload(alice.address(), now + 1, "v", new byte[1]));
             badV[64] = 29;
@@ -161,10 +168,11 @@ class EthStateNetworkTest {
             sender.broadcast(sender.newMessage("ethstate/unknown", new byte[] {1}), victim.localAddress());
             sender.broadcast(sender.newMessage(EthState.DIGEST, new byte[] {1, 0, 0x7f, 0, 0, 0}), victim.localAddress());
 
-            Map<Rejection, Long> expected = Map.of(Rejection.STALE, 1L, Rejection.BAD_SIGNATURE, 2L, Rejection.HIGH_S, 1L,
-                    Rejection.WRONG_SIGNER, 2L, Rejection.FUTURE, 1L, Rejection.MALFORMED, 4L);
+            Map<Rejection, Long> expected = Map.of(Rejection.BAD_SIGNATURE, 2L, Rejection.HIGH_S, 1L,
+                    Rejection.WRONG_SIGNER, 4L, Rejection.FUTURE, 1L, Rejection.MALFORMED, 4L);
             Await.until("every bad entry to be counted", () -> nonZero(state(victim).rejections()).equals(expected),
                     () -> "" + nonZero(state(victim).rejections()));
+            assertEquals(1, state(victim).superseded(), "the validly signed older version");
             assertEquals(1, state(victim).snapshot().size(), "only the one valid entry was applied");
             assertArrayEquals("alice".getBytes(StandardCharsets.UTF_8), state(victim).get(aliceAddress, "name").orElseThrow().value());
             assertEquals(0, victim.networkState().pluginFailures());
@@ -221,6 +229,41 @@ class EthStateNetworkTest {
     }
 
     @Test
+    void anEntrySignedElsewhereIsCheckedLikeAReceivedOneAndSpreads() {
+        Secp256k1.KeyPair wallet = Secp256k1.KeyPair.of(new BigInteger(KEY_E2, 16)); // stands for a wallet or hardware key
+        String walletAddress = Addresses.checksummed(wallet.address());
+        try (Cluster cluster = new Cluster()) {
+            Network a = cluster.start(settings());
+            Network b = cluster.start(settings());
+            a.add(b.localAddress());
+            long now = System.currentTimeMillis();
+            Entry unsigned = new Entry(walletAddress, "profile", "hello".getBytes(StandardCharsets.UTF_8), now, new byte[65]);
+            byte[] signature = sign(wallet, unsigned.payload()); // the wallet signs Entry.payload() as a personal message
+            Entry entry = new Entry(walletAddress, "profile", "hello".getBytes(StandardCharsets.UTF_8), now, signature);
+
+            assertEquals(Optional.empty(), state(a).putSigned(entry));
+            assertEquals(Optional.of(entry), state(a).get(walletAddress, "profile"));
+            Await.until("the entry at the other node", () -> state(b).get(walletAddress, "profile").isPresent());
+            assertEquals(entry, state(b).get(walletAddress, "profile").orElseThrow());
+            assertEquals(Optional.empty(), state(a).putSigned(entry), "held already, byte for byte");
+
+            Entry changed = new Entry(walletAddress, "profile", "hellX".getBytes(StandardCharsets.UTF_8), now, signature);
+            assertEquals(Optional.of(Rejection.WRONG_SIGNER), state(a).putSigned(changed));
+            Entry older = new Entry(walletAddress, "profile", "old".getBytes(StandardCharsets.UTF_8), now - 1,
+                    sign(wallet, new Entry(walletAddress, "profile", "old".getBytes(StandardCharsets.UTF_8), now - 1, new byte[65]).payload()));
+            assertEquals(Optional.of(Rejection.STALE), state(a).putSigned(older), "a newer version is held");
+            Entry tooLongKey = new Entry(walletAddress, "k".repeat(256), new byte[1], now, signature);
+            assertEquals(Optional.of(Rejection.MALFORMED), state(a).putSigned(tooLongKey));
+            assertEquals(Map.of(), nonZero(state(a).rejections()), "refusals of offered entries are returned, not counted");
+
+            // Entry.payload() is exactly what put signed: an entry of the node's own recovers to its address.
+            Entry own = state(a).put("own", new byte[] {1, 2, 3});
+            byte[] recovered = Secp256k1.recoverAddress(Secp256k1.personalMessageHash(own.payload()), own.signature()).orElseThrow();
+            assertEquals(state(a).address(), Addresses.checksummed(recovered));
+        }
+    }
+
+    @Test
     void theLastWriterWinsAndEqualTimestampsGoToTheLargerSignatureWhateverTheOrderOfArrival() {
         Secp256k1.KeyPair alice = Secp256k1.KeyPair.of(new BigInteger(KEY_E2, 16));
         String aliceAddress = Addresses.checksummed(alice.address());
@@ -250,8 +293,8 @@ class EthStateNetworkTest {
                 // reversed, the older value, and the tie's loser if it came second there.
                 boolean inOrderArrival = arrival == inOrder;
                 long staleExpected = (inOrderArrival ? 0 : 1) + (tieWinner.equals(inOrderArrival ? "a" : "b") ? 1 : 0);
-                assertEquals(staleExpected == 0 ? Map.of() : Map.of(Rejection.STALE, staleExpected), nonZero(state(victim).rejections()),
-                        "what lost on arrival is counted as stale, and nothing else");
+                assertEquals(staleExpected, state(victim).superseded(), "what lost on arrival is counted as superseded");
+                assertEquals(Map.of(), nonZero(state(victim).rejections()), "and is not a rejection: these are honest relays");
             }
         }
     }

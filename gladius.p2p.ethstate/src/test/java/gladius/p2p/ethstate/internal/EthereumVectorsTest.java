@@ -110,6 +110,38 @@ class EthereumVectorsTest {
         }
     }
 
+    /**
+     * A keystore as ethers writes it with {@code prf: hmac-sha512}, made here with the JDK's own
+     * PBKDF2WithHmacSHA512 and AES (independent of the BouncyCastle code under test), from the NFKC
+     * form of a password: the decomposed and the composed spelling of it both open it, as in ethers.
+     */
+    @Test
+    void aPbkdf2HmacSha512KeystoreOpensWithThePasswordInEitherUnicodeForm() throws Exception {
+        byte[] secret = hex("7a28b5ba57c53603b0b07b56bba752f7784bf506fa95edc395f5cf6c7514fe9d");
+        byte[] salt = hex("ae3cd4e7013836a3df6bd7241b12db061dbe2c6785853cce422d148a624ce0bd");
+        byte[] iv = hex("6087dab2f9fdbbfaddc31a909735c1e6");
+        String composed = "caf\u00e9 \u2460";      // é as one code point; a circled digit NFKC turns into "1"
+        String decomposed = "cafe\u0301 \u2460";   // e + combining acute
+        String nfkc = java.text.Normalizer.normalize(composed, java.text.Normalizer.Form.NFKC);
+        javax.crypto.SecretKeyFactory pbkdf2 = javax.crypto.SecretKeyFactory.getInstance("PBKDF2WithHmacSHA512");
+        byte[] derived = pbkdf2.generateSecret(new javax.crypto.spec.PBEKeySpec(nfkc.toCharArray(), salt, 4096, 256)).getEncoded();
+        javax.crypto.Cipher aes = javax.crypto.Cipher.getInstance("AES/CTR/NoPadding");
+        aes.init(javax.crypto.Cipher.ENCRYPT_MODE, new javax.crypto.spec.SecretKeySpec(Arrays.copyOf(derived, 16), "AES"),
+                new javax.crypto.spec.IvParameterSpec(iv));
+        byte[] ciphertext = aes.doFinal(secret);
+        byte[] mac = Keccak.hash256(Arrays.copyOfRange(derived, 16, 32), ciphertext);
+        String json = "{\"version\": 3, \"crypto\": {\"cipher\": \"aes-128-ctr\", \"cipherparams\": {\"iv\": \"" + HEX.formatHex(iv)
+                + "\"}, \"ciphertext\": \"" + HEX.formatHex(ciphertext) + "\", \"kdf\": \"pbkdf2\", \"kdfparams\": {\"c\": 4096, "
+                + "\"dklen\": 32, \"prf\": \"hmac-sha512\", \"salt\": \"" + HEX.formatHex(salt) + "\"}, \"mac\": \""
+                + HEX.formatHex(mac) + "\"}}";
+        assertArrayEquals(secret, Keystore.decrypt(json, composed));
+        assertArrayEquals(secret, Keystore.decrypt(json, decomposed));
+        assertArrayEquals(secret, Keystore.decrypt(json, nfkc));
+        IllegalArgumentException prf = assertThrows(IllegalArgumentException.class,
+                () -> Keystore.decrypt(json.replace("hmac-sha512", "hmac-md5"), composed));
+        assertTrue(prf.getMessage().contains("prf"), prf.getMessage());
+    }
+
     @Test
     void aWrongPasswordOrABrokenKeystoreIsAClearError() throws IOException {
         String pbkdf2 = resource("/keystore-pbkdf2.json");
