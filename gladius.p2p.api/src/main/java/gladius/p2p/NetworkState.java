@@ -6,7 +6,8 @@ import java.util.Optional;
 /**
  * A consistent snapshot of a node's peers and counters, taken by {@link Network#networkState()}.
  *
- * <p>Addition to the original contract: {@link #pluginFailures()}.
+ * <p>Additions to the original contract: {@link #pluginFailures()}, {@link #sessionsRefused()},
+ * {@link #unauthenticatedDatagrams()}, {@link #staticKey()}.
  */
 public interface NetworkState {
 
@@ -73,5 +74,16 @@ public interface NetworkState {
      */
     default long unauthenticatedDatagrams() {
         return 0;
+    }
+
+    /**
+     * This node's static public key, the one its peers see as {@link PeerState#staticKey()} and
+     * list in their allow-lists, when its sessions are authenticated (the kcp transport's secure
+     * mode: a 32-byte X25519 key). Added to the original contract; empty where there is none.
+     *
+     * @return a copy of the key, or empty
+     */
+    default Optional<byte[]> staticKey() {
+        return Optional.empty();
     }
 }

@@ -77,6 +77,10 @@ class SecureSessionTest {
             assertEquals(java.util.List.of(), checker.problems);
             assertArrayEquals(keyB.publicKey(), peer(a, b.address()).staticKey().orElseThrow(), "a sees b's static key");
             assertArrayEquals(keyA.publicKey(), peer(b, a.address()).staticKey().orElseThrow(), "b sees a's static key");
+            assertArrayEquals(keyA.publicKey(), a.network().networkState().staticKey().orElseThrow(), "a knows its own key");
+            assertTrue(a.network().networkState().toString().contains("key " + java.util.HexFormat.of().formatHex(keyA.publicKey())),
+                    a.network().networkState().toString());
+            assertEquals(java.util.Optional.empty(), nodes.start().network().networkState().staticKey(), "a plain node has none");
             assertEquals(0, a.network().networkState().unauthenticatedDatagrams() + b.network().networkState().unauthenticatedDatagrams());
         }
     }

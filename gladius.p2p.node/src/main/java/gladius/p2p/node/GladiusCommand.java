@@ -5,8 +5,8 @@ import picocli.CommandLine.Command;
 
 /** The top-level {@code gladius} command. */
 @Command(name = "gladius", mixinStandardHelpOptions = true, versionProvider = GladiusCommand.Version.class,
-        subcommands = {RunCommand.class, DemoCommand.class, StatusCommand.class, CommandLine.HelpCommand.class},
-        description = {"Gladius P2P: run a node, a local demo cluster, or ask a node for its status.",
+        subcommands = {RunCommand.class, DemoCommand.class, StatusCommand.class, KeyCommand.class, CommandLine.HelpCommand.class},
+        description = {"Gladius P2P: run a node, a local demo cluster, ask a node for its status, or print a secure node's key.",
                 "Plugins are found on the module path and in the image's plugins/ folder ($GLADIUS_PLUGINS)."},
         exitCodeListHeading = "%nExit codes:%n",
         exitCodeList = {"0:done (demo: everything converged)", "1:failed (demo: did not converge; status: no answer)",

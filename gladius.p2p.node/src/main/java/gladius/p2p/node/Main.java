@@ -43,9 +43,14 @@ public final class Main {
     }
 
     static int run(String... args) {
-        quietLogging();
         CommandLine commandLine = new CommandLine(new GladiusCommand());
-        PrintWriter err = commandLine.getErr();
+        return run(commandLine.getOut(), commandLine.getErr(), args);
+    }
+
+    /** As {@link #run(String...)}, printing to these writers (for tests). */
+    static int run(PrintWriter out, PrintWriter err, String... args) {
+        quietLogging();
+        CommandLine commandLine = new CommandLine(new GladiusCommand()).setOut(out).setErr(err);
         try {
             PluginFolder.load(PluginFolder.folder());
         } catch (UserError e) {

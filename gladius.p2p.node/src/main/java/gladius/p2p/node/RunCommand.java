@@ -6,6 +6,7 @@ import java.io.PrintWriter;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.HexFormat;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.Callable;
@@ -87,6 +88,8 @@ final class RunCommand implements Callable<Integer> {
                 Networks.add(network, seed);
             }
             out.println("gladius: listening on " + network.localAddress());
+            network.networkState().staticKey().ifPresent(key -> out.println("gladius: static key " + HexFormat.of().formatHex(key)
+                    + " (what peers list in kcp.allow-keys; keep it with --set kcp.node-key=FILE, see gladius key)"));
             if (Parts.ethstate()) {
                 EthStateView.address(network).ifPresent(address -> out.println("gladius: ethereum address " + address));
             }

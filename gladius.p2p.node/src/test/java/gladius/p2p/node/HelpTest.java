@@ -27,6 +27,9 @@ class HelpTest {
         "status --help   | Usage: gladius status",
         "status -h       | Usage: gladius status",
         "help status     | Usage: gladius status",
+        "key --help      | Usage: gladius key",
+        "key -h          | Usage: gladius key",
+        "help key        | Usage: gladius key",
     })
     void helpIsTheUsageAndExitsZero(String args, String usage) {
         StringWriter out = new StringWriter();

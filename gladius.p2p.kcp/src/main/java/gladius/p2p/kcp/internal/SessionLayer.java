@@ -426,7 +426,8 @@ final class SessionLayer extends ChannelInboundHandlerAdapter implements Session
                 counters.bytesSent.sum(), counters.bytesReceived.sum(),
                 counters.messagesDropped.sum(), counters.checksumFailures.sum(),
                 counters.malformedInputs.sum(), dispatcher.failures(),
-                counters.sessionsRefused.sum(), counters.unauthenticatedDatagrams.sum(), endpoint.io().name().toLowerCase(Locale.ROOT));
+                counters.sessionsRefused.sum(), counters.unauthenticatedDatagrams.sum(), endpoint.io().name().toLowerCase(Locale.ROOT),
+                settings.secure() ? settings.nodeKey().publicKey() : null);
     }
 
     private int newTag() {

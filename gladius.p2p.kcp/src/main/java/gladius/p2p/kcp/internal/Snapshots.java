@@ -45,10 +45,15 @@ final class Snapshots {
     record Network(NodeAddress localAddress, List<PeerState> peers, long messagesSent, long messagesReceived,
                    long bytesSent, long bytesReceived, long messagesDropped, long checksumFailures,
                    long malformedInputs, long pluginFailures, long sessionsRefused,
-                   long unauthenticatedDatagrams, String io) implements NetworkState {
+                   long unauthenticatedDatagrams, String io, byte[] staticKeyBytes) implements NetworkState {
 
         Network {
             peers = List.copyOf(peers);
+        }
+
+        @Override
+        public Optional<byte[]> staticKey() {
+            return Optional.ofNullable(staticKeyBytes).map(byte[]::clone);
         }
 
         @Override
@@ -60,6 +65,7 @@ final class Snapshots {
         @Override
         public String toString() {
             StringBuilder text = new StringBuilder("NetworkState[").append(localAddress).append(" on ").append(io)
+                    .append(staticKeyBytes == null ? "" : ", key " + HexFormat.of().formatHex(staticKeyBytes))
                     .append(", sent ").append(messagesSent).append(" (").append(bytesSent).append(" B)")
                     .append(", received ").append(messagesReceived).append(" (").append(bytesReceived).append(" B)")
                     .append(", dropped ").append(messagesDropped).append(", checksum failures ").append(checksumFailures)
