@@ -32,6 +32,43 @@ final class EthStateView {
         return of(network).map(s -> s.snapshot().size()).orElse(0);
     }
 
+    /** Reply text is cut here, well under the transport's default message limit (kcp.max-message-bytes, 1 MiB). */
+    private static final int MAX_LISTING_CHARS = 512 * 1024;
+
+    /**
+     * Every signed entry, one per line: signer, key, value (as text if it is printable UTF-8,
+     * else hex), time, and the start of the signature; cut with a count of the rest if long.
+     */
+    static String listing(Network network) {
+        List<Entry> snapshot = of(network).map(EthState::snapshot).orElse(List.of());
+        StringBuilder out = new StringBuilder();
+        int shown = 0;
+        for (Entry entry : snapshot) {
+            String line = String.format(java.util.Locale.ROOT, "  %s  %s = %s  (%s, sig %s...)%n", entry.address(), entry.key(),
+                    valueText(entry.value()), entry.timestamp(), HexFormat.of().formatHex(entry.signature(), 0, 4));
+            if (out.length() + line.length() > MAX_LISTING_CHARS) {
+                out.append("  ... ").append(snapshot.size() - shown).append(" more\n");
+                break;
+            }
+            out.append(line);
+            shown++;
+        }
+        return out.toString();
+    }
+
+    /** A value as quoted text if it decodes as UTF-8 without control characters, else as 0x hex. */
+    private static String valueText(byte[] value) {
+        try {
+            String text = StandardCharsets.UTF_8.newDecoder().decode(java.nio.ByteBuffer.wrap(value)).toString();
+            if (text.chars().noneMatch(Character::isISOControl)) {
+                return '"' + text + '"';
+            }
+        } catch (java.nio.charset.CharacterCodingException notText) {
+            // shown as hex below
+        }
+        return "0x" + HexFormat.of().formatHex(value);
+    }
+
     /** A short fingerprint of the whole state: two nodes that show the same one hold the same entries. */
     static String fingerprint(Network network) {
         List<Entry> snapshot = of(network).map(EthState::snapshot).orElse(List.of());

@@ -26,7 +26,7 @@ final class Report {
         }
         if (Parts.latency()) {
             Optional<Duration> median = LatencyView.medianOfMedians(network);
-            line.append("  rtt ").append(median.map(Report::millis).orElse("-"));
+            line.append("  probe rtt ").append(median.map(Report::millis).orElse("-"));
         }
         if (Parts.ethstate() && EthStateView.of(network).isPresent()) {
             line.append("  state ").append(EthStateView.entries(network)).append(" [").append(EthStateView.fingerprint(network)).append(']');
@@ -51,11 +51,17 @@ final class Report {
         out.append('\n').append(line(network)).append('\n');
         network.networkState().peers().stream().filter(peer -> !peer.address().equals(asker))
                 .sorted(Comparator.comparing(PeerState::address)).forEach(peer ->
-                out.append(String.format(Locale.ROOT, "  %-22s %-9s %-8s rtt %-8s in %-7d out %-7d queued %d%n",
+                out.append(String.format(Locale.ROOT, "  %-22s %-9s %-8s srtt %-8s in %-7d out %-7d queued %d%n",
                         peer.address(), peer.inRouteTable() ? "table" : "inbound", peer.connected() ? "up" : "down",
                         millis(peer.smoothedRtt()), peer.messagesReceived(), peer.messagesSent(), peer.queuedMessages())));
+        out.append(RTT_LEGEND);
         return out.toString();
     }
+
+    /** What the two round-trip figures are, under every full report. */
+    static final String RTT_LEGEND = "probe rtt: median over peers of the latency plugin's median probe round trip (its "
+            + "messages, through the plugins); srtt: the transport's smoothed round trip per peer (KCP acknowledgements, "
+            + "whole ms, 0.0 before the first sample)\n";
 
     static String millis(Duration d) {
         return String.format(Locale.ROOT, "%.1f ms", d.toNanos() / 1e6);

@@ -18,8 +18,12 @@ import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 import picocli.CommandLine.Spec;
 
-/** {@code gladius status host:port}: asks a running node for its peers and figures, over the network itself. */
-@Command(name = "status", mixinStandardHelpOptions = true, description = "Ask a running node for its peers and counters.")
+/**
+ * {@code gladius status host:port}: asks a running node for its peers and figures (and with
+ * {@code --entries} its signed entries), over the network itself.
+ */
+@Command(name = "status", mixinStandardHelpOptions = true,
+        description = "Ask a running node for its peers and counters, and with --entries its signed state entries.")
 final class StatusCommand implements Callable<Integer> {
 
     @Spec
@@ -36,13 +40,30 @@ final class StatusCommand implements Callable<Integer> {
             + "kcp.node-key=FILE for a node with an allow-list (repeatable). Without kcp.secure, plain is tried, then secure.")
     java.util.List<String> pairs = new java.util.ArrayList<>();
 
+    @Option(names = "--entries", description = "Also list the node's signed state entries (ethstate).")
+    boolean entries;
+
     @Override
     public Integer call() throws InterruptedException {
         Map<String, String> settings = new java.util.HashMap<>(NodeSettings.build(null, pairs));
         settings.put("plugins", "none");
         NodeSettings.checkNamespaces(settings);
         boolean chosen = settings.containsKey("kcp.secure");
-        Integer code = ask(settings, !chosen);
+        Integer code;
+        if (chosen) {
+            code = ask(settings, false);
+        } else {
+            // Plain first: a secure node refuses that session, and the transport logs each refusal as a
+            // WARNING, which here is the expected answer, not a problem to show the user.
+            java.util.logging.Logger transport = java.util.logging.Logger.getLogger("gladius.p2p.kcp");
+            java.util.logging.Level before = transport.getLevel();
+            transport.setLevel(java.util.logging.Level.SEVERE);
+            try {
+                code = ask(settings, true);
+            } finally {
+                transport.setLevel(before);
+            }
+        }
         if (code == null) {
             // The node refused a plain session: it is kcp.secure, so ask again the way it speaks.
             settings.put("kcp.secure", "true");
@@ -65,7 +86,8 @@ final class StatusCommand implements Callable<Integer> {
             });
             Networks.listen(network, new NodeAddress(node.host().contains(":") ? "::" : "0.0.0.0", 0));
             try {
-                network.broadcast(network.newMessage(StatusResponder.REQUEST, new byte[0]), node);
+                byte[] request = entries ? StatusResponder.WITH_ENTRIES.getBytes(StandardCharsets.UTF_8) : new byte[0];
+                network.broadcast(network.newMessage(StatusResponder.REQUEST, request), node);
             } catch (IllegalArgumentException e) {
                 throw new UserError(node + ": " + e.getMessage());
             }
