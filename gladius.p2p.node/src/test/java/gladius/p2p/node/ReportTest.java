@@ -48,7 +48,8 @@ class ReportTest {
             assertTrue(report.lines().anyMatch(l -> l.trim().startsWith(b.localAddress().toString()) && l.contains(" table ")
                     && l.contains(" up ") && l.contains("out " + toB.messagesSent())), report);
             assertTrue(report.lines().anyMatch(l -> l.trim().startsWith("127.0.0.1:9 ") && l.contains(" down ")), report);
-            assertEquals(2 + state.peers().size(), lines.length, "one line per peer: " + report);
+            assertEquals(2 + state.peers().size() + 1, lines.length, "one line per peer, then the legend: " + report);
+            assertEquals(Report.RTT_LEGEND.trim(), lines[lines.length - 1], "what probe rtt and srtt are");
 
             String forB = Report.full(a, b.localAddress());
             assertEquals(lines.length - 1, forB.split("\n").length, "the asker's own line left out: " + forB);
