@@ -42,14 +42,28 @@ final class DemoCommand implements Callable<Integer> {
     @Option(names = "--set", paramLabel = "KEY=VALUE", description = "A setting for every node (repeatable).")
     List<String> pairs = new ArrayList<>();
 
+    /** The most nodes one process runs (README, docs/BENCHMARKS.md "Scale"): 200 with discovery alone converged. */
+    static final int MAX_NODES = 200;
+    /** The most fully meshed nodes with every plugin on that converged in one process (docs/BENCHMARKS.md). */
+    static final int MAX_FULL_MESH = 64;
+    /** A phase whose count has not moved for this long cannot converge: it ends, and says so. */
+    private static final Duration STALLED = Duration.ofSeconds(10);
+
     private PrintWriter out;
     /** Peers each node should come to know: all others, or discovery.max-peers if fewer. */
     private int peersEach;
 
+    /** How a phase ended: how long it took, the count it reached, and whether that was the target. */
+    private record Phase(Duration took, long reached, long target, String why) {
+        boolean converged() {
+            return reached >= target;
+        }
+    }
+
     @Override
     public Integer call() {
-        if (nodes < 2 || nodes > 500) {
-            throw new UserError("--nodes must be from 2 to 500: " + nodes);
+        if (nodes < 2 || nodes > MAX_NODES) {
+            throw new UserError("--nodes must be from 2 to " + MAX_NODES + " (what one process carries): " + nodes);
         }
         out = spec.commandLine().getOut();
         Map<String, String> settings = new HashMap<>(Map.of("discovery.interval", "250ms",
@@ -57,6 +71,12 @@ final class DemoCommand implements Callable<Integer> {
                 "ethstate.interval", "500ms", "kcp.max-sessions-per-ip", Integer.toString(Math.max(256, 2 * nodes))));
         settings.putAll(NodeSettings.build(null, pairs));
         NodeSettings.checkNamespaces(settings);
+        int meshPeers = Math.min(nodes - 1, maxPeers(settings));
+        if (nodes > MAX_FULL_MESH && meshPeers == nodes - 1 && Parts.latency() && Parts.ethstate()) {
+            throw new UserError("--nodes " + nodes + " fully meshed with every plugin is " + (long) nodes * (nodes - 1)
+                    + " sessions, more than one process carries (" + MAX_FULL_MESH + " nodes measured); "
+                    + "add --set discovery.max-peers=16 (100 nodes measured)");
+        }
 
         List<Network> cluster = new ArrayList<>();
         try {
@@ -85,56 +105,74 @@ final class DemoCommand implements Callable<Integer> {
         // Discovery stops adding peers at discovery.max-peers: converged is every node knowing that many, or everyone.
         peersEach = Math.min(nodes - 1, maxPeers(settings));
         long target = (long) nodes * peersEach;
-        Duration discovery = phase("discovery", "known peers", target, () -> knownPeers(cluster));
-        boolean discovered = knownPeers(cluster) == target;
+        Phase discovery = phase("discovery", "known peers", target, () -> knownPeers(cluster));
 
+        List<Map<NodeAddress, Collection<PeerLatency>>> latency = new ArrayList<>();
         if (Parts.latency()) {
             out.println();
-            phase("latency", "peers measured", target, () -> measuredPeers(cluster));
-            latencyTable(cluster);
+            // Only known peers are probed: after a discovery that fell short, what it reached is the most there is.
+            phase("latency", "peers measured " + SAMPLES_FOR_TABLE + " times", Math.min(target, knownPeers(cluster)),
+                    () -> measuredPeers(cluster));
+            latency.add(latencySnapshot(cluster)); // the table and the summary read this one snapshot
+            latencyTable(latency.get(0));
         }
 
-        Duration spread = Duration.ZERO;
+        Phase state = null;
         boolean agreed = true;
-        long entries = (long) nodes * nodes;
         if (Parts.ethstate() && EthStateView.of(first).isPresent()) {
             out.println();
             for (int i = 0; i < cluster.size(); i++) {
                 EthStateView.put(cluster.get(i), "hello", "from node " + i);
             }
-            spread = phase("state", "entries held", entries, () -> heldEntries(cluster));
-            agreed = heldEntries(cluster) == entries
-                    && cluster.stream().map(EthStateView::fingerprint).distinct().count() == 1;
+            state = phase("state", "entries held", (long) nodes * nodes, () -> heldEntries(cluster));
+            agreed = state.converged() && cluster.stream().map(EthStateView::fingerprint).distinct().count() == 1;
         }
-        summary(cluster, discovery, discovered, spread, agreed, entries);
-        return discovered && agreed ? 0 : 1;
+        summary(cluster, discovery, latency.isEmpty() ? null : latency.get(0), state, agreed);
+        return discovery.converged() && agreed ? 0 : 1;
     }
 
-    /** Waits for progress to reach the target or the timeout, drawing a bar; returns how long it took. */
-    private Duration phase(String name, String unit, long target, LongSupplier progress) {
+    /**
+     * Waits for progress to reach the target, drawing a bar; ends early, saying why, when the
+     * count has stood still for {@link #STALLED} or the timeout passed. The last line drawn shows
+     * the count the phase reports.
+     */
+    private Phase phase(String name, String unit, long target, LongSupplier progress) {
         boolean tty = System.console() != null;
         long start = System.nanoTime();
         long deadline = start + timeout.toNanos();
         long lastPrinted = -1;
         long lastLine = 0;
+        long best = -1;
+        long movedAt = start;
         while (true) {
             long done = progress.getAsLong();
             long now = System.nanoTime();
-            boolean finished = done >= target || now > deadline;
+            if (done > best) {
+                best = done;
+                movedAt = now;
+            }
+            String why = done >= target ? null
+                    : now > deadline ? "the timeout (--timeout " + timeout.toSeconds() + "s) passed"
+                    : now - movedAt > STALLED.toNanos() ? "no progress for " + STALLED.toSeconds() + " s" : "";
+            boolean finished = why == null || !why.isEmpty();
             if (tty || finished || (done != lastPrinted && now - lastLine > 1_000_000_000L)) {
                 out.print((tty ? "\r" : "") + bar(name, done, target, unit, Duration.ofNanos(now - start)) + (tty && !finished ? "" : "\n"));
-                out.flush();
                 lastPrinted = done;
                 lastLine = now;
             }
             if (finished) {
-                return Duration.ofNanos(now - start);
+                if (why != null) {
+                    out.println(name + ": stopped at " + done + "/" + target + " " + unit + ": " + why);
+                }
+                out.flush();
+                return new Phase(Duration.ofNanos(now - start), done, target, why);
             }
+            out.flush();
             try {
                 Thread.sleep(100); // a redraw interval, not a wait standing in for a condition
             } catch (InterruptedException e) {
                 Thread.currentThread().interrupt();
-                return Duration.ofNanos(System.nanoTime() - start);
+                return new Phase(Duration.ofNanos(System.nanoTime() - start), done, target, "interrupted");
             }
         }
     }
@@ -159,9 +197,12 @@ final class DemoCommand implements Callable<Integer> {
                 .sum();
     }
 
+    /** Probes per peer before the table: with fewer than 10, a window's p90 is its max. */
+    private static final int SAMPLES_FOR_TABLE = 10;
+
     private long measuredPeers(List<Network> cluster) {
         return cluster.stream()
-                .mapToLong(n -> Math.min(peersEach, LatencyView.peers(n).stream().filter(p -> p.samples() >= 3).count()))
+                .mapToLong(n -> Math.min(peersEach, LatencyView.peers(n).stream().filter(p -> p.samples() >= SAMPLES_FOR_TABLE).count()))
                 .sum();
     }
 
@@ -169,58 +210,79 @@ final class DemoCommand implements Callable<Integer> {
         return cluster.stream().mapToLong(EthStateView::entries).sum();
     }
 
-    private void latencyTable(List<Network> cluster) {
-        out.printf("%n%-22s %6s %10s %10s %10s %7s%n", "node", "peers", "median", "p99", "max", "loss");
+    /** Each node's latency figures at one moment, in node order. */
+    private static Map<NodeAddress, Collection<PeerLatency>> latencySnapshot(List<Network> cluster) {
+        Map<NodeAddress, Collection<PeerLatency>> snapshot = new java.util.LinkedHashMap<>();
         for (Network node : cluster) {
-            Collection<PeerLatency> peers = LatencyView.peers(node);
-            List<Duration> medians = peers.stream().filter(p -> p.samples() > 0).map(PeerLatency::median).sorted().toList();
-            Duration p99 = peers.stream().map(PeerLatency::p99).max(Duration::compareTo).orElse(Duration.ZERO);
-            Duration max = peers.stream().map(PeerLatency::max).max(Duration::compareTo).orElse(Duration.ZERO);
-            double loss = peers.stream().mapToDouble(PeerLatency::lossRatio).average().orElse(0);
-            out.printf(Locale.ROOT, "%-22s %6d %10s %10s %10s %6.1f%%%n", node.localAddress(), peers.size(),
-                    medians.isEmpty() ? "-" : Report.millis(medians.get(medians.size() / 2)), Report.millis(p99), Report.millis(max),
-                    loss * 100);
+            snapshot.put(node.localAddress(), List.copyOf(LatencyView.peers(node)));
         }
+        return snapshot;
     }
 
-    private void summary(List<Network> cluster, Duration discovery, boolean discovered, Duration spread, boolean agreed, long entries) {
-        long sent = 0;
+    /**
+     * Per node: its peers' median of medians, and the worst peer's p90 and max. (A window of under
+     * 100 probes has a p99 equal to its max, so the table shows p90, which means something here.)
+     */
+    private void latencyTable(Map<NodeAddress, Collection<PeerLatency>> snapshot) {
+        out.printf("%n%-22s %6s %10s %10s %10s %7s%n", "node", "peers", "median", "p90", "max", "loss");
+        snapshot.forEach((node, peers) -> {
+            List<Duration> medians = peers.stream().filter(p -> p.samples() > 0).map(PeerLatency::median).sorted().toList();
+            Duration p90 = peers.stream().filter(p -> p.samples() > 0).map(PeerLatency::p90).max(Duration::compareTo).orElse(Duration.ZERO);
+            Duration max = peers.stream().filter(p -> p.samples() > 0).map(PeerLatency::max).max(Duration::compareTo).orElse(Duration.ZERO);
+            double loss = peers.stream().mapToDouble(PeerLatency::lossRatio).average().orElse(0);
+            out.printf(Locale.ROOT, "%-22s %6d %10s %10s %10s %6.1f%%%n", node, peers.size(),
+                    medians.isEmpty() ? "-" : Report.millis(medians.get(medians.size() / 2)), Report.millis(p90), Report.millis(max),
+                    loss * 100);
+        });
+    }
+
+    private void summary(List<Network> cluster, Phase discovery, Map<NodeAddress, Collection<PeerLatency>> latency, Phase state,
+                         boolean agreed) {
+        // Every received counter first, then every sent one: a message counted as received by then was
+        // sent before, so the sums cannot show more received than sent while probes are still flying.
         long received = 0;
+        for (Network node : cluster) {
+            received += node.networkState().messagesReceived();
+        }
+        long sent = 0;
         long dropped = 0;
         for (Network node : cluster) {
-            NetworkState state = node.networkState();
-            sent += state.messagesSent();
-            received += state.messagesReceived();
-            dropped += state.messagesDropped();
+            NetworkState counters = node.networkState();
+            sent += counters.messagesSent();
+            dropped += counters.messagesDropped();
         }
         out.printf("%nsummary%n");
         row("nodes", Integer.toString(nodes));
-        row("discovery", (discovered ? "converged in " : "NOT converged after ") + seconds(discovery)
-                + " (" + knownPeers(cluster) + "/" + (long) nodes * peersEach + " known peers"
-                + (peersEach < nodes - 1 ? ", " + peersEach + " per node: discovery.max-peers" : "") + ")");
-        if (Parts.latency()) {
+        row("discovery", (discovery.converged() ? "converged in " : "NOT converged after ") + seconds(discovery.took())
+                + " (" + discovery.reached() + "/" + discovery.target() + " known peers"
+                + (peersEach < nodes - 1 ? ", " + peersEach + " per node: discovery.max-peers" : "")
+                + (discovery.converged() ? "" : "; " + discovery.why()) + ")");
+        if (latency != null) {
             List<Duration> medians = new ArrayList<>();
-            List<Duration> p99s = new ArrayList<>();
-            for (Network node : cluster) {
-                for (PeerLatency peer : LatencyView.peers(node)) {
+            Duration p90 = Duration.ZERO;
+            Duration max = Duration.ZERO;
+            for (Collection<PeerLatency> peers : latency.values()) {
+                for (PeerLatency peer : peers) {
                     if (peer.samples() > 0) {
                         medians.add(peer.median());
-                        p99s.add(peer.p99());
+                        p90 = p90.compareTo(peer.p90()) >= 0 ? p90 : peer.p90();
+                        max = max.compareTo(peer.max()) >= 0 ? max : peer.max();
                     }
                 }
             }
             medians.sort(null);
-            p99s.sort(null);
             row("round trip", medians.isEmpty() ? "no samples" : "median " + Report.millis(medians.get(medians.size() / 2))
-                    + ", p99 " + Report.millis(p99s.get((int) Math.ceil(p99s.size() * 0.99) - 1)) + " (over every peer's window)");
+                    + " (median of every peer's median), worst p90 " + Report.millis(p90) + ", worst max " + Report.millis(max)
+                    + " (the table's figures)");
         }
-        if (Parts.ethstate() && EthStateView.of(cluster.get(0)).isPresent()) {
-            row("signed state", (agreed ? "agreed in " : "NOT agreed after ") + seconds(spread) + " (" + heldEntries(cluster)
-                    + "/" + entries + " entries held, " + cluster.stream().map(EthStateView::fingerprint).distinct().count()
-                    + " distinct state)");
+        if (state != null) {
+            row("signed state", (agreed ? "agreed in " : "NOT agreed after ") + seconds(state.took()) + " (" + state.reached()
+                    + "/" + state.target() + " entries held, " + cluster.stream().map(EthStateView::fingerprint).distinct().count()
+                    + " distinct state" + (state.converged() ? "" : "; " + state.why()) + ")");
         }
-        row("messages", "sent " + sent + ", received " + received + ", dropped " + dropped);
-        out.println(discovered && agreed ? "\nresult: everything converged" : "\nresult: NOT converged");
+        row("messages", "sent " + sent + ", received " + received + ", dropped " + dropped
+                + " (received counted first; the rest were in flight)");
+        out.println(discovery.converged() && agreed ? "\nresult: everything converged" : "\nresult: NOT converged");
         out.flush();
     }
 
