@@ -126,13 +126,15 @@ class SendingTest {
 
             NetworkState state = a.network().networkState(); // one snapshot: a later one may have heard an ACK since
             String text = state.toString();
-            assertTrue(text.startsWith("NetworkState[" + a.address() + " on " + mode.settings().get("kcp.io") + ", sent 1 "), text);
+            boolean secure = mode.settings().get("kcp.secure").equals("true");
+            String own = secure ? ", key " + java.util.HexFormat.of().formatHex(state.staticKey().orElseThrow()) : "";
+            assertTrue(text.startsWith("NetworkState[" + a.address() + " on " + mode.settings().get("kcp.io") + own + ", sent 1 "), text);
             String peer = state.peer(b.address()).orElseThrow().toString();
             assertTrue(text.contains(peer), "one line per peer: " + text);
             assertTrue(peer.startsWith("PeerState[" + b.address() + ", in route table, writable, connected"), peer);
             assertTrue(peer.matches(".*, rtt \\d+\\.\\d ms, .*"), "the round trip in milliseconds: " + peer);
             assertFalse(text.contains("[B@") || text.contains("PT") || text.contains("/127.0.0.1"), text);
-            if (mode.settings().get("kcp.secure").equals("true")) {
+            if (secure) {
                 assertTrue(peer.matches(".*, key [0-9a-f]{64}]"), "the static key in hex: " + peer);
             } else {
                 assertFalse(peer.contains("key"), peer);
