@@ -5,10 +5,8 @@
  * loaded into a layer of their own at start.
  *
  * <p>The plugins' interfaces are read with {@code requires static}: when a plugin is present,
- * the status line and the demo show what it knows; when it is not, they go without.
- *
- * @uses gladius.p2p.spi.NetworkProvider to know which settings namespaces exist
- * @uses gladius.p2p.spi.PluginProvider to know which settings namespaces exist
+ * the status line and the demo show what it knows; when it is not, they go without. Which settings
+ * namespaces exist comes from the api ({@code Network.knownSettings()}), which finds the providers.
  */
 module gladius.p2p.node {
     requires gladius.p2p.api;
@@ -20,7 +18,4 @@ module gladius.p2p.node {
 
     // picocli fills the command objects reflectively.
     opens gladius.p2p.node to info.picocli;
-
-    uses gladius.p2p.spi.NetworkProvider;
-    uses gladius.p2p.spi.PluginProvider;
 }

@@ -63,6 +63,18 @@ public interface Network extends AutoCloseable {
     }
 
     /**
+     * The settings of every transport and plugin provider on the module path, by namespace
+     * ({@link gladius.p2p.spi.NetworkProvider#namespace()}), each with the defaults its provider
+     * declares: what a node or a tool checks keys against, or shows a user. The bootstrap's own
+     * keys ({@code provider}, {@code plugins}) are not in it. Added to the first release's contract.
+     *
+     * @return namespace to (whole key to default), sorted
+     */
+    static Map<String, Map<String, String>> knownSettings() {
+        return Bootstrap.knownSettings();
+    }
+
+    /**
      * Binds this node's socket and starts serving; port 0 picks a free port. Once only. Returns
      * after every plugin registered so far has run its {@link Plugin#startup}, except when called
      * from a plugin's callback or task (which cannot wait for other callbacks): then startup

@@ -7,6 +7,7 @@
  * {@link gladius.p2p.NetworkState#pluginFailures()}; {@link gladius.p2p.Network#schedule} (a
  * plugin's timed work, serial with its callbacks) and {@link gladius.p2p.Network#removePlugin};
  * {@link gladius.p2p.Network#listen} and {@link gladius.p2p.Network#registerPlugin} return once
- * the plugins they start have run their startup.
+ * the plugins they start have run their startup; {@link gladius.p2p.Network#knownSettings()}, from
+ * {@link gladius.p2p.spi.PluginProvider#namespace()} and {@code defaults()} (on both providers).
  */
 package gladius.p2p;

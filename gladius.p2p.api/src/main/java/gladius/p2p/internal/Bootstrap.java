@@ -68,6 +68,25 @@ public final class Bootstrap {
         return network;
     }
 
+    /** What {@link Network#knownSettings()} returns. */
+    public static Map<String, Map<String, String>> knownSettings() {
+        List<ServiceConfigurationError> failures = new ArrayList<>();
+        Map<String, Map<String, String>> known = new java.util.TreeMap<>();
+        for (NetworkProvider provider : load(NetworkProvider.class, NetworkProvider::name, failures).values()) {
+            known.merge(provider.namespace(), new java.util.TreeMap<>(provider.defaults()), Bootstrap::both);
+        }
+        for (PluginProvider provider : load(PluginProvider.class, PluginProvider::name, failures).values()) {
+            known.merge(provider.namespace(), new java.util.TreeMap<>(provider.defaults()), Bootstrap::both);
+        }
+        known.replaceAll((namespace, defaults) -> java.util.Collections.unmodifiableMap(defaults));
+        return java.util.Collections.unmodifiableMap(known);
+    }
+
+    private static Map<String, String> both(Map<String, String> first, Map<String, String> second) {
+        first.putAll(second);
+        return first;
+    }
+
     private static NetworkProvider pick(String name, Map<String, NetworkProvider> found,
                                         List<ServiceConfigurationError> failures) {
         if (name != null) {

@@ -15,7 +15,7 @@ import java.util.function.Function;
 /**
  * Reads one namespace of a network's settings (such as {@code discovery.*}) with the syntax and
  * the error messages that every part of Gladius shares, so a properties file reads the same
- * whichever part a key belongs to. An addition to the contract of API.md, for transports and
+ * whichever part a key belongs to. An addition to the first release's contract, for transports and
  * plugins, including third-party ones.
  *
  * <p>Syntax: booleans are {@code true} or {@code false}; numbers are decimal; durations are

@@ -1,8 +1,7 @@
 package gladius.p2p.node;
 
+import gladius.p2p.Network;
 import gladius.p2p.NodeAddress;
-import gladius.p2p.spi.NetworkProvider;
-import gladius.p2p.spi.PluginProvider;
 import java.io.IOException;
 import java.io.Reader;
 import java.nio.charset.StandardCharsets;
@@ -12,8 +11,6 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Properties;
-import java.util.ServiceConfigurationError;
-import java.util.ServiceLoader;
 import java.util.Set;
 import java.util.TreeSet;
 import java.util.stream.Collectors;
@@ -90,19 +87,9 @@ final class NodeSettings {
         }
     }
 
+    /** The namespaces the providers on the module path declare (their own namespace(), not their name). */
     private static Set<String> namespaces() {
-        Set<String> names = new TreeSet<>();
-        for (Class<?> service : List.of(NetworkProvider.class, PluginProvider.class)) {
-            for (ServiceLoader.Provider<?> provider : ServiceLoader.load(service).stream().collect(Collectors.toList())) {
-                try {
-                    Object instance = provider.get();
-                    names.add(instance instanceof NetworkProvider n ? n.name() : ((PluginProvider) instance).name());
-                } catch (ServiceConfigurationError broken) {
-                    // Network.create reports broken providers; a namespace is simply missing here.
-                }
-            }
-        }
-        return names;
+        return Network.knownSettings().keySet();
     }
 
     static String describe(Exception e) {

@@ -60,6 +60,27 @@ class NodeSettingsTest {
     }
 
     @Test
+    void thePartsDeclareTheirNamespacesAndEveryDefault() {
+        Map<String, Map<String, String>> known = gladius.p2p.Network.knownSettings();
+        assertEquals(List.of("discovery", "ethstate", "kcp", "latency"), List.copyOf(known.keySet()));
+        assertEquals("1400", known.get("kcp").get("kcp.mtu"));
+        assertEquals("", known.get("kcp").get("kcp.node-key"), "a key with no default is listed with an empty one");
+        assertEquals("1s", known.get("discovery").get("discovery.interval"));
+        assertEquals("100", known.get("latency").get("latency.window"));
+        assertEquals("2", known.get("ethstate").get("ethstate.fanout"));
+        known.forEach((namespace, defaults) -> defaults.keySet().forEach(key ->
+                assertTrue(key.startsWith(namespace + "."), key + " is a whole key of " + namespace)));
+        // Each default is one the part accepts: a network created with all of them given explicitly starts.
+        Map<String, String> all = new HashMap<>();
+        known.values().forEach(defaults -> defaults.forEach((key, value) -> {
+            if (!value.isEmpty()) {
+                all.put(key, value);
+            }
+        }));
+        gladius.p2p.Network.create(all).close();
+    }
+
+    @Test
     void everyKeyMustBelongToAPartOnTheModulePath() {
         NodeSettings.checkNamespaces(Map.of("provider", "kcp", "plugins", "none", "kcp.interval", "5ms"));
         UserError typo = assertThrows(UserError.class, () -> NodeSettings.checkNamespaces(Map.of("kcpp.interval", "5ms")));

@@ -22,4 +22,14 @@ public final class DiscoveryProvider implements PluginProvider {
     public Plugin create(Map<String, String> settings) {
         return new DiscoveryPlugin(DiscoverySettings.from(settings));
     }
+
+    @Override
+    public String namespace() {
+        return DiscoverySettings.PREFIX.substring(0, DiscoverySettings.PREFIX.length() - 1);
+    }
+
+    @Override
+    public Map<String, String> defaults() {
+        return DiscoverySettings.defaults();
+    }
 }

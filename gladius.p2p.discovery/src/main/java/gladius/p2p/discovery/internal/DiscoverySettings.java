@@ -26,6 +26,11 @@ record DiscoverySettings(List<NodeAddress> seeds, Duration interval, int fanout,
             "discovery.max-peers", "64",
             "discovery.unreachable-after", "30s");
 
+    /** Every key this part reads, with its default ("" for none), for the provider's {@code defaults()}. */
+    static Map<String, String> defaults() {
+        return DEFAULTS;
+    }
+
     static DiscoverySettings from(Map<String, String> settings) {
         SettingsReader r = SettingsReader.of(settings, PREFIX, DEFAULTS);
         DiscoverySettings s = new DiscoverySettings(

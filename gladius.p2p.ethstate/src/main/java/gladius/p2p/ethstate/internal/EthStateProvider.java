@@ -22,4 +22,14 @@ public final class EthStateProvider implements PluginProvider {
     public Plugin create(Map<String, String> settings) {
         return new EthStatePlugin(EthStateSettings.from(settings));
     }
+
+    @Override
+    public String namespace() {
+        return EthStateSettings.PREFIX.substring(0, EthStateSettings.PREFIX.length() - 1);
+    }
+
+    @Override
+    public Map<String, String> defaults() {
+        return EthStateSettings.defaults();
+    }
 }

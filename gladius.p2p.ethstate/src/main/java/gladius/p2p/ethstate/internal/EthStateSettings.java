@@ -44,6 +44,11 @@ record EthStateSettings(Secp256k1.KeyPair key, boolean generated, Set<String> al
             "ethstate.max-value-bytes", "16384",
             "ethstate.max-clock-skew", "30s");
 
+    /** Every key this part reads, with its default ("" for none), for the provider's {@code defaults()}. */
+    static Map<String, String> defaults() {
+        return DEFAULTS;
+    }
+
     static EthStateSettings from(Map<String, String> settings) {
         SettingsReader r = SettingsReader.of(settings, PREFIX, DEFAULTS);
         Set<String> allow = new HashSet<>(r.list("ethstate.allow",

@@ -22,4 +22,14 @@ public final class KcpNetworkProvider implements NetworkProvider {
     public Network create(Map<String, String> settings) {
         return new KcpNetwork(Map.copyOf(settings), KcpSettings.from(settings));
     }
+
+    @Override
+    public String namespace() {
+        return KcpSettings.PREFIX.substring(0, KcpSettings.PREFIX.length() - 1);
+    }
+
+    @Override
+    public Map<String, String> defaults() {
+        return KcpSettings.defaults();
+    }
 }

@@ -64,9 +64,14 @@ public record KcpSettings(Duration interval, boolean nodelay, int fastResend, bo
     /** The namespace this transport reads. */
     public static final String PREFIX = "kcp.";
 
-    private static final Map<String, String> DEFAULTS = defaults();
+    private static final Map<String, String> DEFAULTS = build();
 
-    private static Map<String, String> defaults() {
+    /** Every key this part reads, with its default ("" for none), for the provider's {@code defaults()}. */
+    static Map<String, String> defaults() {
+        return DEFAULTS;
+    }
+
+    private static Map<String, String> build() {
         Map<String, String> d = new LinkedHashMap<>();
         d.put("kcp.interval", "10ms");
         d.put("kcp.nodelay", "true");

@@ -22,4 +22,14 @@ public final class LatencyProvider implements PluginProvider {
     public Plugin create(Map<String, String> settings) {
         return new LatencyPlugin(LatencySettings.from(settings));
     }
+
+    @Override
+    public String namespace() {
+        return LatencySettings.PREFIX.substring(0, LatencySettings.PREFIX.length() - 1);
+    }
+
+    @Override
+    public Map<String, String> defaults() {
+        return LatencySettings.defaults();
+    }
 }

@@ -28,6 +28,11 @@ record LatencySettings(Duration interval, int window, Duration timeout, Optional
             "latency.max-loss", "",
             "latency.min-samples", "10");
 
+    /** Every key this part reads, with its default ("" for none), for the provider's {@code defaults()}. */
+    static Map<String, String> defaults() {
+        return DEFAULTS;
+    }
+
     static LatencySettings from(Map<String, String> settings) {
         SettingsReader r = SettingsReader.of(settings, PREFIX, DEFAULTS);
         LatencySettings s = new LatencySettings(
