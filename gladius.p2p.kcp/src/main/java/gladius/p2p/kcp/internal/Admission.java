@@ -51,7 +51,7 @@ final class Admission {
         if (limit != null) {
             counters.sessionsRefused.increment();
             String reached = limit;
-            LOG.log(System.Logger.Level.DEBUG, () -> "refused a session from " + remote + ": " + reached + " reached");
+            LOG.log(System.Logger.Level.DEBUG, () -> "refused a session from " + Peer.nodeAddress(remote) + ": " + reached + " reached");
         }
         return limit == null;
     }

@@ -24,7 +24,7 @@ record SessionContext(KcpSettings settings, Counters counters, UdpEndpoint endpo
     /** Refuses a handshake with its reason, counted and logged here and told to the peer. */
     void refuse(InetSocketAddress remote, Datagram.Header header, int reason, String why) {
         counters.sessionsRefused.increment();
-        LOG.log(System.Logger.Level.WARNING, "refused a session from {0}: {1}", remote, why);
+        LOG.log(System.Logger.Level.WARNING, "refused a session from {0}: {1}", Peer.nodeAddress(remote), why);
         endpoint.writeControl(remote, Datagram.REFUSE, header.receiver() == 0 ? 1 : header.receiver(), header.sender(), reason);
     }
 }

@@ -146,7 +146,7 @@ final class SessionLayer extends ChannelInboundHandlerAdapter implements Session
         } catch (RuntimeException e) {
             // Nothing a peer sends may throw into the event loop.
             counters.malformedInputs.increment();
-            LOG.log(System.Logger.Level.DEBUG, "dropped a datagram from " + packet.sender(), e);
+            LOG.log(System.Logger.Level.DEBUG, "dropped a datagram from " + Peer.nodeAddress(packet.sender()), e);
         } finally {
             packet.release();
         }
