@@ -11,37 +11,39 @@ import java.util.Optional;
  */
 public interface NetworkState {
 
-    /** @return the node's bound address */
+    /** {@return the node's bound address} */
     NodeAddress localAddress();
 
-    /** @return every peer with a session, a queue or a route-table entry, ordered by address */
+    /** {@return every peer with a session, a queue or a route-table entry, ordered by address} */
     List<PeerState> peers();
 
     /**
+     * One peer of this snapshot.
+     *
      * @param node a peer's address
      * @return that peer, or empty
      */
     Optional<PeerState> peer(NodeAddress node);
 
-    /** @return messages handed to a session (once per peer) */
+    /** {@return messages handed to a session (once per peer)} */
     long messagesSent();
 
-    /** @return messages received whole, with a valid checksum */
+    /** {@return messages received whole, with a valid checksum} */
     long messagesReceived();
 
-    /** @return bytes sent in datagrams */
+    /** {@return bytes sent in datagrams} */
     long bytesSent();
 
-    /** @return bytes received in datagrams */
+    /** {@return bytes received in datagrams} */
     long bytesReceived();
 
-    /** @return messages not sent: a peer's queue was full, or the peer was unknown or not writable */
+    /** {@return messages not sent: a peer's queue was full, or the peer was unknown or not writable} */
     long messagesDropped();
 
-    /** @return frames whose checksum did not match; they were dropped */
+    /** {@return frames whose checksum did not match; they were dropped} */
     long checksumFailures();
 
-    /** @return datagrams or frames that could not be parsed; they were dropped */
+    /** {@return datagrams or frames that could not be parsed; they were dropped} */
     long malformedInputs();
 
     /**

@@ -14,6 +14,8 @@ public final class NoTransportException extends IllegalStateException {
     private static final long serialVersionUID = 1L;
 
     /**
+     * An exception saying which modules to add.
+     *
      * @param message what is missing and how to add it
      */
     public NoTransportException(String message) {

@@ -21,6 +21,8 @@ public record NodeAddress(String host, int port) implements Comparable<NodeAddre
     /**
      * Checks both parts.
      *
+     * @param host a host name, an IPv4 literal or an IPv6 literal without brackets
+     * @param port a UDP port, 0 to 65535
      * @throws IllegalArgumentException if the host is empty, too long or holds characters no host
      *         name or IP literal has, or the port is outside 0 to 65535
      */

@@ -6,37 +6,37 @@ import java.time.Instant;
 /** One peer in a {@link NetworkState} snapshot. */
 public interface PeerState {
 
-    /** @return the peer's address, as its datagrams come from */
+    /** {@return the peer's address, as its datagrams come from} */
     NodeAddress address();
 
-    /** @return in the route table (added explicitly or by a plugin) */
+    /** {@return in the route table (added explicitly or by a plugin)} */
     boolean inRouteTable();
 
-    /** @return untargeted broadcasts reach it */
+    /** {@return untargeted broadcasts reach it} */
     boolean writable();
 
-    /** @return a live session exists now */
+    /** {@return a live session exists now} */
     boolean connected();
 
-    /** @return the session was opened by the other side */
+    /** {@return the session was opened by the other side} */
     boolean inbound();
 
-    /** @return the transport's smoothed round-trip time; {@link Duration#ZERO} before the first sample */
+    /** {@return the transport's smoothed round-trip time; {@link Duration#ZERO} before the first sample} */
     Duration smoothedRtt();
 
-    /** @return messages handed to this peer's session */
+    /** {@return messages handed to this peer's session} */
     long messagesSent();
 
-    /** @return messages received from this peer */
+    /** {@return messages received from this peer} */
     long messagesReceived();
 
-    /** @return segments the transport sent again */
+    /** {@return segments the transport sent again} */
     long retransmissions();
 
-    /** @return messages waiting in this peer's queue */
+    /** {@return messages waiting in this peer's queue} */
     int queuedMessages();
 
-    /** @return when a datagram last came from this peer; {@link Instant#EPOCH} if never */
+    /** {@return when a datagram last came from this peer; {@link Instant#EPOCH} if never} */
     Instant lastSeen();
 
     /**

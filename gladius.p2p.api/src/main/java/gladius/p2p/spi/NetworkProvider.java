@@ -9,7 +9,7 @@ import java.util.Map;
  */
 public interface NetworkProvider {
 
-    /** @return the name that setting {@code provider} selects, such as {@code "kcp"} */
+    /** {@return the name that setting {@code provider} selects, such as {@code "kcp"}} */
     String name();
 
     /**

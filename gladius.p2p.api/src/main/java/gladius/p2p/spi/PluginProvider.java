@@ -9,7 +9,7 @@ import java.util.Map;
  */
 public interface PluginProvider {
 
-    /** @return the name that setting {@code plugins} selects, such as {@code "discovery"} */
+    /** {@return the name that setting {@code plugins} selects, such as {@code "discovery"}} */
     String name();
 
     /**

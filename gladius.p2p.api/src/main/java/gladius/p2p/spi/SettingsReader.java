@@ -79,6 +79,8 @@ public final class SettingsReader {
     }
 
     /**
+     * A setting as text.
+     *
      * @param key a key of this namespace
      * @return its value, trimmed, or its default
      */
@@ -91,6 +93,8 @@ public final class SettingsReader {
     }
 
     /**
+     * A setting that may be left unset.
+     *
      * @param key an optional key
      * @return its value, or empty when unset or blank
      */
@@ -118,6 +122,8 @@ public final class SettingsReader {
     }
 
     /**
+     * A boolean setting: {@code true} or {@code false}.
+     *
      * @param key the key
      * @return true or false
      */
@@ -130,6 +136,8 @@ public final class SettingsReader {
     }
 
     /**
+     * An integer setting within bounds.
+     *
      * @param key the key
      * @param min the smallest allowed
      * @param max the largest allowed
@@ -140,6 +148,8 @@ public final class SettingsReader {
     }
 
     /**
+     * A long integer setting within bounds.
+     *
      * @param key the key
      * @param min the smallest allowed
      * @param max the largest allowed
@@ -155,6 +165,8 @@ public final class SettingsReader {
     }
 
     /**
+     * A decimal setting within bounds.
+     *
      * @param key the key
      * @param min the smallest allowed
      * @param max the largest allowed
@@ -170,6 +182,8 @@ public final class SettingsReader {
     }
 
     /**
+     * A duration setting ({@code 250ms}, {@code 2s}, {@code 5m}, {@code 1h}) within bounds.
+     *
      * @param key the key
      * @param min the shortest allowed
      * @param max the longest allowed
@@ -185,6 +199,8 @@ public final class SettingsReader {
     }
 
     /**
+     * A duration setting that may be left unset.
+     *
      * @param key an optional key
      * @param min the shortest allowed
      * @param max the longest allowed
@@ -195,6 +211,8 @@ public final class SettingsReader {
     }
 
     /**
+     * A decimal setting that may be left unset.
+     *
      * @param key an optional key
      * @param min the smallest allowed
      * @param max the largest allowed
@@ -230,6 +248,8 @@ public final class SettingsReader {
     }
 
     /**
+     * A comma-separated list of node addresses.
+     *
      * @param key the key
      * @return the node addresses listed, each {@code host:port} with a port from 1 to 65535
      */

@@ -25,6 +25,13 @@ public record LinkConditions(long seed, double drop, double duplicate, double re
     /**
      * Checks every field.
      *
+     * @param seed the seed of the link's random choices
+     * @param drop probability that a datagram is lost, 0 to 1
+     * @param duplicate probability that a delivered datagram is delivered a second time, 0 to 1
+     * @param reorder probability that a datagram is held back by {@code reorderHold} extra
+     * @param delay fixed one-way delay
+     * @param jitter extra one-way delay, uniform from zero to this
+     * @param reorderHold how long a reordered datagram is held back
      * @throws IllegalArgumentException naming a probability outside 0 to 1 or a negative duration
      */
     public LinkConditions {
@@ -36,17 +43,26 @@ public record LinkConditions(long seed, double drop, double duplicate, double re
         nonNegative("reorderHold", reorderHold);
     }
 
-    /** @param seed a new seed @return these conditions with that seed */
+    /**
+     * @param seed a new seed
+     * @return these conditions with that seed
+     */
     public LinkConditions withSeed(long seed) {
         return new LinkConditions(seed, drop, duplicate, reorder, delay, jitter, reorderHold);
     }
 
-    /** @param p a new drop probability @return these conditions with it */
+    /**
+     * @param p a new drop probability
+     * @return these conditions with it
+     */
     public LinkConditions withDrop(double p) {
         return new LinkConditions(seed, p, duplicate, reorder, delay, jitter, reorderHold);
     }
 
-    /** @param p a new duplicate probability @return these conditions with it */
+    /**
+     * @param p a new duplicate probability
+     * @return these conditions with it
+     */
     public LinkConditions withDuplicate(double p) {
         return new LinkConditions(seed, drop, p, reorder, delay, jitter, reorderHold);
     }

@@ -9,7 +9,7 @@ import java.util.Map;
 /**
  * A strict reader for the small JSON documents that keystore files are (RFC 8259: objects,
  * arrays, strings, numbers, true, false, null). It exists because the module may depend on the
- * api and BouncyCastle only (DESIGN.md), and a keystore needs nothing more than this; it is not a
+ * api and BouncyCastle only (README, "Modules"), and a keystore needs nothing more than this; it is not a
  * general-purpose parser. Nesting is limited, and any error is an IllegalArgumentException with
  * the offset.
  */
