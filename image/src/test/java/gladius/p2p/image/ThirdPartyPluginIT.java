@@ -3,7 +3,6 @@ package gladius.p2p.image;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import gladius.p2p.Network;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.PrintStream;
@@ -75,17 +74,20 @@ class ThirdPartyPluginIT {
         }
     }
 
-    /** Writes, compiles and jars the plugin, with the api as the only module on its module path. */
+    /**
+     * Writes, compiles and jars the plugin against the image alone ({@code javac --system IMAGE}:
+     * the image's own modules, the api among them, are all the compiler sees), as the README's
+     * plugin guide does it.
+     */
     private static Path buildPlugin(Path work) throws IOException {
         Path sources = Files.createDirectories(work.resolve("src/acme/greeter"));
         Files.writeString(work.resolve("src/module-info.java"), MODULE_INFO);
         Files.writeString(sources.resolve("GreeterProvider.java"), PROVIDER);
         Path classes = work.resolve("classes");
-        Path api = Path.of(Network.class.getProtectionDomain().getCodeSource().getLocation().getPath());
 
         JavaCompiler javac = ToolProvider.getSystemJavaCompiler();
         ByteArrayOutputStream diagnostics = new ByteArrayOutputStream();
-        int compiled = javac.run(null, diagnostics, diagnostics, "--release", "17", "--module-path", api.toString(),
+        int compiled = javac.run(null, diagnostics, diagnostics, "--system", Gladius.IMAGE.toString(),
                 "-d", classes.toString(), work.resolve("src/module-info.java").toString(), sources.resolve("GreeterProvider.java").toString());
         assertEquals(0, compiled, diagnostics.toString(StandardCharsets.UTF_8));
 
