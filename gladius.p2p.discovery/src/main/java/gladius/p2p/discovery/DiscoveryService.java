@@ -54,7 +54,7 @@ public interface DiscoveryService {
     /** @return the nodes in this network's route table, as the plugin last heard of them */
     Set<NodeAddress> knownPeers();
 
-    /** Runs a round now instead of at the next interval (on the plugin's timer, not the caller's thread). */
+    /** Runs a round now instead of at the next interval (queued with the plugin's callbacks, not on the caller's thread). */
     void discoverNow();
 
     /** @return discovery messages dropped because their bodies did not parse */

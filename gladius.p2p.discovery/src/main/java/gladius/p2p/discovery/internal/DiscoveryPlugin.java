@@ -25,10 +25,11 @@ import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.atomic.AtomicLong;
 
 /**
- * The discovery plugin (see {@link DiscoveryService} for what it does on the wire). Callbacks come
- * from the network's dispatcher, rounds from a timer; one lock guards the state both touch. All
- * state is bounded: the route-table mirror by the route table, the asked and deleted sets by
- * their own caps.
+ * The discovery plugin (see {@link DiscoveryService} for what it does on the wire). Its state is
+ * touched only by its callbacks and its rounds ({@link Network#schedule}), which the network runs
+ * one at a time, so it needs no lock; {@link #knownPeers()} readers on other threads see an
+ * immutable copy published whenever the table changes. All state is bounded: the route-table
+ * mirror by the route table, the asked and deleted sets by their own caps.
  */
 final class DiscoveryPlugin implements Plugin, DiscoveryService {
 
@@ -40,10 +41,12 @@ final class DiscoveryPlugin implements Plugin, DiscoveryService {
     private final AtomicLong malformed = new AtomicLong();
     private final AtomicLong unsolicited = new AtomicLong();
 
-    // Guarded by this.
-    private Network network;
-    private boolean closed;
+    /** Set at startup; volatile for discoverNow, which any thread may call. */
+    private volatile Network network;
+    // Callbacks and rounds only (serial): no lock.
     private final Set<NodeAddress> table = new LinkedHashSet<>();
+    /** What knownPeers() returns: a copy of the table, published when it changes. */
+    private volatile Set<NodeAddress> published = Set.of();
     /** Route-table nodes seen unreachable, and since when (wall clock, to compare with PeerState.lastSeen). */
     private final Map<NodeAddress, Instant> unreachableSince = new HashMap<>();
     /** Peers asked and not yet answered, with when (nanoTime). */
@@ -59,9 +62,7 @@ final class DiscoveryPlugin implements Plugin, DiscoveryService {
 
     @Override
     public void startup(Network network) {
-        synchronized (this) {
-            this.network = network;
-        }
+        this.network = network;
         for (NodeAddress seed : settings.seeds()) {
             addIfRoom(seed, false);
         }
@@ -69,13 +70,17 @@ final class DiscoveryPlugin implements Plugin, DiscoveryService {
     }
 
     @Override
-    public synchronized void nodeAdded(NodeAddress node) {
-        table.add(node);
+    public void nodeAdded(NodeAddress node) {
+        if (table.add(node)) {
+            publish();
+        }
     }
 
     @Override
-    public synchronized void nodeDeleted(NodeAddress node) {
-        table.remove(node);
+    public void nodeDeleted(NodeAddress node) {
+        if (table.remove(node)) {
+            publish();
+        }
         unreachableSince.remove(node);
     }
 
@@ -96,23 +101,23 @@ final class DiscoveryPlugin implements Plugin, DiscoveryService {
         }
     }
 
-    @Override
-    public synchronized void close() {
-        closed = true;
-    }
-
     // ------------------------------------------------------------------ DiscoveryService
 
     @Override
-    public synchronized Set<NodeAddress> knownPeers() {
-        return Set.copyOf(table);
+    public Set<NodeAddress> knownPeers() {
+        return published;
     }
 
     @Override
     public void discoverNow() {
-        Network net = networkIfOpen();
-        if (net != null) {
+        Network net = network;
+        if (net == null) {
+            return; // not started: the first round comes at startup anyway
+        }
+        try {
             net.schedule(this, Duration.ZERO, this::round);
+        } catch (IllegalStateException | IllegalArgumentException ended) {
+            LOG.log(System.Logger.Level.DEBUG, "discoverNow after the end: {0}", ended.getMessage());
         }
     }
 
@@ -134,16 +139,13 @@ final class DiscoveryPlugin implements Plugin, DiscoveryService {
             return;
         }
         NodeAddress from = request.sender();
-        Network net = networkIfOpen();
-        if (net == null) {
-            return;
+        if (network == null) {
+            return; // a network calls startup first; a plugin driven by hand may not have
         }
-        List<NodeAddress> sample = sampleOfConnected(net, from);
-        net.broadcast(net.newMessage(ANSWER, Answers.answer(sample)), from);
-        synchronized (this) {
-            tombstones.remove(from); // it spoke to us: it is back
-            addIfRoom(from, false);
-        }
+        List<NodeAddress> sample = sampleOfConnected(network, from);
+        network.broadcast(network.newMessage(ANSWER, Answers.answer(sample)), from);
+        tombstones.remove(from); // it spoke to us: it is back
+        addIfRoom(from, false);
     }
 
     private void onAnswer(Message answer) {
@@ -152,11 +154,9 @@ final class DiscoveryPlugin implements Plugin, DiscoveryService {
             malformed.incrementAndGet();
             return;
         }
-        synchronized (this) {
-            if (asked.remove(answer.sender()) == null) {
-                unsolicited.incrementAndGet();
-                return;
-            }
+        if (asked.remove(answer.sender()) == null) {
+            unsolicited.incrementAndGet();
+            return;
         }
         for (NodeAddress node : nodes.get()) {
             addIfRoom(node, true);
@@ -179,12 +179,8 @@ final class DiscoveryPlugin implements Plugin, DiscoveryService {
 
     /** The next round, serial with the callbacks (Network#schedule); none once the network closes or drops this plugin. */
     private void scheduleRound(Duration delay) {
-        Network net = networkIfOpen();
-        if (net == null) {
-            return;
-        }
         try {
-            net.schedule(this, delay, () -> {
+            network.schedule(this, delay, () -> {
                 try {
                     round();
                 } finally {
@@ -200,14 +196,10 @@ final class DiscoveryPlugin implements Plugin, DiscoveryService {
 
     /** Deletes nodes unreachable for too long, then asks for more if the table has room. */
     private void round() {
-        Network net = networkIfOpen();
-        if (net == null) {
-            return;
-        }
         try {
-            NetworkState state = net.networkState();
-            deleteUnreachable(net, state);
-            ask(net, state);
+            NetworkState state = network.networkState();
+            deleteUnreachable(network, state);
+            ask(network, state);
         } catch (IllegalStateException closing) {
             LOG.log(System.Logger.Level.DEBUG, "discovery round skipped: {0}", closing.getMessage());
         } catch (RuntimeException e) {
@@ -219,36 +211,34 @@ final class DiscoveryPlugin implements Plugin, DiscoveryService {
         Instant now = Instant.now();
         long nowNanos = System.nanoTime();
         List<NodeAddress> dead = new ArrayList<>();
-        synchronized (this) {
-            for (PeerState peer : state.peers()) {
-                if (!peer.inRouteTable()) {
-                    continue;
-                }
-                if (peer.connected()) {
-                    unreachableSince.remove(peer.address());
-                    continue;
-                }
-                Instant lastSeen = peer.lastSeen();
-                Instant since = unreachableSince.computeIfAbsent(peer.address(),
-                        unused -> lastSeen.equals(Instant.EPOCH) ? now : lastSeen);
-                if (Duration.between(since, now).compareTo(settings.unreachableAfter()) >= 0) {
-                    dead.add(peer.address());
-                }
+        for (PeerState peer : state.peers()) {
+            if (!peer.inRouteTable()) {
+                continue;
             }
-            long expiry = settings.unreachableAfter().toNanos();
-            for (Iterator<Long> it = tombstones.values().iterator(); it.hasNext(); ) {
-                if (nowNanos - it.next() < expiry) {
-                    break;
-                }
-                it.remove();
+            if (peer.connected()) {
+                unreachableSince.remove(peer.address());
+                continue;
             }
-            asked.values().removeIf(when -> nowNanos - when > expiry);
-            for (NodeAddress node : dead) {
-                tombstones.remove(node);
-                tombstones.put(node, nowNanos);
-                if (tombstones.size() > MAX_TOMBSTONES) {
-                    tombstones.remove(tombstones.keySet().iterator().next());
-                }
+            Instant lastSeen = peer.lastSeen();
+            Instant since = unreachableSince.computeIfAbsent(peer.address(),
+                    unused -> lastSeen.equals(Instant.EPOCH) ? now : lastSeen);
+            if (Duration.between(since, now).compareTo(settings.unreachableAfter()) >= 0) {
+                dead.add(peer.address());
+            }
+        }
+        long expiry = settings.unreachableAfter().toNanos();
+        for (Iterator<Long> it = tombstones.values().iterator(); it.hasNext(); ) {
+            if (nowNanos - it.next() < expiry) {
+                break;
+            }
+            it.remove();
+        }
+        asked.values().removeIf(when -> nowNanos - when > expiry);
+        for (NodeAddress node : dead) {
+            tombstones.remove(node);
+            tombstones.put(node, nowNanos);
+            if (tombstones.size() > MAX_TOMBSTONES) {
+                tombstones.remove(tombstones.keySet().iterator().next());
             }
         }
         for (NodeAddress node : dead) {
@@ -260,10 +250,8 @@ final class DiscoveryPlugin implements Plugin, DiscoveryService {
     }
 
     private void ask(Network net, NetworkState state) {
-        synchronized (this) {
-            if (table.size() >= settings.maxPeers()) {
-                return;
-            }
+        if (table.size() >= settings.maxPeers()) {
+            return;
         }
         Message request = net.newMessage(REQUEST, Answers.request());
         boolean anyConnected = state.peers().stream().anyMatch(p -> p.inRouteTable() && p.connected());
@@ -271,10 +259,8 @@ final class DiscoveryPlugin implements Plugin, DiscoveryService {
                 ? net.broadcastRandomly(request, settings.fanout())
                 : seedsToAsk(net, request);
         long now = System.nanoTime();
-        synchronized (this) {
-            for (NodeAddress target : targets) {
-                asked.put(target, now);
-            }
+        for (NodeAddress target : targets) {
+            asked.put(target, now);
         }
     }
 
@@ -296,16 +282,16 @@ final class DiscoveryPlugin implements Plugin, DiscoveryService {
 
     // ------------------------------------------------------------------ helpers
 
-    private synchronized Network networkIfOpen() {
-        return closed ? null : network;
+    private void publish() {
+        published = Set.copyOf(table);
     }
 
     /**
-     * Adds a node if the table has room, all under the lock so concurrent rounds and answers never
-     * overshoot max-peers. This node's own address, or a name that does not resolve, is skipped.
+     * Adds a node if the table has room (rounds and answers are serial, so they never overshoot
+     * max-peers). This node's own address, or a name that does not resolve, is skipped.
      */
-    private synchronized void addIfRoom(NodeAddress node, boolean fromAnswer) {
-        if (closed || network == null || table.size() >= settings.maxPeers()) {
+    private void addIfRoom(NodeAddress node, boolean fromAnswer) {
+        if (network == null || table.size() >= settings.maxPeers()) {
             return;
         }
         try {
@@ -315,6 +301,7 @@ final class DiscoveryPlugin implements Plugin, DiscoveryService {
             }
             if (network.add(canonical)) {
                 table.add(canonical);
+                publish();
             }
         } catch (IllegalArgumentException | UnknownHostException skipped) {
             LOG.log(System.Logger.Level.DEBUG, "discovery skipped {0}: {1}", node, skipped.getMessage());

@@ -12,6 +12,7 @@ import java.nio.ByteBuffer;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayDeque;
+import java.util.Collections;
 import java.util.HashMap;
 import java.util.HashSet;
 import java.util.LinkedHashMap;
@@ -23,10 +24,11 @@ import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.atomic.AtomicLong;
 
 /**
- * The latency plugin (see {@link LatencyAudit}). Rounds of probes ({@link Network#schedule}) and
- * answers run serially on the network's dispatcher; the lock is only for the audit's readers on
- * other threads. Peers leave the audit when they leave the route table, so its memory is bounded
- * by the table times the window.
+ * The latency plugin (see {@link LatencyAudit}). Its state is touched only by its callbacks and
+ * its rounds of probes ({@link Network#schedule}), which the network runs one at a time, so it
+ * needs no lock; the audit's readers on other threads see immutable figures published after each
+ * change (a volatile map, updated one peer per answer). Peers leave the audit when they leave the
+ * route table, so its memory is bounded by the table times the window.
  */
 final class LatencyPlugin implements Plugin, LatencyAudit {
 
@@ -39,11 +41,14 @@ final class LatencyPlugin implements Plugin, LatencyAudit {
     private final long timeoutNanos;
     private final AtomicLong rejected = new AtomicLong();
 
-    // Guarded by this.
+    // Callbacks and rounds only (serial): no lock.
     private Network network;
-    private boolean closed;
     private final Map<NodeAddress, ProbeWindow> windows = new HashMap<>();
     private final ArrayDeque<Eviction> evictions = new ArrayDeque<>();
+
+    // What the audit's readers see, published by the above.
+    private volatile Map<NodeAddress, PeerLatency> figures = Map.of();
+    private volatile List<Eviction> evicted = List.of();
 
     LatencyPlugin(LatencySettings settings) {
         this.settings = settings;
@@ -54,15 +59,15 @@ final class LatencyPlugin implements Plugin, LatencyAudit {
 
     @Override
     public void startup(Network network) {
-        synchronized (this) {
-            this.network = network;
-        }
+        this.network = network;
         scheduleRound(Duration.ofMillis(ThreadLocalRandom.current().nextLong(1 + settings.interval().toMillis() / 10)));
     }
 
     @Override
-    public synchronized void nodeDeleted(NodeAddress node) {
-        windows.remove(node);
+    public void nodeDeleted(NodeAddress node) {
+        if (windows.remove(node) != null) {
+            publishAll();
+        }
     }
 
     @Override
@@ -86,28 +91,21 @@ final class LatencyPlugin implements Plugin, LatencyAudit {
         }
     }
 
-    @Override
-    public synchronized void close() {
-        closed = true;
-    }
-
     // ------------------------------------------------------------------ LatencyAudit
 
     @Override
-    public synchronized Map<NodeAddress, PeerLatency> peers() {
-        Map<NodeAddress, PeerLatency> all = new LinkedHashMap<>();
-        windows.forEach((node, window) -> all.put(node, window.figures()));
-        return Map.copyOf(all);
+    public Map<NodeAddress, PeerLatency> peers() {
+        return figures;
     }
 
     @Override
-    public synchronized Optional<PeerLatency> peer(NodeAddress node) {
-        return Optional.ofNullable(windows.get(node)).map(ProbeWindow::figures);
+    public Optional<PeerLatency> peer(NodeAddress node) {
+        return Optional.ofNullable(figures.get(node));
     }
 
     @Override
-    public synchronized List<Eviction> evictions() {
-        return List.copyOf(evictions);
+    public List<Eviction> evictions() {
+        return evicted;
     }
 
     @Override
@@ -118,32 +116,25 @@ final class LatencyPlugin implements Plugin, LatencyAudit {
     // ------------------------------------------------------------------ probes
 
     private void answerPing(Message ping) {
-        Network net = networkIfOpen();
-        if (net != null) {
-            net.broadcast(net.newMessage(PONG, ping.bodyBytes()), ping.sender());
+        if (network != null) { // a network calls startup first; a plugin driven by hand may not have
+            network.broadcast(network.newMessage(PONG, ping.bodyBytes()), ping.sender());
         }
     }
 
     private void onPong(NodeAddress from, long sequence, long sentNanos) {
-        long now = System.nanoTime();
-        synchronized (this) {
-            ProbeWindow window = windows.get(from);
-            if (window == null || !window.answer(sequence, sentNanos, now, timeoutNanos)) {
-                rejected.incrementAndGet();
-                return;
-            }
+        ProbeWindow window = windows.get(from);
+        if (window == null || !window.answer(sequence, sentNanos, System.nanoTime(), timeoutNanos)) {
+            rejected.incrementAndGet();
+            return;
         }
+        publish(from, window);
         judge(from);
     }
 
     /** The next round, serial with the callbacks (Network#schedule); none once the network closes or drops this plugin. */
     private void scheduleRound(Duration delay) {
-        Network net = networkIfOpen();
-        if (net == null) {
-            return;
-        }
         try {
-            net.schedule(this, delay, () -> {
+            network.schedule(this, delay, () -> {
                 try {
                     round();
                 } finally {
@@ -157,17 +148,10 @@ final class LatencyPlugin implements Plugin, LatencyAudit {
 
     /** Expires late probes, forgets peers that left the table, and probes every connected route-table peer. */
     private void round() {
-        Network net;
-        synchronized (this) {
-            net = closed ? null : network;
-        }
-        if (net == null) {
-            return;
-        }
         try {
             Set<NodeAddress> routeTable = new HashSet<>();
             Set<NodeAddress> targets = new HashSet<>();
-            for (PeerState peer : net.networkState().peers()) {
+            for (PeerState peer : network.networkState().peers()) {
                 if (peer.inRouteTable()) {
                     routeTable.add(peer.address());
                     if (peer.connected()) {
@@ -176,21 +160,17 @@ final class LatencyPlugin implements Plugin, LatencyAudit {
                 }
             }
             long now = System.nanoTime();
-            Map<NodeAddress, Long> sequences = new HashMap<>();
-            synchronized (this) {
-                windows.keySet().retainAll(routeTable);
-                for (ProbeWindow window : windows.values()) {
-                    window.expire(now, timeoutNanos);
-                }
-                for (NodeAddress target : targets) {
-                    sequences.put(target, windows.computeIfAbsent(target, node -> new ProbeWindow(node, settings.window())).send(now));
-                }
+            windows.keySet().retainAll(routeTable);
+            for (ProbeWindow window : windows.values()) {
+                window.expire(now, timeoutNanos);
             }
-            for (Map.Entry<NodeAddress, Long> probe : sequences.entrySet()) {
-                byte[] body = ByteBuffer.allocate(BODY).put(VERSION).putLong(probe.getValue()).putLong(now).array();
-                net.broadcast(net.newMessage(PING, body), probe.getKey());
+            for (NodeAddress target : targets) {
+                long sequence = windows.computeIfAbsent(target, node -> new ProbeWindow(node, settings.window())).send(now);
+                byte[] body = ByteBuffer.allocate(BODY).put(VERSION).putLong(sequence).putLong(now).array();
+                network.broadcast(network.newMessage(PING, body), target);
             }
-            for (NodeAddress node : Set.copyOf(windows())) {
+            publishAll();
+            for (NodeAddress node : Set.copyOf(windows.keySet())) {
                 judge(node);
             }
         } catch (IllegalStateException closing) {
@@ -200,50 +180,51 @@ final class LatencyPlugin implements Plugin, LatencyAudit {
         }
     }
 
-    private synchronized Set<NodeAddress> windows() {
-        return Set.copyOf(windows.keySet());
-    }
-
     /** Deletes the peer if it has been probed enough and breaks max-rtt or max-loss. */
     private void judge(NodeAddress node) {
         if (settings.maxRtt().isEmpty() && settings.maxLoss().isEmpty()) {
             return;
         }
-        Network net;
-        Eviction eviction;
-        synchronized (this) {
-            ProbeWindow window = windows.get(node);
-            net = closed ? null : network;
-            if (net == null || window == null || window.decided() < settings.minSamples()) {
-                return;
-            }
-            PeerLatency figures = window.figures();
-            String reason = null;
-            if (settings.maxLoss().isPresent() && figures.lossRatio() > settings.maxLoss().get()) {
-                reason = String.format("loss ratio %.3f over latency.max-loss %s", figures.lossRatio(), settings.maxLoss().get());
-            } else if (settings.maxRtt().isPresent() && figures.samples() >= settings.minSamples()
-                    && figures.median().compareTo(settings.maxRtt().get()) > 0) {
-                reason = "median round trip " + figures.median().toMillis() + " ms over latency.max-rtt "
-                        + settings.maxRtt().get().toMillis() + " ms";
-            }
-            if (reason == null) {
-                return;
-            }
-            windows.remove(node);
-            eviction = new Eviction(node, Instant.now(), reason, figures);
+        ProbeWindow window = windows.get(node);
+        if (window == null || window.decided() < settings.minSamples()) {
+            return;
         }
-        // Deleted first, recorded after: whoever sees the eviction finds the node gone from the route table.
-        net.delete(node);
-        synchronized (this) {
-            evictions.add(eviction);
-            if (evictions.size() > MAX_EVICTIONS) {
-                evictions.poll();
-            }
+        PeerLatency measured = window.figures();
+        String reason = null;
+        if (settings.maxLoss().isPresent() && measured.lossRatio() > settings.maxLoss().get()) {
+            reason = String.format("loss ratio %.3f over latency.max-loss %s", measured.lossRatio(), settings.maxLoss().get());
+        } else if (settings.maxRtt().isPresent() && measured.samples() >= settings.minSamples()
+                && measured.median().compareTo(settings.maxRtt().get()) > 0) {
+            reason = "median round trip " + measured.median().toMillis() + " ms over latency.max-rtt "
+                    + settings.maxRtt().get().toMillis() + " ms";
         }
+        if (reason == null) {
+            return;
+        }
+        windows.remove(node);
+        Eviction eviction = new Eviction(node, Instant.now(), reason, measured);
+        // Deleted first, published after: whoever sees the eviction finds the node gone from the route table.
+        network.delete(node);
+        evictions.add(eviction);
+        if (evictions.size() > MAX_EVICTIONS) {
+            evictions.poll();
+        }
+        evicted = List.copyOf(evictions);
+        publishAll();
         LOG.log(System.Logger.Level.INFO, "latency deleted {0}: {1}", node, eviction.reason());
     }
 
-    private synchronized Network networkIfOpen() {
-        return closed ? null : network;
+    /** Publishes one peer's new figures (after an answer): the others are unchanged. */
+    private void publish(NodeAddress node, ProbeWindow window) {
+        Map<NodeAddress, PeerLatency> next = new LinkedHashMap<>(figures);
+        next.put(node, window.figures());
+        figures = Collections.unmodifiableMap(next);
+    }
+
+    /** Publishes every peer's figures (after a round expired probes, or a peer left). */
+    private void publishAll() {
+        Map<NodeAddress, PeerLatency> next = new LinkedHashMap<>();
+        windows.forEach((node, window) -> next.put(node, window.figures()));
+        figures = Collections.unmodifiableMap(next);
     }
 }
