@@ -74,6 +74,18 @@ class ThirdPartyPluginIT {
         }
     }
 
+    @Test
+    void theImageCarriesTheApiJarAndItsJavadocForPluginAuthors() throws IOException {
+        Path api = Gladius.IMAGE.resolve("sdk/gladius.p2p.api.jar");
+        Path javadoc = Gladius.IMAGE.resolve("sdk/gladius.p2p.api-javadoc.jar");
+        try (java.util.jar.JarFile jar = new java.util.jar.JarFile(api.toFile())) {
+            assertTrue(jar.getEntry("gladius/p2p/Plugin.class") != null && jar.getEntry("module-info.class") != null, api.toString());
+        }
+        try (java.util.jar.JarFile jar = new java.util.jar.JarFile(javadoc.toFile())) {
+            assertTrue(jar.getEntry("index.html") != null, javadoc + " is the api's javadoc");
+        }
+    }
+
     /**
      * Writes, compiles and jars the plugin against the image alone ({@code javac --system IMAGE}:
      * the image's own modules, the api among them, are all the compiler sees), as the README's
