@@ -250,21 +250,15 @@ final class PluginDispatcher {
     /**
      * Waits until the plugins have heard what the latch counts, unless this thread delivers
      * plugins' events (a callback cannot wait for other callbacks: they run after it returns).
+     * An interrupt ends the wait early and stays set, for the caller to see.
      */
     static void awaitDelivered(CountDownLatch done) {
         if (done == null || delivering()) {
             return;
         }
-        boolean interrupted = false;
-        while (true) {
-            try {
-                done.await();
-                break;
-            } catch (InterruptedException e) {
-                interrupted = true;
-            }
-        }
-        if (interrupted) {
+        try {
+            done.await();
+        } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
         }
     }
