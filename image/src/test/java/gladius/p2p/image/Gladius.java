@@ -48,6 +48,16 @@ final class Gladius implements AutoCloseable {
         return new Gladius(process);
     }
 
+    /** {@code bin/gladius} inside a network namespace of a {@link NetBed}. */
+    static Gladius startIn(String namespace, String... args) throws IOException {
+        List<String> command = new ArrayList<>();
+        command.add(IMAGE.resolve("bin").resolve("gladius").toString());
+        command.addAll(List.of(args));
+        Process process = new ProcessBuilder(NetBed.inside(namespace, command)).start();
+        process.getOutputStream().close();
+        return new Gladius(process);
+    }
+
     /** Runs to the end and returns the exit code. */
     int exit(Duration timeout) throws InterruptedException {
         if (!process.waitFor(timeout.toMillis(), TimeUnit.MILLISECONDS)) {
