@@ -7,7 +7,7 @@ import java.util.Optional;
  * A consistent snapshot of a node's peers and counters, taken by {@link Network#networkState()}.
  *
  * <p>Additions to the original contract: {@link #pluginFailures()}, {@link #sessionsRefused()},
- * {@link #unauthenticatedDatagrams()}, {@link #staticKey()}.
+ * {@link #unauthenticatedDatagrams()}, {@link #staticKey()}, {@link #observedAddresses()}.
  */
 public interface NetworkState {
 
@@ -87,5 +87,18 @@ public interface NetworkState {
      */
     default Optional<byte[]> staticKey() {
         return Optional.empty();
+    }
+
+    /**
+     * This node's address as its connected peers see it: where its datagrams come from at their
+     * end, as each reports it (the kcp transport: in every keepalive), most reported first. Behind
+     * a NAT that is the router's public address and port, not {@link #localAddress()}; it is what
+     * peers give others to reach this node. Added to the original contract; empty before any peer
+     * has reported, and where the transport does not learn it.
+     *
+     * @return the addresses, most reported first
+     */
+    default List<NodeAddress> observedAddresses() {
+        return List.of();
     }
 }

@@ -128,7 +128,9 @@ class SendingTest {
             String text = state.toString();
             boolean secure = mode.settings().get("kcp.secure").equals("true");
             String own = secure ? ", key " + java.util.HexFormat.of().formatHex(state.staticKey().orElseThrow()) : "";
-            assertTrue(text.startsWith("NetworkState[" + a.address() + " on " + mode.settings().get("kcp.io") + own + ", sent 1 "), text);
+            String seenAs = state.observedAddresses().isEmpty() ? "" : ", seen as " + state.observedAddresses().get(0);
+            assertTrue(text.startsWith("NetworkState[" + a.address() + " on " + mode.settings().get("kcp.io") + own + seenAs + ", sent 1 "),
+                    text);
             String peer = state.peer(b.address()).orElseThrow().toString();
             assertTrue(text.contains(peer), "one line per peer: " + text);
             assertTrue(peer.startsWith("PeerState[" + b.address() + ", in route table, writable, connected"), peer);
@@ -139,6 +141,25 @@ class SendingTest {
             } else {
                 assertFalse(peer.contains("key"), peer);
             }
+        }
+    }
+
+    @Test
+    void eachNodeLearnsTheAddressItsPeerSeesItAt() {
+        try (Nodes nodes = new Nodes(mode)) {
+            Nodes.Node a = nodes.start();
+            Nodes.Node b = nodes.start();
+            assertEquals(List.of(), a.network().networkState().observedAddresses(), "nobody has reported yet");
+            a.network().add(b.address());
+            // On loopback the peer sees each node at its own bound address.
+            Await.until("a told where b sees it", () -> a.network().networkState().observedAddresses().equals(List.of(a.address())),
+                    () -> a.network().networkState().toString());
+            Await.until("b told where a sees it", () -> b.network().networkState().observedAddresses().equals(List.of(b.address())),
+                    () -> b.network().networkState().toString());
+            assertTrue(a.network().networkState().toString().contains(", seen as " + a.address()), a.network().networkState().toString());
+            b.network().close();
+            Await.until("the report gone with the session", () -> a.network().networkState().observedAddresses().isEmpty(),
+                    () -> a.network().networkState().toString());
         }
     }
 

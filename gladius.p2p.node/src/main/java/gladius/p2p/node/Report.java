@@ -45,6 +45,10 @@ final class Report {
      */
     static String full(Network network, NodeAddress asker) {
         StringBuilder out = new StringBuilder("node ").append(network.localAddress());
+        java.util.List<NodeAddress> seenAs = network.networkState().observedAddresses();
+        if (!seenAs.isEmpty()) {
+            out.append("  seen as ").append(seenAs.get(0)); // where its peers see its datagrams come from (NAT)
+        }
         if (Parts.ethstate()) {
             EthStateView.address(network).ifPresent(address -> out.append("  eth ").append(address));
         }

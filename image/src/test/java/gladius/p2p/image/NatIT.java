@@ -44,6 +44,9 @@ class NatIT {
 
                 // a, behind its router, holds a session with b at b's router's public address: direct, through both NATs.
                 String report = status(a.namespace(), a.address() + ":7000");
+                // And a knows the address it is seen at: its router's, not its own private one.
+                assertTrue(report.lines().findFirst().orElseThrow().contains("  seen as " + homeA.wan + ":"),
+                        "a's observed address is its router's public one:\n" + report);
                 assertTrue(report.lines().anyMatch(l -> l.trim().startsWith(homeB.wan + ":") && l.contains(" table ") && l.contains(" up ")),
                         "a's peer b, at b's NAT's public address, up:\n" + report);
                 assertTrue(report.lines().anyMatch(l -> l.trim().startsWith(seedAddress + " ") && l.contains(" up ")), report);

@@ -4,6 +4,11 @@ import gladius.p2p.kcp.internal.secure.NoiseXX;
 import gladius.p2p.kcp.internal.secure.SecureChannel;
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.ByteBufAllocator;
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
+import java.net.UnknownHostException;
+import java.util.Arrays;
+import java.util.Optional;
 
 /**
  * The header of every datagram this transport sends (docs/PROTOCOL.md):
@@ -15,7 +20,8 @@ import io.netty.buffer.ByteBufAllocator;
  *                  secure: HELLO_SECURE 7, WELCOME_SECURE 8, CONFIRM 9, SEALED 10; both: REFUSE 11
  *   u32 sender     the sending node's incarnation (never 0)
  *   u32 receiver   the incarnation the sender believes the receiver has (0 in HELLO, HELLO_SECURE)
- *   ... payload    DATA: KCP segments; CLOSE: u8 reason; REFUSE: u8 reason;
+ *   ... payload    DATA: KCP segments; CLOSE: u8 reason; REFUSE: u8 reason; PING: nothing, or the
+ *                  address the sender sees the receiver at (u8 family 4 or 6, the address, u16 port);
  *                  HELLO_SECURE, WELCOME_SECURE, CONFIRM: Noise XX messages 1, 2, 3 (32, 96, 64 bytes);
  *                  SEALED: u8 key epoch, u64 counter, then ChaCha20-Poly1305 of (u8 inner kind DATA,
  *                  PING or CLOSE, its payload) with the header as associated data; others: nothing
@@ -52,6 +58,47 @@ final class Datagram {
             case REFUSE_KEY_NOT_ALLOWED -> "the peer does not allow this node's static key";
             default -> "the peer refused it (reason " + reason + ")";
         };
+    }
+
+    /** A PING's report of the address its sender sees the receiver at: family, address, port. */
+    static final int OBSERVED_V4 = 1 + 4 + 2;
+    static final int OBSERVED_V6 = 1 + 16 + 2;
+
+    /** The bytes that report an address: u8 family (4 or 6), the address, u16 port. */
+    static byte[] observed(InetSocketAddress address) {
+        byte[] ip = address.getAddress().getAddress();
+        byte[] out = new byte[1 + ip.length + 2];
+        out[0] = (byte) (ip.length == 4 ? 4 : 6);
+        System.arraycopy(ip, 0, out, 1, ip.length);
+        out[out.length - 2] = (byte) (address.getPort() >>> 8);
+        out[out.length - 1] = (byte) address.getPort();
+        return out;
+    }
+
+    /** The address such bytes report, or empty if they are not exactly one (a PING without one, or garbage). */
+    static Optional<InetSocketAddress> observed(byte[] bytes, int offset, int length) {
+        int family = length > 0 ? bytes[offset] & 0xff : 0;
+        int ipLength = family == 4 ? 4 : family == 6 ? 16 : -1;
+        if (ipLength < 0 || length != 1 + ipLength + 2) {
+            return Optional.empty();
+        }
+        int port = (bytes[offset + 1 + ipLength] & 0xff) << 8 | (bytes[offset + 2 + ipLength] & 0xff);
+        if (port == 0) {
+            return Optional.empty();
+        }
+        try {
+            return Optional.of(new InetSocketAddress(InetAddress.getByAddress(Arrays.copyOfRange(bytes, offset + 1, offset + 1 + ipLength)), port));
+        } catch (UnknownHostException impossible) {
+            return Optional.empty(); // getByAddress refuses only wrong lengths, checked above
+        }
+    }
+
+    /** A plain PING reporting the address its sender sees the receiver at. */
+    static ByteBuf ping(ByteBufAllocator allocator, int sender, int receiver, byte[] observed) {
+        ByteBuf out = allocator.directBuffer(HEADER_LENGTH + observed.length);
+        writeHeader(out, PING, sender, receiver);
+        out.writeBytes(observed);
+        return out;
     }
 
     /** A SEALED datagram's smallest payload: epoch, counter, inner kind, tag. */
@@ -97,6 +144,7 @@ final class Datagram {
         boolean sizeOk = switch (kind) {
             case DATA -> payload >= KCP_OVERHEAD;
             case CLOSE, REFUSE -> payload == 1;
+            case PING -> payload == 0 || payload == OBSERVED_V4 || payload == OBSERVED_V6;
             case HELLO_SECURE -> payload == NoiseXX.MESSAGE_1;
             case WELCOME_SECURE -> payload == NoiseXX.MESSAGE_2;
             case CONFIRM -> payload == NoiseXX.MESSAGE_3;

@@ -3,6 +3,7 @@ package gladius.p2p.kcp.internal;
 import gladius.p2p.kcp.internal.secure.SecureChannel;
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.Unpooled;
+import java.net.InetSocketAddress;
 import java.util.Optional;
 
 /**
@@ -26,11 +27,21 @@ final class Session {
 
         /** The plugins have no room: read this session again when they do. */
         void waitForRoom(Session session);
+
+        /** The peer reported the address it sees this node at. */
+        void observed(Session session, InetSocketAddress seenAs);
     }
 
     private static final System.Logger LOG = System.getLogger(Session.class.getName());
     private static final long FIRST_HELLO_RETRY_MILLIS = 100;
     private static final long LAST_HELLO_RETRY_MILLIS = 1_000;
+    /**
+     * A PING reports the address we see the peer at (NetworkState.observedAddresses): the first a
+     * second after the session opens (once both sides surely have it: not before its WELCOME could
+     * be lost and resent), then at least this often, keepalive or not.
+     */
+    private static final long FIRST_REPORT_MILLIS = 1_000;
+    private static final long REPORT_MILLIS = 30_000;
 
     private final SessionContext context;
     private final KcpSettings settings;
@@ -46,6 +57,8 @@ final class Session {
     private long lastReceivedAt;
     private final long createdAt;
     private long nextHelloAt;
+    /** When this established session next sends a PING whatever its traffic (the peer's address report). */
+    private long nextReportAt;
     private long helloInterval;
     /** In the layer's list of sessions to service at the end of a read batch. */
     private boolean touched;
@@ -154,6 +167,7 @@ final class Session {
         this.remoteTag = remoteTag;
         this.state = State.ESTABLISHED;
         this.lastReceivedAt = now;
+        this.nextReportAt = now + FIRST_REPORT_MILLIS;
         this.wire = established;
         this.stream = new Stream(localTag ^ remoteTag, peer, context, established,
                 () -> context.owner().waitForRoom(this),
@@ -209,9 +223,14 @@ final class Session {
         return stream.input(payload, now);
     }
 
-    void onPing(Datagram.Header header, long now) {
+    void onPing(Datagram.Header header, ByteBuf payload, long now) {
         if (matches(header)) {
             seen(now);
+            if (payload.isReadable()) {
+                byte[] report = new byte[payload.readableBytes()];
+                payload.readBytes(report);
+                Datagram.observed(report, 0, report.length).ifPresent(address -> context.owner().observed(this, address));
+            }
         } else {
             context.reset(peer.remote, header);
         }
@@ -349,7 +368,8 @@ final class Session {
             case Datagram.DATA -> {
                 return stream.input(Unpooled.wrappedBuffer(inner, 1, inner.length - 1), now);
             }
-            case Datagram.PING -> { }
+            case Datagram.PING -> Datagram.observed(inner, 1, inner.length - 1)
+                    .ifPresent(address -> context.owner().observed(this, address));
             case Datagram.CLOSE -> close(-1, "the peer closed it");
             default -> counters.malformedInputs.increment();
         }
@@ -405,8 +425,11 @@ final class Session {
             case ESTABLISHED -> {
                 if (now - lastReceivedAt > settings.deadPeerTimeout().toMillis()) {
                     close(Datagram.CLOSE_SHUTDOWN, "nothing heard within kcp.dead-peer-timeout");
-                } else if (now - wire.lastSentAt() >= settings.keepalive().toMillis()) {
+                } else if (now - wire.lastSentAt() >= settings.keepalive().toMillis() || now >= nextReportAt) {
+                    // Every PING tells the peer where we see it; a busy session, which needs no
+                    // keepalive, still sends one now and then for that report.
                     wire.ping(now);
+                    nextReportAt = now + REPORT_MILLIS;
                 }
             }
             case CLOSED -> { }

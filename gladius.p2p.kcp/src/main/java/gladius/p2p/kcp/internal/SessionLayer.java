@@ -15,8 +15,10 @@ import java.security.SecureRandom;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.Comparator;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Locale;
+import java.util.Map;
 import java.util.concurrent.atomic.AtomicBoolean;
 import org.jctools.queues.MessagePassingQueue;
 
@@ -44,6 +46,8 @@ final class SessionLayer extends ChannelInboundHandlerAdapter implements Session
     private final ArrayDeque<Session> touched = new ArrayDeque<>();
     private final ArrayDeque<Session> paused = new ArrayDeque<>();
     private final MessagePassingQueue<Peer> dirty = Queues.unbounded(256);
+    /** The address each live session's peer last reported seeing this node at (PING). */
+    private final Map<Session, NodeAddress> observedBy = new HashMap<>();
     private final AtomicBoolean wakeScheduled = new AtomicBoolean();
     // Set once by bind, before the socket starts reading.
     private UdpEndpoint endpoint;
@@ -221,7 +225,7 @@ final class SessionLayer extends ChannelInboundHandlerAdapter implements Session
                 if (session == null) {
                     context.reset(remote, header);
                 } else {
-                    session.onPing(header, now);
+                    session.onPing(header, payload, now);
                 }
             }
             case Datagram.CLOSE -> {
@@ -324,6 +328,7 @@ final class SessionLayer extends ChannelInboundHandlerAdapter implements Session
     @Override
     public void closed(Session session, boolean replacing) {
         Peer peer = session.peer();
+        observedBy.remove(session);
         sessions.remove(peer.remote, session);
         peer.detach(session);
         if (replacing) {
@@ -378,6 +383,22 @@ final class SessionLayer extends ChannelInboundHandlerAdapter implements Session
     }
 
     @Override
+    public void observed(Session session, InetSocketAddress seenAs) {
+        observedBy.put(session, Peer.nodeAddress(seenAs));
+    }
+
+    /** This node's address as its peers report seeing it, most reported first (then by address). */
+    private List<NodeAddress> observedAddresses() {
+        Map<NodeAddress, Integer> counts = new HashMap<>();
+        for (NodeAddress seenAs : observedBy.values()) {
+            counts.merge(seenAs, 1, Integer::sum);
+        }
+        List<NodeAddress> ordered = new ArrayList<>(counts.keySet());
+        ordered.sort(Comparator.comparing((NodeAddress a) -> -counts.get(a)).thenComparing(Comparator.naturalOrder()));
+        return ordered;
+    }
+
+    @Override
     public void waitForRoom(Session session) {
         paused.add(session);
     }
@@ -427,7 +448,7 @@ final class SessionLayer extends ChannelInboundHandlerAdapter implements Session
                 counters.messagesDropped.sum(), counters.checksumFailures.sum(),
                 counters.malformedInputs.sum(), dispatcher.failures(),
                 counters.sessionsRefused.sum(), counters.unauthenticatedDatagrams.sum(), endpoint.io().name().toLowerCase(Locale.ROOT),
-                settings.secure() ? settings.nodeKey().publicKey() : null);
+                settings.secure() ? settings.nodeKey().publicKey() : null, observedAddresses());
     }
 
     private int newTag() {

@@ -45,10 +45,12 @@ final class Snapshots {
     record Network(NodeAddress localAddress, List<PeerState> peers, long messagesSent, long messagesReceived,
                    long bytesSent, long bytesReceived, long messagesDropped, long checksumFailures,
                    long malformedInputs, long pluginFailures, long sessionsRefused,
-                   long unauthenticatedDatagrams, String io, byte[] staticKeyBytes) implements NetworkState {
+                   long unauthenticatedDatagrams, String io, byte[] staticKeyBytes,
+                   List<NodeAddress> observedAddresses) implements NetworkState {
 
         Network {
             peers = List.copyOf(peers);
+            observedAddresses = List.copyOf(observedAddresses);
         }
 
         @Override
@@ -66,6 +68,7 @@ final class Snapshots {
         public String toString() {
             StringBuilder text = new StringBuilder("NetworkState[").append(localAddress).append(" on ").append(io)
                     .append(staticKeyBytes == null ? "" : ", key " + HexFormat.of().formatHex(staticKeyBytes))
+                    .append(observedAddresses.isEmpty() ? "" : ", seen as " + observedAddresses.get(0))
                     .append(", sent ").append(messagesSent).append(" (").append(bytesSent).append(" B)")
                     .append(", received ").append(messagesReceived).append(" (").append(bytesReceived).append(" B)")
                     .append(", dropped ").append(messagesDropped).append(", checksum failures ").append(checksumFailures)

@@ -72,16 +72,21 @@ final class Wire {
     void data(ByteBuf segments) {
         lastSentAt = endpoint.now();
         if (secure()) {
-            writeSealed(Datagram.DATA, segments, 0);
+            writeSealed(Datagram.DATA, segments, 0, null);
         } else {
             endpoint.write(remote, Datagram.data(endpoint.alloc(), localTag, remoteTag, segments));
         }
     }
 
-    /** A keepalive. */
+    /** A keepalive, which also tells the peer the address we see it at (docs/PROTOCOL.md). */
     void ping(long now) {
         lastSentAt = now;
-        control(Datagram.PING, 0);
+        byte[] observed = Datagram.observed(remote);
+        if (secure()) {
+            writeSealed(Datagram.PING, null, 0, observed);
+        } else {
+            endpoint.write(remote, Datagram.ping(endpoint.alloc(), localTag, remoteTag, observed));
+        }
     }
 
     /** Tells the peer the session is over, with a reason (Datagram.CLOSE_*). */
@@ -91,14 +96,14 @@ final class Wire {
 
     private void control(int kind, int reason) {
         if (secure()) {
-            writeSealed(kind, null, reason);
+            writeSealed(kind, null, reason, null);
         } else {
             endpoint.writeControl(remote, kind, localTag, remoteTag, reason);
         }
     }
 
-    /** Seals one inner datagram: DATA with segments, PING, or CLOSE with a reason. */
-    private void writeSealed(int innerKind, ByteBuf segments, int reason) {
+    /** Seals one inner datagram: DATA with segments, PING with an observed address, or CLOSE with a reason. */
+    private void writeSealed(int innerKind, ByteBuf segments, int reason, byte[] observed) {
         byte[] plain;
         if (segments != null) {
             try {
@@ -108,7 +113,11 @@ final class Wire {
                 segments.release();
             }
         } else {
-            plain = innerKind == Datagram.CLOSE ? new byte[] {0, (byte) reason} : new byte[1];
+            plain = innerKind == Datagram.CLOSE ? new byte[] {0, (byte) reason}
+                    : observed != null ? new byte[1 + observed.length] : new byte[1];
+            if (observed != null) {
+                System.arraycopy(observed, 0, plain, 1, observed.length);
+            }
         }
         plain[0] = (byte) innerKind;
         long now = endpoint.now();
