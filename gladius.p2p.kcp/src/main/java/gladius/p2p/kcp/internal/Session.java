@@ -229,7 +229,7 @@ final class Session {
             if (payload.isReadable()) {
                 byte[] report = new byte[payload.readableBytes()];
                 payload.readBytes(report);
-                Datagram.observed(report, 0, report.length).ifPresent(address -> context.owner().observed(this, address));
+                observedReport(report, 0);
             }
         } else {
             context.reset(peer.remote, header);
@@ -368,12 +368,25 @@ final class Session {
             case Datagram.DATA -> {
                 return stream.input(Unpooled.wrappedBuffer(inner, 1, inner.length - 1), now);
             }
-            case Datagram.PING -> Datagram.observed(inner, 1, inner.length - 1)
-                    .ifPresent(address -> context.owner().observed(this, address));
+            case Datagram.PING -> {
+                if (inner.length > 1) {
+                    observedReport(inner, 1);
+                }
+            }
             case Datagram.CLOSE -> close(-1, "the peer closed it");
             default -> counters.malformedInputs.increment();
         }
         return false;
+    }
+
+    /** A PING's report of where the peer sees us: kept, or counted as malformed if it is not one. */
+    private void observedReport(byte[] bytes, int offset) {
+        Optional<InetSocketAddress> seenAs = Datagram.observed(bytes, offset, bytes.length - offset);
+        if (seenAs.isPresent()) {
+            context.owner().observed(this, seenAs.get());
+        } else {
+            counters.malformedInputs.increment();
+        }
     }
 
     /** The peer refused the handshake: a refusal only ends one still going on (for an initiator: until confirmed). */

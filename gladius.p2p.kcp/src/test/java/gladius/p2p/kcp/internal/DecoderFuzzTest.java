@@ -27,6 +27,30 @@ class DecoderFuzzTest {
     private static final int MAX_FRAME = Frames.maxFrameLength(1 << 20);
 
     @Test
+    void pingAddressReportsRoundTripAndGarbageIsRefusedNeverThrown() throws Exception {
+        Fuzz.run("ping address reports", 100_000, 7, random -> {
+            byte[] bytes = Fuzz.bytes(random, 24, 0);
+            if (bytes.length > 0 && random.nextBoolean()) {
+                bytes[0] = (byte) (random.nextBoolean() ? 4 : 6); // the family right, so the lengths are checked
+            }
+            var parsed = Datagram.observed(bytes, 0, bytes.length);
+            boolean wellFormed = bytes.length > 0 && ((bytes[0] == 4 && bytes.length == Datagram.OBSERVED_V4)
+                    || (bytes[0] == 6 && bytes.length == Datagram.OBSERVED_V6))
+                    && ((bytes[bytes.length - 2] & 0xff) << 8 | (bytes[bytes.length - 1] & 0xff)) != 0;
+            assertEquals(wellFormed, parsed.isPresent(), "only a family, its address and a nonzero port are a report");
+            parsed.ifPresent(address -> {
+                byte[] again = Datagram.observed(address); // (an IPv4-mapped IPv6 address comes back as IPv4)
+                assertEquals(parsed, Datagram.observed(again, 0, again.length), "a report reads back as it was written");
+            });
+        });
+        for (String text : List.of("198.18.0.2", "::1")) {
+            java.net.InetSocketAddress address = new java.net.InetSocketAddress(java.net.InetAddress.getByName(text), 7000);
+            byte[] report = Datagram.observed(address);
+            assertEquals(java.util.Optional.of(address), Datagram.observed(report, 0, report.length));
+        }
+    }
+
+    @Test
     void datagramHeadersParseOrAreRefusedNeverThrow() {
         Fuzz.run("datagram headers", 300_000, 1, random -> {
             byte[] bytes = Fuzz.bytes(random, 1500, Datagram.HEADER_LENGTH);
