@@ -16,7 +16,11 @@ final class Report {
 
     /** {@code peers 2/2  in 120  out 130  dropped 0  rtt 1.2 ms  state 3 [1a2b3c4d]} */
     static String line(Network network) {
-        NetworkState state = network.networkState();
+        return line(network, network.networkState());
+    }
+
+    /** The same from a snapshot already taken. */
+    private static String line(Network network, NetworkState state) {
         long table = state.peers().stream().filter(PeerState::inRouteTable).count();
         long connected = state.peers().stream().filter(p -> p.inRouteTable() && p.connected()).count();
         StringBuilder line = new StringBuilder(String.format(Locale.ROOT, "peers %d/%d  in %d  out %d  dropped %d",
@@ -44,16 +48,17 @@ final class Report {
      * opened it just to ask) is not one of the node's peers, so it is left out.
      */
     static String full(Network network, NodeAddress asker) {
+        NetworkState state = network.networkState(); // one snapshot for the whole report
         StringBuilder out = new StringBuilder("node ").append(network.localAddress());
-        java.util.List<NodeAddress> seenAs = network.networkState().observedAddresses();
+        java.util.List<NodeAddress> seenAs = state.observedAddresses();
         if (!seenAs.isEmpty()) {
             out.append("  seen as ").append(seenAs.get(0)); // where its peers see its datagrams come from (NAT)
         }
         if (Parts.ethstate()) {
             EthStateView.address(network).ifPresent(address -> out.append("  eth ").append(address));
         }
-        out.append('\n').append(line(network)).append('\n');
-        network.networkState().peers().stream().filter(peer -> !peer.address().equals(asker))
+        out.append('\n').append(line(network, state)).append('\n');
+        state.peers().stream().filter(peer -> !peer.address().equals(asker))
                 .sorted(Comparator.comparing(PeerState::address)).forEach(peer ->
                 out.append(String.format(Locale.ROOT, "  %-22s %-9s %-8s srtt %-8s in %-7d out %-7d queued %d%n",
                         peer.address(), peer.inRouteTable() ? "table" : "inbound", peer.connected() ? "up" : "down",
