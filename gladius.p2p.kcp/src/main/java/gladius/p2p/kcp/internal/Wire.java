@@ -21,6 +21,8 @@ final class Wire {
 
     private final UdpEndpoint endpoint;
     private final InetSocketAddress remote;
+    /** What every PING reports: the address we see the peer at (fixed for the session). */
+    private final byte[] observedReport;
     private final int localTag;
     private final int remoteTag;
     private final SecureChannel channel;
@@ -34,6 +36,7 @@ final class Wire {
                  byte[] confirm, long now, long lastSentAt) {
         this.endpoint = endpoint;
         this.remote = remote;
+        this.observedReport = Datagram.observed(remote);
         this.localTag = localTag;
         this.remoteTag = remoteTag;
         this.channel = channel;
@@ -81,11 +84,10 @@ final class Wire {
     /** A keepalive, which also tells the peer the address we see it at (docs/PROTOCOL.md). */
     void ping(long now) {
         lastSentAt = now;
-        byte[] observed = Datagram.observed(remote);
         if (secure()) {
-            writeSealed(Datagram.PING, null, 0, observed);
+            writeSealed(Datagram.PING, null, 0, observedReport);
         } else {
-            endpoint.write(remote, Datagram.ping(endpoint.alloc(), localTag, remoteTag, observed));
+            endpoint.write(remote, Datagram.ping(endpoint.alloc(), localTag, remoteTag, observedReport));
         }
     }
 
