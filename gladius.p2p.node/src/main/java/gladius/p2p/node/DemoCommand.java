@@ -107,14 +107,14 @@ final class DemoCommand implements Callable<Integer> {
         long target = (long) nodes * peersEach;
         Phase discovery = phase("discovery", "known peers", target, () -> knownPeers(cluster));
 
-        List<Map<NodeAddress, Collection<PeerLatency>>> latency = new ArrayList<>();
+        Map<NodeAddress, Collection<PeerLatency>> latency = null; // the table and the summary read this one snapshot
         if (Parts.latency()) {
             out.println();
             // Only known peers are probed: after a discovery that fell short, what it reached is the most there is.
             phase("latency", "peers measured " + SAMPLES_FOR_TABLE + " times", Math.min(target, knownPeers(cluster)),
                     () -> measuredPeers(cluster));
-            latency.add(latencySnapshot(cluster)); // the table and the summary read this one snapshot
-            latencyTable(latency.get(0));
+            latency = latencySnapshot(cluster);
+            latencyTable(latency);
         }
 
         Phase state = null;
@@ -127,7 +127,7 @@ final class DemoCommand implements Callable<Integer> {
             state = phase("state", "entries held", (long) nodes * nodes, () -> heldEntries(cluster));
             agreed = state.converged() && cluster.stream().map(EthStateView::fingerprint).distinct().count() == 1;
         }
-        summary(cluster, discovery, latency.isEmpty() ? null : latency.get(0), state, agreed);
+        summary(cluster, discovery, latency, state, agreed);
         return discovery.converged() && agreed ? 0 : 1;
     }
 
