@@ -226,10 +226,6 @@ final class NetBed implements AutoCloseable {
         return List.copyOf(namespaces);
     }
 
-    String prefix() {
-        return prefix;
-    }
-
     // ---------------------------------------------------------------- commands
 
     private void namespace(String ns) throws IOException, InterruptedException {
