@@ -101,4 +101,46 @@ public interface NetworkState {
     default List<NodeAddress> observedAddresses() {
         return List.of();
     }
+
+    /**
+     * Datagrams this node forwarded for pairs of its peers that cannot reach each other directly
+     * (the kcp transport with {@code kcp.relay=true}). Added to the original contract; 0 where the
+     * node does not relay.
+     *
+     * @return datagrams relayed since the network was created
+     */
+    default long relayedDatagrams() {
+        return 0;
+    }
+
+    /**
+     * The bytes of {@link #relayedDatagrams()}, as the peers sent them. Added to the original
+     * contract; 0 where the node does not relay.
+     *
+     * @return bytes relayed since the network was created
+     */
+    default long relayedBytes() {
+        return 0;
+    }
+
+    /**
+     * Datagrams this node was asked to relay and did not: it does not relay, the sender or the
+     * target has no session with it, or the relay's limits (pairs at once, bytes per second per
+     * pair) were reached. Added to the original contract; 0 where there is none.
+     *
+     * @return datagrams refused since the network was created
+     */
+    default long relayDrops() {
+        return 0;
+    }
+
+    /**
+     * Pairs of peers this node relays between now (each pair counts once, both directions). Added
+     * to the original contract; 0 where the node does not relay.
+     *
+     * @return the pairs relayed within the last dead-peer timeout
+     */
+    default int relayCircuits() {
+        return 0;
+    }
 }

@@ -49,4 +49,17 @@ public interface PeerState {
     default java.util.Optional<byte[]> staticKey() {
         return java.util.Optional.empty();
     }
+
+    /**
+     * The node this peer's session passes through when neither side can reach the other directly
+     * (both behind NATs that will not let a direct session through; the kcp transport's relays,
+     * {@code kcp.relay}). A relayed session is as reliable, and in secure mode as private, as a
+     * direct one: the relay forwards datagrams it cannot read. Added to the original contract;
+     * empty for a direct session, or with no session.
+     *
+     * @return the relay's address as this node knows it, or empty
+     */
+    default java.util.Optional<NodeAddress> relay() {
+        return java.util.Optional.empty();
+    }
 }

@@ -8,6 +8,9 @@
  * plugin's timed work, serial with its callbacks) and {@link gladius.p2p.Network#removePlugin};
  * {@link gladius.p2p.Network#listen} and {@link gladius.p2p.Network#registerPlugin} return once
  * the plugins they start have run their startup; {@link gladius.p2p.Network#knownSettings()}, from
- * {@link gladius.p2p.spi.PluginProvider#namespace()} and {@code defaults()} (on both providers).
+ * {@link gladius.p2p.spi.PluginProvider#namespace()} and {@code defaults()} (on both providers);
+ * {@link gladius.p2p.NetworkState#staticKey()}, {@link gladius.p2p.NetworkState#observedAddresses()},
+ * {@link gladius.p2p.PeerState#relay()} and the relay's counters
+ * ({@link gladius.p2p.NetworkState#relayedDatagrams()} and the three after it).
  */
 package gladius.p2p;
