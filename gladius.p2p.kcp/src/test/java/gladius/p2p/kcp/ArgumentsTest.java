@@ -39,6 +39,9 @@ class ArgumentsTest {
         "kcp.max-queued-bytes, 10",
         "kcp.io, poll",
         "kcp.rekey-after-datagrams, 1",
+        "kcp.relay, sometimes",
+        "kcp.relay-circuits, 0",
+        "kcp.relay-bytes-per-second, 1024",
     })
     void aBadSettingIsRejectedByName(String key, String value) {
         IllegalArgumentException e = assertThrows(IllegalArgumentException.class,

@@ -32,6 +32,11 @@ import java.util.function.BiConsumer;
  * when done. At most {@value #MAX_IN_FLIGHT} datagrams are held at once; more are dropped and
  * counted, so a link never grows memory without bound.
  *
+ * <p>Only the two nodes' datagrams cross the link: what a third party sends to a stand-in address
+ * is dropped and counted in {@link #strangers()}, as a NAT that filters by address drops what
+ * nobody behind it asked for. So a node behind a link is reachable only through the node at its
+ * other end (relays are tested that way).
+ *
  * <p>The link is also an attacker on the path: {@link #tap(BiConsumer)} sees every datagram it
  * receives, and {@link #inject(NodeAddress, byte[])} sends one to a node from the other node's
  * stand-in address, which is where that node expects the other's datagrams to come from.
@@ -54,6 +59,7 @@ public final class LossyLink implements AutoCloseable {
     private final AtomicLong forwarded = new AtomicLong();
     private final AtomicLong dropped = new AtomicLong();
     private final AtomicLong duplicated = new AtomicLong();
+    private final AtomicLong strangers = new AtomicLong();
     private final Thread pumpToA;
     private final Thread pumpToB;
     private static final BiConsumer<NodeAddress, byte[]> NO_TAP = (toward, datagram) -> { };
@@ -69,9 +75,9 @@ public final class LossyLink implements AutoCloseable {
         this.standInForB = bind();
         this.timer = Executors.newSingleThreadScheduledExecutor(r -> daemon(r, "lossy-link-timer"));
         // What A sends to B arrives at standInForB and leaves from standInForA, so B sees A there.
-        this.pumpToB = daemon(() -> pump(b, standInForB, standInForA, towardB, new SplittableRandom(towardB.seed())),
+        this.pumpToB = daemon(() -> pump(a, b, standInForB, standInForA, towardB, new SplittableRandom(towardB.seed())),
                 "lossy-link-to-" + b);
-        this.pumpToA = daemon(() -> pump(a, standInForA, standInForB, towardA, new SplittableRandom(~towardA.seed())),
+        this.pumpToA = daemon(() -> pump(b, a, standInForA, standInForB, towardA, new SplittableRandom(~towardA.seed())),
                 "lossy-link-to-" + a);
         pumpToB.start();
         pumpToA.start();
@@ -136,6 +142,11 @@ public final class LossyLink implements AutoCloseable {
         return dropped.get();
     }
 
+    /** @return datagrams that reached a stand-in address from neither node, dropped */
+    public long strangers() {
+        return strangers.get();
+    }
+
     /** @return datagrams delivered twice */
     public long duplicated() {
         return duplicated.get();
@@ -189,15 +200,20 @@ public final class LossyLink implements AutoCloseable {
         }
     }
 
-    private void pump(NodeAddress toward, DatagramChannel in, DatagramChannel out, LinkConditions conditions,
-                      SplittableRandom random) {
+    private void pump(NodeAddress from, NodeAddress toward, DatagramChannel in, DatagramChannel out,
+                      LinkConditions conditions, SplittableRandom random) {
+        InetSocketAddress source = socket(from);
         InetSocketAddress target = socket(toward);
         ByteBuffer buffer = ByteBuffer.allocate(MAX_DATAGRAM);
         while (!closed) {
             try {
                 buffer.clear();
-                SocketAddress from = in.receive(buffer);
-                if (from == null) {
+                SocketAddress sender = in.receive(buffer);
+                if (sender == null) {
+                    continue;
+                }
+                if (!sender.equals(source)) {
+                    strangers.incrementAndGet();
                     continue;
                 }
                 buffer.flip();

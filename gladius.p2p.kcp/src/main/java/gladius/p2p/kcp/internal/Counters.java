@@ -13,4 +13,8 @@ final class Counters {
     final LongAdder malformedInputs = new LongAdder();
     final LongAdder sessionsRefused = new LongAdder();
     final LongAdder unauthenticatedDatagrams = new LongAdder();
+    /** Relaying for others (kcp.relay): datagrams and their bytes forwarded, datagrams refused. */
+    final LongAdder relayedDatagrams = new LongAdder();
+    final LongAdder relayedBytes = new LongAdder();
+    final LongAdder relayDrops = new LongAdder();
 }

@@ -17,14 +17,18 @@ import java.util.Optional;
  *   u8  magic      0x47 ('G')
  *   u8  version    1
  *   u8  kind       plain: HELLO 1, WELCOME 2, DATA 3, PING 4, CLOSE 5, RESET 6
- *                  secure: HELLO_SECURE 7, WELCOME_SECURE 8, CONFIRM 9, SEALED 10; both: REFUSE 11
+ *                  secure: HELLO_SECURE 7, WELCOME_SECURE 8, CONFIRM 9, SEALED 10; both: REFUSE 11,
+ *                  RELAY 12, RELAYED 13
  *   u32 sender     the sending node's incarnation (never 0)
  *   u32 receiver   the incarnation the sender believes the receiver has (0 in HELLO, HELLO_SECURE)
  *   ... payload    DATA: KCP segments; CLOSE: u8 reason; REFUSE: u8 reason; PING: nothing, or the
- *                  address the sender sees the receiver at (u8 family 4 or 6, the address, u16 port);
+ *                  address the sender sees the receiver at (u8 family 4 or 6, the address, u16 port),
+ *                  optionally followed by u8 flags (bit 0: the sender relays);
  *                  HELLO_SECURE, WELCOME_SECURE, CONFIRM: Noise XX messages 1, 2, 3 (32, 96, 64 bytes);
  *                  SEALED: u8 key epoch, u64 counter, then ChaCha20-Poly1305 of (u8 inner kind DATA,
- *                  PING or CLOSE, its payload) with the header as associated data; others: nothing
+ *                  PING or CLOSE, its payload) with the header as associated data; RELAY: the
+ *                  address to forward to, then a whole datagram of ours; RELAYED: the address it
+ *                  came from, then that datagram; others: nothing
  * </pre>
  */
 final class Datagram {
@@ -44,6 +48,15 @@ final class Datagram {
     static final int CONFIRM = 9;
     static final int SEALED = 10;
     static final int REFUSE = 11;
+    /** A datagram for a relay to forward: the target's address, then the datagram (docs/PROTOCOL.md, section 7). */
+    static final int RELAY = 12;
+    /** A datagram a relay forwarded: the address it came from, then the datagram. */
+    static final int RELAYED = 13;
+
+    /** The most a relay adds to a datagram it forwards: its header and an IPv6 address. */
+    static final int RELAY_OVERHEAD = HEADER_LENGTH + 1 + 16 + 2;
+    /** PING flags, after the address report. */
+    static final int FLAG_RELAYS = 1;
 
     /** REFUSE reasons. */
     static final int REFUSE_PLAIN_ONLY = 1;
@@ -93,11 +106,61 @@ final class Datagram {
         }
     }
 
-    /** A plain PING reporting the address its sender sees the receiver at. */
-    static ByteBuf ping(ByteBufAllocator allocator, int sender, int receiver, byte[] observed) {
-        ByteBuf out = allocator.directBuffer(HEADER_LENGTH + observed.length);
+    /** A PING's report: where the sender sees the receiver, and whether the sender relays. */
+    record Report(InetSocketAddress seenAs, boolean relays) {}
+
+    /** A PING's report: an address (as {@link #observed(InetSocketAddress)} writes it) and u8 flags. */
+    static byte[] report(InetSocketAddress seenAs, boolean relays) {
+        byte[] address = observed(seenAs);
+        byte[] out = Arrays.copyOf(address, address.length + 1);
+        out[address.length] = (byte) (relays ? FLAG_RELAYS : 0);
+        return out;
+    }
+
+    /**
+     * The report such bytes make: an address alone (as the first nodes to report sent it) or
+     * followed by a flags byte; empty if they are neither. Flags this version does not know are ignored.
+     */
+    static Optional<Report> report(byte[] bytes, int offset, int length) {
+        int family = length > 0 ? bytes[offset] & 0xff : 0;
+        int addressLength = 1 + (family == 4 ? 4 : 16) + 2;
+        boolean flagged = length == addressLength + 1;
+        return observed(bytes, offset, flagged ? addressLength : length)
+                .map(seenAs -> new Report(seenAs, flagged && (bytes[offset + addressLength] & FLAG_RELAYS) != 0));
+    }
+
+    /** The address at the reader index of a RELAY or RELAYED payload, read past; null (nothing read) if there is none. */
+    static InetSocketAddress readAddress(ByteBuf payload) {
+        int family = payload.readableBytes() > 0 ? payload.getUnsignedByte(payload.readerIndex()) : 0;
+        int length = family == 4 ? OBSERVED_V4 : family == 6 ? OBSERVED_V6 : 0;
+        if (length == 0 || payload.readableBytes() < length) {
+            return null;
+        }
+        byte[] bytes = new byte[length];
+        payload.getBytes(payload.readerIndex(), bytes);
+        Optional<InetSocketAddress> address = observed(bytes, 0, length);
+        address.ifPresent(unused -> payload.skipBytes(length));
+        return address.orElse(null);
+    }
+
+    /** A RELAY or RELAYED datagram around one of ours; releases that datagram. */
+    static ByteBuf relay(ByteBufAllocator allocator, int kind, int sender, int receiver, byte[] address, ByteBuf datagram) {
+        try {
+            ByteBuf out = allocator.directBuffer(HEADER_LENGTH + address.length + datagram.readableBytes());
+            writeHeader(out, kind, sender, receiver);
+            out.writeBytes(address);
+            out.writeBytes(datagram, datagram.readerIndex(), datagram.readableBytes());
+            return out;
+        } finally {
+            datagram.release();
+        }
+    }
+
+    /** A plain PING with its report (see {@link #report(InetSocketAddress, boolean)}). */
+    static ByteBuf ping(ByteBufAllocator allocator, int sender, int receiver, byte[] report) {
+        ByteBuf out = allocator.directBuffer(HEADER_LENGTH + report.length);
         writeHeader(out, PING, sender, receiver);
-        out.writeBytes(observed);
+        out.writeBytes(report);
         return out;
     }
 
@@ -137,14 +200,16 @@ final class Datagram {
         int kind = datagram.getUnsignedByte(datagram.readerIndex() + 2);
         int sender = datagram.getInt(datagram.readerIndex() + 3);
         int receiver = datagram.getInt(datagram.readerIndex() + 7);
-        if (kind < HELLO || kind > REFUSE || sender == 0 || (kind != HELLO && kind != HELLO_SECURE && receiver == 0)) {
+        if (kind < HELLO || kind > RELAYED || sender == 0 || (kind != HELLO && kind != HELLO_SECURE && receiver == 0)) {
             return null;
         }
         int payload = datagram.readableBytes() - HEADER_LENGTH;
         boolean sizeOk = switch (kind) {
             case DATA -> payload >= KCP_OVERHEAD;
             case CLOSE, REFUSE -> payload == 1;
-            case PING -> payload == 0 || payload == OBSERVED_V4 || payload == OBSERVED_V6;
+            case PING -> payload == 0 || payload == OBSERVED_V4 || payload == OBSERVED_V6
+                    || payload == OBSERVED_V4 + 1 || payload == OBSERVED_V6 + 1;
+            case RELAY, RELAYED -> payload >= OBSERVED_V4 + HEADER_LENGTH;
             case HELLO_SECURE -> payload == NoiseXX.MESSAGE_1;
             case WELCOME_SECURE -> payload == NoiseXX.MESSAGE_2;
             case CONFIRM -> payload == NoiseXX.MESSAGE_3;

@@ -52,6 +52,10 @@ import java.util.Set;
  *     queueing, raises the timeout's floor with the measured delay, and backs off after a timeout
  *     (SendControl)
  * @param io the socket implementation: auto (native epoll where it loads, else NIO), epoll or nio
+ * @param relay this node forwards datagrams between peers that cannot reach each other directly
+ *     (behind NATs), and says so in its pings
+ * @param relayCircuits pairs of peers a relaying node serves at once
+ * @param relayBytesPerSecond bytes per second a relaying node forwards for one pair, both ways together
  */
 public record KcpSettings(Duration interval, boolean nodelay, int fastResend, boolean congestionControl,
                           int sendWindow, int receiveWindow, int mtu, int maxMessageBytes, int queueCapacity,
@@ -59,7 +63,8 @@ public record KcpSettings(Duration interval, boolean nodelay, int fastResend, bo
                           Duration redialMin, Duration redialMax, int maxSessions, long dispatchBytes,
                           int eventLoopThreads, boolean secure, NoiseXX.KeyPair nodeKey, Set<String> allowKeys,
                           long rekeyAfterDatagrams, Duration rekeyAfter, int maxSessionsPerIp, int handshakesPerSecond,
-                          long maxQueuedBytes, Duration minRto, boolean overloadBackoff, SocketIo.Choice io) {
+                          long maxQueuedBytes, Duration minRto, boolean overloadBackoff, SocketIo.Choice io,
+                          boolean relay, int relayCircuits, long relayBytesPerSecond) {
 
     /** The namespace this transport reads. */
     public static final String PREFIX = "kcp.";
@@ -101,6 +106,9 @@ public record KcpSettings(Duration interval, boolean nodelay, int fastResend, bo
         d.put("kcp.min-rto", "100ms");
         d.put("kcp.overload-backoff", "true");
         d.put("kcp.io", "auto");
+        d.put("kcp.relay", "false");
+        d.put("kcp.relay-circuits", "64");
+        d.put("kcp.relay-bytes-per-second", "1048576");
         return Map.copyOf(d);
     }
 
@@ -141,7 +149,10 @@ public record KcpSettings(Duration interval, boolean nodelay, int fastResend, bo
                 r.longValue("kcp.max-queued-bytes", 1 << 16, 1L << 40),
                 r.duration("kcp.min-rto", Duration.ofMillis(1), Duration.ofSeconds(60)),
                 r.bool("kcp.overload-backoff"),
-                r.parse("kcp.io", SocketIo.Choice::parse, "auto, epoll or nio"));
+                r.parse("kcp.io", SocketIo.Choice::parse, "auto, epoll or nio"),
+                r.bool("kcp.relay"),
+                r.integer("kcp.relay-circuits", 1, 1 << 20),
+                r.longValue("kcp.relay-bytes-per-second", 1024, 1L << 40));
         if (s.deadPeerTimeout.compareTo(s.keepalive) <= 0) {
             throw SettingsReader.invalid("kcp.dead-peer-timeout", "longer than kcp.keepalive (" + s.keepalive.toMillis() + "ms)",
                     s.deadPeerTimeout.toMillis() + "ms", null);
@@ -150,6 +161,11 @@ public record KcpSettings(Duration interval, boolean nodelay, int fastResend, bo
             // An allow-list on a plain node would protect nothing: say so instead of seeming to.
             throw SettingsReader.invalid("kcp.allow-keys", "used with kcp.secure=true (plain sessions have no static keys)",
                     s.allowKeys.size() + " keys", null);
+        }
+        if (s.relayBytesPerSecond < s.mtu) {
+            // A budget below one datagram would refuse every datagram of a pair.
+            throw SettingsReader.invalid("kcp.relay-bytes-per-second", "at least kcp.mtu (" + s.mtu + ")",
+                    Long.toString(s.relayBytesPerSecond), null);
         }
         if (s.redialMax.compareTo(s.redialMin) < 0) {
             throw SettingsReader.invalid("kcp.redial-max", "at least kcp.redial-min (" + s.redialMin.toMillis() + "ms)",

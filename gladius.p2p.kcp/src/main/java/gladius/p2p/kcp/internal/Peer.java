@@ -27,6 +27,11 @@ import org.jctools.queues.MessagePassingQueue;
  * refusal, since asking again at once would be refused again), is capped at
  * {@code kcp.redial-max}, and goes back to zero when a session is established. A session that
  * ends after an answer waits the current delay (the minimum if none) before the next dial.
+ *
+ * <h2>Relayed dials</h2>
+ * A dial goes straight to the peer's address first. After a direct dial that got no answer the
+ * next goes through the relays this node has sessions with (if any), after one of those the next
+ * goes direct again, and so on; a session, once established, starts the next round direct.
  */
 final class Peer {
 
@@ -47,6 +52,7 @@ final class Peer {
     private Session session;
     private long nextDialAt;
     private long redialDelay;
+    private boolean relayNext;
     private long messagesSent;
     private long messagesReceived;
     private long retransmissionsOfClosedSessions;
@@ -188,6 +194,12 @@ final class Peer {
     /** A session was established: the next failure starts the back-off again from the minimum. */
     void connected() {
         redialDelay = 0;
+        relayNext = false;
+    }
+
+    /** Whether the next dial should go through relays (the last, direct, one got no answer). */
+    boolean relayNext() {
+        return relayNext;
     }
 
     /** A session ended after an answer: dial again after the current delay. */
@@ -195,8 +207,12 @@ final class Peer {
         nextDialAt = now + (redialDelay == 0 ? redialMinMillis : redialDelay);
     }
 
-    /** A dial got no answer ({@code refused} false) or a refusal: wait longer before the next. */
-    void dialFailed(long now, boolean refused) {
+    /**
+     * A dial got no answer ({@code refused} false) or a refusal: wait longer before the next,
+     * which goes through relays if this one, {@code relayed} false, went direct.
+     */
+    void dialFailed(long now, boolean refused, boolean relayed) {
+        relayNext = !relayed;
         long floor = refused ? 10 * redialMinMillis : redialMinMillis;
         redialDelay = Math.min(Math.max(2 * redialDelay, floor), redialMaxMillis);
         nextDialAt = now + redialDelay;
@@ -211,8 +227,9 @@ final class Peer {
     Snapshots.Peer snapshot() {
         Session current = session;
         boolean connected = current != null && current.established();
+        Peer relay = connected ? current.link().relay() : null;
         return new Snapshots.Peer(address, inRouteTable, inRouteTable, connected,
-                current != null && current.inbound(),
+                current != null && current.inbound(), relay == null ? null : relay.address,
                 Duration.ofMillis(connected ? current.smoothedRttMillis() : 0),
                 messagesSent, messagesReceived,
                 retransmissionsOfClosedSessions + (current == null ? 0 : current.retransmissions()),

@@ -10,9 +10,9 @@ import java.util.Optional;
  * One session with one peer, from the first HELLO to the last CLOSE: its two tags (one chosen by
  * each side, docs/PROTOCOL.md, so a datagram from an older session or an earlier incarnation of
  * the peer never reaches this one), the plain or Noise XX handshake, and once established its
- * {@link Wire} (plain or sealed) and {@link Stream} (the KCP engine). Owns all of that state; the
- * {@link SessionLayer} hands it the datagrams that name it and its timer ticks. It writes through
- * the {@link UdpEndpoint}, delivers through its stream to the {@link PluginDispatcher}, and tells
+ * {@link Wire} (plain or sealed) and {@link Stream} (the KCP engine). Owns all of that state and
+ * its {@link Link} (direct, or through a relay); the {@link SessionLayer} hands it the datagrams
+ * that name it, saying by which path each came, and its timer ticks. It writes on its link, delivers through its stream to the {@link PluginDispatcher}, and tells
  * its {@link Owner} only that it closed or is waiting for the plugins. Event loop only.
  */
 final class Session {
@@ -42,12 +42,19 @@ final class Session {
      */
     private static final long FIRST_REPORT_MILLIS = 1_000;
     private static final long REPORT_MILLIS = 30_000;
+    /**
+     * A relayed session tries the direct path: a PING straight to the peer at once, then after
+     * doubling waits up to this one, for as long as it is relayed (docs/PROTOCOL.md, section 7).
+     */
+    private static final long FIRST_PUNCH_MILLIS = 250;
+    private static final long LAST_PUNCH_MILLIS = 15_000;
 
     private final SessionContext context;
     private final KcpSettings settings;
     private final Counters counters;
     private final UdpEndpoint endpoint;
     private final Peer peer;
+    private final Link link;
     private final int localTag;
 
     private State state = State.CONNECTING;
@@ -62,6 +69,13 @@ final class Session {
     private long helloInterval;
     /** In the layer's list of sessions to service at the end of a read batch. */
     private boolean touched;
+    /** The relay the datagram being handled came through; null: directly. */
+    private Peer arrivingVia;
+    /** The peer's PINGs say it relays (kcp.relay): a candidate for relayed dials. */
+    private boolean peerRelays;
+    /** While relayed and established: the next direct PING, and the wait after it. */
+    private long nextPunchAt;
+    private long punchInterval;
 
     /** Our side of the Noise handshake (kcp.secure), until established. */
     private Handshake handshake;
@@ -72,12 +86,14 @@ final class Session {
     private Wire wire;
     private Stream stream;
 
-    Session(SessionContext context, Peer peer, int localTag, boolean inbound, long now) {
+    Session(SessionContext context, Peer peer, Link link, int localTag, boolean inbound, long now) {
         this.context = context;
         this.settings = context.settings();
         this.counters = context.counters();
         this.endpoint = context.endpoint();
         this.peer = peer;
+        this.link = link;
+        this.arrivingVia = link.relay(); // an inbound session opens on the path its first datagram came by
         this.localTag = localTag;
         this.inbound = inbound;
         this.startedAt = now;
@@ -97,6 +113,23 @@ final class Session {
 
     boolean inbound() {
         return inbound;
+    }
+
+    int localTag() {
+        return localTag;
+    }
+
+    int remoteTag() {
+        return remoteTag;
+    }
+
+    Link link() {
+        return link;
+    }
+
+    /** The peer has said it relays for others. */
+    boolean peerRelays() {
+        return peerRelays;
     }
 
     /** The peer's static key, proved by a finished secure handshake; null otherwise. */
@@ -142,17 +175,17 @@ final class Session {
         if (handshake != null) {
             writeHandshake(Datagram.HELLO_SECURE, 0, handshake.lastMessage());
         } else {
-            endpoint.writeControl(peer.remote, Datagram.HELLO, localTag, 0, 0);
+            link.writeControl(Datagram.HELLO, localTag, 0, 0);
         }
     }
 
     private void writeHandshake(int kind, int receiverTag, byte[] message) {
-        endpoint.write(peer.remote, Datagram.handshake(endpoint.alloc(), kind, localTag, receiverTag, message));
+        link.write(Datagram.handshake(endpoint.alloc(), kind, localTag, receiverTag, message));
     }
 
     /** Both tags are known: start the stream. A plain session starts here; a secure one via {@link #establishSecure}. */
     private void establish(int remoteTag, long now) {
-        establish(remoteTag, now, Wire.plain(endpoint, peer.remote, localTag, remoteTag, createdAt));
+        establish(remoteTag, now, Wire.plain(endpoint, link, settings.relay(), localTag, remoteTag, createdAt));
     }
 
     /** The handshake is done: seal with its keys; {@code confirm} is an initiator's third message (else null). */
@@ -160,7 +193,8 @@ final class Session {
         SecureChannel channel = handshake.channel(now);
         remoteStatic = handshake.peerKey();
         handshake = null;
-        establish(remoteTag, now, Wire.sealed(endpoint, peer.remote, localTag, remoteTag, channel, confirm, now, createdAt));
+        establish(remoteTag, now, Wire.sealed(endpoint, link, settings.relay(), localTag, remoteTag, channel, confirm, now,
+                createdAt));
     }
 
     private void establish(int remoteTag, long now, Wire established) {
@@ -168,6 +202,8 @@ final class Session {
         this.state = State.ESTABLISHED;
         this.lastReceivedAt = now;
         this.nextReportAt = now + FIRST_REPORT_MILLIS;
+        this.nextPunchAt = now;
+        this.punchInterval = FIRST_PUNCH_MILLIS;
         this.wire = established;
         this.stream = new Stream(localTag ^ remoteTag, peer, context, established,
                 () -> context.owner().waitForRoom(this),
@@ -185,7 +221,7 @@ final class Session {
     /** A plain HELLO: welcome it (again, if ours was lost). True if the session wants servicing. */
     boolean onHello(int helloTag, long now) {
         if (established() && remoteTag == helloTag) {
-            endpoint.writeControl(peer.remote, Datagram.WELCOME, localTag, helloTag, 0); // our welcome was lost
+            link.writeControl(Datagram.WELCOME, localTag, helloTag, 0); // our welcome was lost
             seen(now);
             return false;
         }
@@ -193,7 +229,7 @@ final class Session {
         if (state == State.CONNECTING) {
             establish(helloTag, now);
         }
-        endpoint.writeControl(peer.remote, Datagram.WELCOME, localTag, helloTag, 0);
+        link.writeControl(Datagram.WELCOME, localTag, helloTag, 0);
         seen(now);
         return true;
     }
@@ -216,7 +252,7 @@ final class Session {
             establish(header.sender(), now); // the peer's welcome was lost, its data was not
         }
         if (!matches(header)) {
-            context.reset(peer.remote, header);
+            context.reset(link, header);
             return false;
         }
         seen(now);
@@ -229,10 +265,10 @@ final class Session {
             if (payload.isReadable()) {
                 byte[] report = new byte[payload.readableBytes()];
                 payload.readBytes(report);
-                observedReport(report, 0);
+                report(report, 0);
             }
         } else {
-            context.reset(peer.remote, header);
+            context.reset(link, header);
         }
     }
 
@@ -244,6 +280,11 @@ final class Session {
 
     /** A RESET names the session it refuses by both tags, so a late one cannot end a newer session. */
     void onReset(Datagram.Header header, long now) {
+        if (link.relayed() && arrivingVia == null) {
+            // The answer to a direct PING the peer could not place (its NAT showed it from another
+            // port): the direct path does not work, the relayed session does.
+            return;
+        }
         if (established() && header.receiver() == localTag && header.sender() == remoteTag) {
             close(-1, "the peer has no such session");
             peer.redialNow(now); // the peer is alive: redial at once if it is ours
@@ -254,9 +295,27 @@ final class Session {
         return established() && header.sender() == remoteTag && header.receiver() == localTag;
     }
 
+    /** A datagram of this session, its tags right (and sealed ones authenticated), arrived. */
     private void seen(long now) {
         lastReceivedAt = now;
         peer.seen(endpoint.wallMillis(now));
+        if (arrivingVia == null && link.relayed() && established()) {
+            Peer relay = link.relay();
+            link.goDirect();
+            LOG.log(System.Logger.Level.INFO, "session with {0} went direct (it was relayed by {1})", peer, relay);
+        }
+    }
+
+    /**
+     * The layer is about to hand over a datagram that came through {@code via} (null: directly).
+     * Until established the session answers the way the handshake comes; afterwards only a
+     * datagram that proves itself (see {@link #seen}) can move it, and only from a relay to direct.
+     */
+    void arriving(Peer via) {
+        arrivingVia = via;
+        if (state == State.CONNECTING || state == State.HANDSHAKING) {
+            link.follow(via);
+        }
     }
 
     // ---------------------------------------------------------------- secure handshake (Noise XX)
@@ -370,7 +429,7 @@ final class Session {
             }
             case Datagram.PING -> {
                 if (inner.length > 1) {
-                    observedReport(inner, 1);
+                    report(inner, 1);
                 }
             }
             case Datagram.CLOSE -> close(-1, "the peer closed it");
@@ -379,11 +438,12 @@ final class Session {
         return false;
     }
 
-    /** A PING's report of where the peer sees us: kept, or counted as malformed if it is not one. */
-    private void observedReport(byte[] bytes, int offset) {
-        Optional<InetSocketAddress> seenAs = Datagram.observed(bytes, offset, bytes.length - offset);
-        if (seenAs.isPresent()) {
-            context.owner().observed(this, seenAs.get());
+    /** A PING's report (where the peer sees us, whether it relays): kept, or counted as malformed if it is not one. */
+    private void report(byte[] bytes, int offset) {
+        Optional<Datagram.Report> report = Datagram.report(bytes, offset, bytes.length - offset);
+        if (report.isPresent()) {
+            peerRelays = report.get().relays();
+            context.owner().observed(this, report.get().seenAs());
         } else {
             counters.malformedInputs.increment();
         }
@@ -400,7 +460,7 @@ final class Session {
         String why = Datagram.refusal(reason);
         LOG.log(System.Logger.Level.WARNING, "session with {0} refused: {1}", peer, why);
         close(-1, why);
-        peer.dialFailed(now, true);
+        peer.dialFailed(now, true, link.relayed());
     }
 
     /** Refuses and closes the handshake if kcp.allow-keys is set and lacks the key it proved; true if so. */
@@ -409,7 +469,7 @@ final class Session {
         if (hex.isEmpty()) {
             return false;
         }
-        context.refuse(peer.remote, header, Datagram.REFUSE_KEY_NOT_ALLOWED,
+        context.refuse(link, header, Datagram.REFUSE_KEY_NOT_ALLOWED,
                 "its static key " + hex.get() + " is not in kcp.allow-keys");
         close(-1, "its static key is not allowed");
         return true;
@@ -423,7 +483,7 @@ final class Session {
             case CONNECTING -> {
                 if (now - startedAt > settings.connectTimeout().toMillis()) {
                     close(-1, "no answer within kcp.connect-timeout");
-                    peer.dialFailed(now, false);
+                    peer.dialFailed(now, false, link.relayed());
                 } else if (now >= nextHelloAt) {
                     helloInterval = Math.min(2 * helloInterval, LAST_HELLO_RETRY_MILLIS);
                     nextHelloAt = now + helloInterval;
@@ -438,11 +498,18 @@ final class Session {
             case ESTABLISHED -> {
                 if (now - lastReceivedAt > settings.deadPeerTimeout().toMillis()) {
                     close(Datagram.CLOSE_SHUTDOWN, "nothing heard within kcp.dead-peer-timeout");
-                } else if (now - wire.lastSentAt() >= settings.keepalive().toMillis() || now >= nextReportAt) {
+                    return;
+                }
+                if (now - wire.lastSentAt() >= settings.keepalive().toMillis() || now >= nextReportAt) {
                     // Every PING tells the peer where we see it; a busy session, which needs no
                     // keepalive, still sends one now and then for that report.
                     wire.ping(now);
                     nextReportAt = now + REPORT_MILLIS;
+                }
+                if (link.relayed() && now >= nextPunchAt) {
+                    wire.punch();
+                    nextPunchAt = now + punchInterval;
+                    punchInterval = Math.min(2 * punchInterval, LAST_PUNCH_MILLIS);
                 }
             }
             case CLOSED -> { }

@@ -1,6 +1,5 @@
 package gladius.p2p.kcp.internal;
 
-import java.net.InetSocketAddress;
 import java.security.SecureRandom;
 
 /**
@@ -15,16 +14,16 @@ record SessionContext(KcpSettings settings, Counters counters, UdpEndpoint endpo
     private static final System.Logger LOG = System.getLogger(SessionContext.class.getName());
 
     /** Tells the sender of a datagram for a session that does not exist that there is none, naming its tags. */
-    void reset(InetSocketAddress remote, Datagram.Header header) {
+    void reset(Link link, Datagram.Header header) {
         if (header.receiver() != 0) {
-            endpoint.writeControl(remote, Datagram.RESET, header.receiver(), header.sender(), 0);
+            link.writeControl(Datagram.RESET, header.receiver(), header.sender(), 0);
         }
     }
 
     /** Refuses a handshake with its reason, counted and logged here and told to the peer. */
-    void refuse(InetSocketAddress remote, Datagram.Header header, int reason, String why) {
+    void refuse(Link link, Datagram.Header header, int reason, String why) {
         counters.sessionsRefused.increment();
-        LOG.log(System.Logger.Level.WARNING, "refused a session from {0}: {1}", Peer.nodeAddress(remote), why);
-        endpoint.writeControl(remote, Datagram.REFUSE, header.receiver() == 0 ? 1 : header.receiver(), header.sender(), reason);
+        LOG.log(System.Logger.Level.WARNING, "refused a session from {0}: {1}", Peer.nodeAddress(link.remote), why);
+        link.writeControl(Datagram.REFUSE, header.receiver() == 0 ? 1 : header.receiver(), header.sender(), reason);
     }
 }

@@ -14,6 +14,7 @@ import java.net.InetSocketAddress;
 import java.security.SecureRandom;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
+import java.util.Collections;
 import java.util.Comparator;
 import java.util.HashMap;
 import java.util.List;
@@ -25,8 +26,10 @@ import org.jctools.queues.MessagePassingQueue;
 /**
  * The event-loop side of one network: reads its {@link UdpEndpoint}, hands each datagram to the
  * {@link Session} its address and tags name (opening one for a HELLO that {@link Admission}
- * lets in), services the sessions a read batch touched, and runs the timers: handshake resends,
- * keepalive, dead peers, redials and reads the plugins held back. Owns the {@link SessionTable};
+ * lets in; a datagram a relay forwarded counts as coming from the address the relay names, by
+ * way of that relay), services the sessions a read batch touched, and runs the timers: handshake
+ * resends, keepalive, dead peers, redials and reads the plugins held back. Chooses whether a dial
+ * goes direct or through relays. Owns the {@link SessionTable} and this node's own {@link Relay};
  * reads and changes the {@link PeerTable} it is given only through its peers' own methods.
  * Everything here runs on the endpoint's one event loop, so none of it locks; other threads reach
  * it only through {@link #markDirty}, {@link #wake}, {@link #deleted}, {@link #roomAgain},
@@ -43,6 +46,8 @@ final class SessionLayer extends ChannelInboundHandlerAdapter implements Session
     private final SessionTable sessions = new SessionTable();
     private final Admission admission;
     private final SecureRandom random = new SecureRandom();
+    /** A relayed dial asks at most this many relays at once. */
+    private static final int RELAYS_PER_DIAL = 4;
     private final ArrayDeque<Session> touched = new ArrayDeque<>();
     private final ArrayDeque<Session> paused = new ArrayDeque<>();
     private final MessagePassingQueue<Peer> dirty = Queues.unbounded(256);
@@ -52,6 +57,7 @@ final class SessionLayer extends ChannelInboundHandlerAdapter implements Session
     // Set once by bind, before the socket starts reading.
     private UdpEndpoint endpoint;
     private SessionContext context;
+    private Relay relay;
     private NodeAddress localAddress;
     private ScheduledFuture<?> housekeeping;
     private boolean closing;
@@ -70,6 +76,7 @@ final class SessionLayer extends ChannelInboundHandlerAdapter implements Session
         SessionLayer layer = new SessionLayer(settings, counters, dispatcher, peers);
         layer.endpoint = UdpEndpoint.bind(io, group, address, settings.mtu(), layer, counters);
         layer.context = new SessionContext(settings, counters, layer.endpoint, dispatcher, layer.random, layer);
+        layer.relay = new Relay(settings, counters, layer.endpoint, layer.sessions);
         InetSocketAddress local = layer.endpoint.localAddress();
         layer.localAddress = Peer.nodeAddress(local);
         long tick = Math.max(10, Math.min(250, settings.keepalive().toMillis() / 4));
@@ -182,28 +189,61 @@ final class SessionLayer extends ChannelInboundHandlerAdapter implements Session
             return;
         }
         long now = endpoint.now();
+        switch (header.kind()) {
+            case Datagram.RELAY -> relay.forward(remote, header, datagram, now);
+            case Datagram.RELAYED -> onRelayed(remote, header, datagram, now);
+            default -> route(remote, header, datagram, now, null);
+        }
+    }
+
+    /** A datagram a relay forwarded: handled as if from the address it names, answered through that relay. */
+    private void onRelayed(InetSocketAddress remote, Datagram.Header header, ByteBuf payload, long now) {
+        Session carrier = sessions.get(remote);
+        InetSocketAddress origin = Datagram.readAddress(payload);
+        Datagram.Header inner = origin == null ? null : Datagram.read(payload);
+        if (!Relay.carries(carrier, header) || carrier.link().relayed() || inner == null || origin.equals(remote)
+                || inner.kind() == Datagram.RELAY || inner.kind() == Datagram.RELAYED) {
+            // Not from a peer we hold a direct session with, or not one whole datagram of ours inside.
+            counters.malformedInputs.increment();
+            return;
+        }
+        route(origin, inner, payload, now, carrier.peer());
+    }
+
+    /** One datagram of ours from {@code remote}, directly ({@code via} null) or through the relay {@code via}. */
+    private void route(InetSocketAddress remote, Datagram.Header header, ByteBuf datagram, long now, Peer via) {
         Session session = sessions.get(remote);
+        if (session != null) {
+            session.arriving(via);
+        }
         int kind = header.kind();
         if (kind >= Datagram.HELLO_SECURE && kind <= Datagram.REFUSE) {
-            onSecureKind(remote, session, header, datagram, now);
+            onSecureKind(remote, session, header, datagram, now, via);
         } else if (settings.secure()) {
             // Plain datagrams never touch a secure node's sessions: a HELLO is refused, the rest dropped.
             if (kind == Datagram.HELLO) {
-                context.refuse(remote, header, Datagram.REFUSE_SECURE_ONLY, "it speaks plain and this node is kcp.secure");
+                context.refuse(link(remote, via), header, Datagram.REFUSE_SECURE_ONLY,
+                        "it speaks plain and this node is kcp.secure");
             } else if (kind != Datagram.RESET) {
                 counters.unauthenticatedDatagrams.increment();
             }
         } else {
-            onPlainKind(remote, session, header, datagram, now);
+            onPlainKind(remote, session, header, datagram, now, via);
         }
     }
 
-    private void onPlainKind(InetSocketAddress remote, Session session, Datagram.Header header, ByteBuf payload, long now) {
+    /** The path back to {@code remote}: direct, or through the relay a datagram came by. */
+    private Link link(InetSocketAddress remote, Peer via) {
+        return Link.via(endpoint, remote, via == null ? List.of() : List.of(via));
+    }
+
+    private void onPlainKind(InetSocketAddress remote, Session session, Datagram.Header header, ByteBuf payload, long now,
+                             Peer via) {
         switch (header.kind()) {
             case Datagram.HELLO -> {
                 if (session == null || session.replacedBy(header.sender())) {
                     // A first session from this address, or a new one: the peer restarted or dropped the old one.
-                    session = inboundSession(remote, session, now);
+                    session = inboundSession(remote, session, now, via);
                 }
                 if (session != null && session.onHello(header.sender(), now)) {
                     touch(session);
@@ -216,14 +256,14 @@ final class SessionLayer extends ChannelInboundHandlerAdapter implements Session
             }
             case Datagram.DATA -> {
                 if (session == null) {
-                    context.reset(remote, header);
+                    context.reset(link(remote, via), header);
                 } else if (session.onData(header, payload, now)) {
                     touch(session);
                 }
             }
             case Datagram.PING -> {
                 if (session == null) {
-                    context.reset(remote, header);
+                    context.reset(link(remote, via), header);
                 } else {
                     session.onPing(header, payload, now);
                 }
@@ -242,11 +282,12 @@ final class SessionLayer extends ChannelInboundHandlerAdapter implements Session
         }
     }
 
-    private void onSecureKind(InetSocketAddress remote, Session session, Datagram.Header header, ByteBuf payload, long now) {
+    private void onSecureKind(InetSocketAddress remote, Session session, Datagram.Header header, ByteBuf payload, long now,
+                              Peer via) {
         int kind = header.kind();
         if (kind != Datagram.REFUSE && !settings.secure()) {
             if (kind == Datagram.HELLO_SECURE) {
-                context.refuse(remote, header, Datagram.REFUSE_PLAIN_ONLY,
+                context.refuse(link(remote, via), header, Datagram.REFUSE_PLAIN_ONLY,
                         "it speaks secure and this node is plain (kcp.secure=false)");
             } else {
                 counters.malformedInputs.increment();
@@ -257,7 +298,7 @@ final class SessionLayer extends ChannelInboundHandlerAdapter implements Session
             byte[] message = ByteBufUtil.getBytes(payload);
             if (session == null || !session.onHelloSecure(header.sender(), message, now)) {
                 // A first session from this address, or a new incarnation of the peer replacing the old one.
-                Session opened = inboundSession(remote, session, now);
+                Session opened = inboundSession(remote, session, now, via);
                 if (opened != null) {
                     opened.respond(header.sender(), message, now);
                 }
@@ -290,8 +331,8 @@ final class SessionLayer extends ChannelInboundHandlerAdapter implements Session
 
     // ---------------------------------------------------------------- event loop: opening and closing
 
-    private Session openSession(Peer peer, boolean inbound, long now) {
-        Session session = new Session(context, peer, newTag(), inbound, now);
+    private Session openSession(Peer peer, boolean inbound, long now, Link link) {
+        Session session = new Session(context, peer, link, newTag(), inbound, now);
         peer.attach(session);
         sessions.put(peer.remote, session);
         return session;
@@ -301,16 +342,16 @@ final class SessionLayer extends ChannelInboundHandlerAdapter implements Session
      * The session a HELLO (plain or secure) opens: a first one from this address, or one that
      * replaces the current session; null if a limit refused it.
      */
-    private Session inboundSession(InetSocketAddress remote, Session current, long now) {
+    private Session inboundSession(InetSocketAddress remote, Session current, long now, Peer via) {
         if (!admission.admit(remote, now, current != null)) {
             return null;
         }
         if (current == null) {
-            return openSession(peers.peerFor(remote), true, now);
+            return openSession(peers.peerFor(remote), true, now, link(remote, via));
         }
         Peer peer = current.peer();
         current.close(-1, "the peer opened a new session", true);
-        return openSession(peer, true, now);
+        return openSession(peer, true, now, link(remote, via));
     }
 
     private void dial(Peer peer, long now) {
@@ -321,7 +362,23 @@ final class SessionLayer extends ChannelInboundHandlerAdapter implements Session
             counters.messagesDropped.add(peer.dropQueued());
             return;
         }
-        openSession(peer, false, now).dial(now);
+        List<Peer> relays = peer.relayNext() ? relaysFor(peer) : List.of();
+        openSession(peer, false, now, Link.via(endpoint, peer.remote, relays)).dial(now);
+    }
+
+    /**
+     * The relays a dial to {@code target} may go through: peers that said they relay, held in an
+     * established direct session, at most {@link #RELAYS_PER_DIAL} of them, at random.
+     */
+    private List<Peer> relaysFor(Peer target) {
+        List<Peer> relays = new ArrayList<>();
+        for (Session session : sessions.all()) {
+            if (session.peerRelays() && session.established() && !session.link().relayed() && session.peer() != target) {
+                relays.add(session.peer());
+            }
+        }
+        Collections.shuffle(relays, random);
+        return relays.size() > RELAYS_PER_DIAL ? relays.subList(0, RELAYS_PER_DIAL) : relays;
     }
 
     /** A session closed: forget it, then redial its peer or forget the peer as well. */
@@ -430,6 +487,7 @@ final class SessionLayer extends ChannelInboundHandlerAdapter implements Session
             if (!paused.isEmpty() && dispatcher.hasRoom()) {
                 resumePaused();
             }
+            relay.expire(now);
             endpoint.flush();
         } catch (RuntimeException e) {
             LOG.log(System.Logger.Level.ERROR, "housekeeping failed", e);
@@ -448,7 +506,8 @@ final class SessionLayer extends ChannelInboundHandlerAdapter implements Session
                 counters.messagesDropped.sum(), counters.checksumFailures.sum(),
                 counters.malformedInputs.sum(), dispatcher.failures(),
                 counters.sessionsRefused.sum(), counters.unauthenticatedDatagrams.sum(), endpoint.io().name().toLowerCase(Locale.ROOT),
-                settings.secure() ? settings.nodeKey().publicKey() : null, observedAddresses());
+                settings.secure() ? settings.nodeKey().publicKey() : null, observedAddresses(),
+                counters.relayedDatagrams.sum(), counters.relayedBytes.sum(), counters.relayDrops.sum(), relay.circuits());
     }
 
     private int newTag() {

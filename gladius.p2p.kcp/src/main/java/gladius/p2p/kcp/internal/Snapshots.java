@@ -16,7 +16,7 @@ final class Snapshots {
     private Snapshots() {}
 
     record Peer(NodeAddress address, boolean inRouteTable, boolean writable, boolean connected, boolean inbound,
-                Duration smoothedRtt, long messagesSent, long messagesReceived, long retransmissions,
+                NodeAddress relayAddress, Duration smoothedRtt, long messagesSent, long messagesReceived, long retransmissions,
                 int queuedMessages, Instant lastSeen, byte[] staticKeyBytes) implements PeerState {
 
         @Override
@@ -24,11 +24,17 @@ final class Snapshots {
             return Optional.ofNullable(staticKeyBytes).map(byte[]::clone);
         }
 
+        @Override
+        public Optional<NodeAddress> relay() {
+            return Optional.ofNullable(relayAddress);
+        }
+
         /** One line a person can read: the round trip in milliseconds, the static key in hex. */
         @Override
         public String toString() {
             return "PeerState[" + address + (inRouteTable ? ", in route table" : "") + (writable ? ", writable" : "")
                     + (connected ? ", connected" : ", not connected") + (inbound ? ", inbound" : "")
+                    + (relayAddress == null ? "" : ", via " + relayAddress)
                     + ", rtt " + millis(smoothedRtt) + ", sent " + messagesSent + ", received " + messagesReceived
                     + ", resent " + retransmissions + ", queued " + queuedMessages
                     + ", last seen " + (lastSeen == null ? "never" : lastSeen)
@@ -46,7 +52,8 @@ final class Snapshots {
                    long bytesSent, long bytesReceived, long messagesDropped, long checksumFailures,
                    long malformedInputs, long pluginFailures, long sessionsRefused,
                    long unauthenticatedDatagrams, String io, byte[] staticKeyBytes,
-                   List<NodeAddress> observedAddresses) implements NetworkState {
+                   List<NodeAddress> observedAddresses, long relayedDatagrams, long relayedBytes, long relayDrops,
+                   int relayCircuits) implements NetworkState {
 
         Network {
             peers = List.copyOf(peers);
@@ -75,6 +82,9 @@ final class Snapshots {
                     .append(", malformed ").append(malformedInputs).append(", plugin failures ").append(pluginFailures)
                     .append(", sessions refused ").append(sessionsRefused)
                     .append(", unauthenticated ").append(unauthenticatedDatagrams)
+                    .append(relayedDatagrams + relayDrops + relayCircuits == 0 ? ""
+                            : ", relayed " + relayedDatagrams + " (" + relayedBytes + " B) in " + relayCircuits
+                                    + " circuits, relay drops " + relayDrops)
                     .append(", ").append(peers.size()).append(peers.size() == 1 ? " peer]" : " peers]");
             for (PeerState peer : peers) {
                 text.append(System.lineSeparator()).append("  ").append(peer);

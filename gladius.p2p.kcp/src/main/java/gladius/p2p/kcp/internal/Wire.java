@@ -3,7 +3,6 @@ package gladius.p2p.kcp.internal;
 import gladius.p2p.kcp.internal.secure.SecureChannel;
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.ByteBufUtil;
-import java.net.InetSocketAddress;
 import java.util.Optional;
 
 /**
@@ -11,8 +10,8 @@ import java.util.Optional;
  * session's two tags, either plain or sealed (kcp.secure: one SEALED datagram with the inner
  * kind, docs/PROTOCOL.md). Owns the session's {@link SecureChannel} and, for a secure initiator,
  * the third handshake message, sent along with sealed datagrams until the responder is heard
- * from (its datagram authenticating proves it has the message). Writes to the
- * {@link UdpEndpoint}; never flushes. Event loop only.
+ * from (its datagram authenticating proves it has the message). Writes on the session's
+ * {@link Link} (direct or relayed); never flushes. Event loop only.
  */
 final class Wire {
 
@@ -20,9 +19,9 @@ final class Wire {
     private static final long CONFIRM_RESEND_MILLIS = 50;
 
     private final UdpEndpoint endpoint;
-    private final InetSocketAddress remote;
-    /** What every PING reports: the address we see the peer at (fixed for the session). */
-    private final byte[] observedReport;
+    private final Link link;
+    /** What every PING reports: the address we see the peer at (fixed for the session), and whether we relay. */
+    private final byte[] report;
     private final int localTag;
     private final int remoteTag;
     private final SecureChannel channel;
@@ -32,11 +31,11 @@ final class Wire {
     private long lastConfirmAt;
     private long lastSentAt;
 
-    private Wire(UdpEndpoint endpoint, InetSocketAddress remote, int localTag, int remoteTag, SecureChannel channel,
+    private Wire(UdpEndpoint endpoint, Link link, boolean relays, int localTag, int remoteTag, SecureChannel channel,
                  byte[] confirm, long now, long lastSentAt) {
         this.endpoint = endpoint;
-        this.remote = remote;
-        this.observedReport = Datagram.observed(remote);
+        this.link = link;
+        this.report = Datagram.report(link.remote, relays);
         this.localTag = localTag;
         this.remoteTag = remoteTag;
         this.channel = channel;
@@ -46,24 +45,27 @@ final class Wire {
         this.lastSentAt = lastSentAt;
     }
 
-    /** Plain datagrams under the two tags; {@code lastSentAt} is when the session last sent anything. */
-    static Wire plain(UdpEndpoint endpoint, InetSocketAddress remote, int localTag, int remoteTag, long lastSentAt) {
-        return new Wire(endpoint, remote, localTag, remoteTag, null, null, 0, lastSentAt);
+    /**
+     * Plain datagrams under the two tags; {@code relays}: this node relays (its PINGs say so);
+     * {@code lastSentAt} is when the session last sent anything.
+     */
+    static Wire plain(UdpEndpoint endpoint, Link link, boolean relays, int localTag, int remoteTag, long lastSentAt) {
+        return new Wire(endpoint, link, relays, localTag, remoteTag, null, null, 0, lastSentAt);
     }
 
     /** Sealed datagrams; {@code confirm} is the initiator's third handshake message (null for a responder). */
-    static Wire sealed(UdpEndpoint endpoint, InetSocketAddress remote, int localTag, int remoteTag, SecureChannel channel,
+    static Wire sealed(UdpEndpoint endpoint, Link link, boolean relays, int localTag, int remoteTag, SecureChannel channel,
                        byte[] confirm, long now, long lastSentAt) {
-        return new Wire(endpoint, remote, localTag, remoteTag, channel, confirm, now, lastSentAt);
+        return new Wire(endpoint, link, relays, localTag, remoteTag, channel, confirm, now, lastSentAt);
     }
 
     boolean secure() {
         return channel != null;
     }
 
-    /** Bytes each datagram spends beyond the KCP segments it carries. */
+    /** Bytes each datagram spends beyond the KCP segments it carries (a relay's wrapping included, if relayed). */
     int overhead() {
-        return Datagram.HEADER_LENGTH + (secure() ? Datagram.SEALED_OVERHEAD : 0);
+        return Datagram.HEADER_LENGTH + (secure() ? Datagram.SEALED_OVERHEAD : 0) + link.overhead();
     }
 
     /** When DATA or a PING last went out (the session's creation until then). */
@@ -75,9 +77,9 @@ final class Wire {
     void data(ByteBuf segments) {
         lastSentAt = endpoint.now();
         if (secure()) {
-            writeSealed(Datagram.DATA, segments, 0, null);
+            writeSealed(Datagram.DATA, segments, 0, null, false);
         } else {
-            endpoint.write(remote, Datagram.data(endpoint.alloc(), localTag, remoteTag, segments));
+            link.write(Datagram.data(endpoint.alloc(), localTag, remoteTag, segments));
         }
     }
 
@@ -85,9 +87,21 @@ final class Wire {
     void ping(long now) {
         lastSentAt = now;
         if (secure()) {
-            writeSealed(Datagram.PING, null, 0, observedReport);
+            writeSealed(Datagram.PING, null, 0, report, false);
         } else {
-            endpoint.write(remote, Datagram.ping(endpoint.alloc(), localTag, remoteTag, observedReport));
+            link.write(Datagram.ping(endpoint.alloc(), localTag, remoteTag, report));
+        }
+    }
+
+    /**
+     * A PING straight to the peer's address while the session goes through a relay: if it gets
+     * through (and the peer's own such PINGs have opened its NAT for ours), the session goes direct.
+     */
+    void punch() {
+        if (secure()) {
+            writeSealed(Datagram.PING, null, 0, report, true);
+        } else {
+            link.writeDirect(Datagram.ping(endpoint.alloc(), localTag, remoteTag, report));
         }
     }
 
@@ -98,14 +112,17 @@ final class Wire {
 
     private void control(int kind, int reason) {
         if (secure()) {
-            writeSealed(kind, null, reason, null);
+            writeSealed(kind, null, reason, null, false);
         } else {
-            endpoint.writeControl(remote, kind, localTag, remoteTag, reason);
+            link.writeControl(kind, localTag, remoteTag, reason);
         }
     }
 
-    /** Seals one inner datagram: DATA with segments, PING with an observed address, or CLOSE with a reason. */
-    private void writeSealed(int innerKind, ByteBuf segments, int reason, byte[] observed) {
+    /**
+     * Seals one inner datagram: DATA with segments, PING with a report, or CLOSE with a reason;
+     * sent on the link, or straight to the peer's address if {@code direct}.
+     */
+    private void writeSealed(int innerKind, ByteBuf segments, int reason, byte[] observed, boolean direct) {
         byte[] plain;
         if (segments != null) {
             try {
@@ -129,7 +146,12 @@ final class Wire {
             resendConfirm();
         }
         byte[] header = Datagram.sealedHeader(localTag, remoteTag);
-        endpoint.write(remote, Datagram.sealed(endpoint.alloc(), header, channel.seal(header, plain, now)));
+        ByteBuf sealed = Datagram.sealed(endpoint.alloc(), header, channel.seal(header, plain, now));
+        if (direct) {
+            link.writeDirect(sealed);
+        } else {
+            link.write(sealed);
+        }
     }
 
     /** Sends the third handshake message again, if this side is an initiator; false if it is not. */
@@ -137,7 +159,7 @@ final class Wire {
         if (confirm == null) {
             return false;
         }
-        endpoint.write(remote, Datagram.handshake(endpoint.alloc(), Datagram.CONFIRM, localTag, remoteTag, confirm));
+        link.write(Datagram.handshake(endpoint.alloc(), Datagram.CONFIRM, localTag, remoteTag, confirm));
         return true;
     }
 

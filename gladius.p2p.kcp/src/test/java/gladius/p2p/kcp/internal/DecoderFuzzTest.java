@@ -43,6 +43,21 @@ class DecoderFuzzTest {
                 assertEquals(parsed, Datagram.observed(again, 0, again.length), "a report reads back as it was written");
             });
         });
+        Fuzz.run("ping reports with flags", 100_000, 8, random -> {
+            byte[] bytes = Fuzz.bytes(random, 24, 0);
+            if (bytes.length > 0 && random.nextBoolean()) {
+                bytes[0] = (byte) (random.nextBoolean() ? 4 : 6);
+            }
+            var report = Datagram.report(bytes, 0, bytes.length);
+            var alone = Datagram.observed(bytes, 0, bytes.length);
+            var flagged = bytes.length > 0 ? Datagram.observed(bytes, 0, bytes.length - 1) : java.util.Optional.empty();
+            assertEquals(alone.isPresent() || flagged.isPresent(), report.isPresent(), "an address, alone or with one flags byte");
+            report.ifPresent(r -> assertEquals(flagged.isPresent() && (bytes[bytes.length - 1] & 1) != 0, r.relays()));
+            // A relay's wrapping names an address the same way: read back, and never past the buffer.
+            ByteBuf wrapped = Unpooled.wrappedBuffer(bytes);
+            java.net.InetSocketAddress named = Datagram.readAddress(wrapped);
+            assertEquals(named == null ? 0 : Datagram.observed(named).length, wrapped.readerIndex());
+        });
         for (String text : List.of("198.18.0.2", "::1")) {
             java.net.InetSocketAddress address = new java.net.InetSocketAddress(java.net.InetAddress.getByName(text), 7000);
             byte[] report = Datagram.observed(address);
@@ -57,7 +72,7 @@ class DecoderFuzzTest {
             if (bytes.length >= 3 && random.nextBoolean()) {
                 bytes[0] = 0x47; // magic and version right, so the kind and sizes are checked
                 bytes[1] = 1;
-                bytes[2] = (byte) random.nextInt(13);
+                bytes[2] = (byte) random.nextInt(15);
             }
             ByteBuf datagram = Unpooled.wrappedBuffer(bytes);
             Datagram.Header header = Datagram.read(datagram);
@@ -65,7 +80,7 @@ class DecoderFuzzTest {
                 assertEquals(0, datagram.readerIndex(), "a refused datagram is left as it was");
                 return;
             }
-            assertTrue(header.kind() >= Datagram.HELLO && header.kind() <= Datagram.REFUSE && header.sender() != 0);
+            assertTrue(header.kind() >= Datagram.HELLO && header.kind() <= Datagram.RELAYED && header.sender() != 0);
             assertEquals(Datagram.HEADER_LENGTH, datagram.readerIndex());
         });
     }
