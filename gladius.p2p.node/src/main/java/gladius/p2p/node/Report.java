@@ -58,11 +58,17 @@ final class Report {
             EthStateView.address(network).ifPresent(address -> out.append("  eth ").append(address));
         }
         out.append('\n').append(line(network, state)).append('\n');
+        if (state.relayCircuits() + state.relayedDatagrams() + state.relayDrops() > 0) {
+            out.append(String.format(Locale.ROOT, "relaying: %d pairs now, %d datagrams (%d B) forwarded, %d refused%n",
+                    state.relayCircuits(), state.relayedDatagrams(), state.relayedBytes(), state.relayDrops()));
+        }
         state.peers().stream().filter(peer -> !peer.address().equals(asker))
                 .sorted(Comparator.comparing(PeerState::address)).forEach(peer ->
-                out.append(String.format(Locale.ROOT, "  %-22s %-9s %-8s srtt %-8s in %-7d out %-7d queued %d%n",
+                out.append(String.format(Locale.ROOT, "  %-22s %-9s %-8s srtt %-8s in %-7d out %-7d queued %-5d %s%n",
                         peer.address(), peer.inRouteTable() ? "table" : "inbound", peer.connected() ? "up" : "down",
-                        millis(peer.smoothedRtt()), peer.messagesReceived(), peer.messagesSent(), peer.queuedMessages())));
+                        millis(peer.smoothedRtt()), peer.messagesReceived(), peer.messagesSent(), peer.queuedMessages(),
+                        !peer.connected() ? "" : peer.relay().map(relay -> "via " + relay).orElse("direct")).stripTrailing()
+                        + "\n"));
         out.append(RTT_LEGEND);
         return out.toString();
     }

@@ -38,6 +38,10 @@ final class RunCommand implements Callable<Integer> {
     @Option(names = "--set", paramLabel = "KEY=VALUE", description = "A setting of any part, such as kcp.keepalive=2s (repeatable; wins over --config).")
     List<String> pairs = new ArrayList<>();
 
+    @Option(names = "--relay", description = "Relay for peers that cannot reach each other directly (behind NATs): "
+            + "the same as --set kcp.relay=true; its limits are kcp.relay-circuits and kcp.relay-bytes-per-second.")
+    boolean relay;
+
     @Option(names = "--key-file", paramLabel = "FILE", description = "A file holding this node's Ethereum private key in hex.")
     Path keyFile;
 
@@ -60,6 +64,9 @@ final class RunCommand implements Callable<Integer> {
         PrintWriter out = spec.commandLine().getOut();
         Map<String, String> settings = NodeSettings.build(config, pairs);
         NodeSettings.addSeeds(settings, seeds);
+        if (relay) {
+            settings.put("kcp.relay", "true");
+        }
         keySettings(settings);
         NodeSettings.checkNamespaces(settings);
         // Every --put is checked before anything is bound: a mistake costs no port and no half-started node.
