@@ -213,10 +213,17 @@ final class SessionLayer extends ChannelInboundHandlerAdapter implements Session
     /** One datagram of ours from {@code remote}, directly ({@code via} null) or through the relay {@code via}. */
     private void route(InetSocketAddress remote, Datagram.Header header, ByteBuf datagram, long now, Peer via) {
         Session session = sessions.get(remote);
+        int kind = header.kind();
+        if (via != null && (kind == Datagram.HELLO || kind == Datagram.HELLO_SECURE) && session != null
+                && session.established() && !session.link().relayed()) {
+            // A relay names the address a datagram came from; it must not be able to replace a
+            // direct session with one through itself. A peer that restarted dials direct first.
+            counters.sessionsRefused.increment();
+            return;
+        }
         if (session != null) {
             session.arriving(via);
         }
-        int kind = header.kind();
         if (kind >= Datagram.HELLO_SECURE && kind <= Datagram.REFUSE) {
             onSecureKind(remote, session, header, datagram, now, via);
         } else if (settings.secure()) {
