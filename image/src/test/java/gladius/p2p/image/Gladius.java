@@ -50,10 +50,17 @@ final class Gladius implements AutoCloseable {
 
     /** {@code bin/gladius} inside a network namespace of a {@link NetBed}. */
     static Gladius startIn(String namespace, String... args) throws IOException {
+        return startIn(namespace, java.util.Map.of(), args);
+    }
+
+    /** The same with these variables added to the environment. */
+    static Gladius startIn(String namespace, java.util.Map<String, String> environment, String... args) throws IOException {
         List<String> command = new ArrayList<>();
         command.add(IMAGE.resolve("bin").resolve("gladius").toString());
         command.addAll(List.of(args));
-        Process process = new ProcessBuilder(NetBed.inside(namespace, command)).start();
+        ProcessBuilder builder = new ProcessBuilder(NetBed.inside(namespace, command));
+        builder.environment().putAll(environment);
+        Process process = builder.start();
         process.getOutputStream().close();
         return new Gladius(process);
     }

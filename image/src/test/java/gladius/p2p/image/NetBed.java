@@ -44,6 +44,7 @@ final class NetBed implements AutoCloseable {
     private static final String IP = tool("ip");
     private static final String NFT = tool("nft");
     private static final String SYSCTL = tool("sysctl");
+    private static final String CONNTRACK = tool("conntrack");
 
     private final String prefix;
     private final String internet;
@@ -112,27 +113,68 @@ final class NetBed implements AutoCloseable {
         // hole punch would never meet); dropped in the input hook, its entry is never confirmed.
         nft(ns, "add table ip nat",
                 "add chain ip nat post { type nat hook postrouting priority 100 ; }",
-                "add rule ip nat post oifname \"wan\" ip saddr 198.19." + lan + ".0/24 masquerade"
-                        + (kind == Nat.SYMMETRIC ? " random" : ""),
+                masquerade(lan, kind, ""),
                 "add table inet firewall",
                 "add chain inet firewall input { type filter hook input priority 0 ; }",
                 "add rule inet firewall input iifname \"wan\" ct state new drop",
                 "add chain inet firewall forward { type filter hook forward priority 0 ; }",
                 "add rule inet firewall forward iifname \"wan\" ct state new drop");
-        return new Router(ns, wan, lan);
+        return new Router(ns, wan, lan, kind);
     }
 
-    /** A NAT router's namespace, WAN address and LAN number; hosts behind it count from 2. */
+    private static String masquerade(int lan, Nat kind, String ports) {
+        return "add rule ip nat post oifname \"wan\" ip saddr 198.19." + lan + ".0/24 masquerade" + ports
+                + (kind == Nat.SYMMETRIC ? " random" : "");
+    }
+
+    /**
+     * The router forgets every mapping it holds (its conntrack table flushed), as a NAT does when
+     * it restarts or its mappings time out; with {@code newPorts} it maps to other ports from now
+     * on (40000-40999), so its hosts come back at another public address.
+     */
+    void forget(Router router, boolean newPorts) throws IOException, InterruptedException {
+        if (newPorts) {
+            // A port range needs a transport protocol to apply to: UDP (all the nodes speak) gets
+            // the new ports, anything else the old rule.
+            nft(router.namespace, "flush chain ip nat post",
+                    masquerade(router.lan, router.kind, " to :40000-40999").replace(" masquerade", " meta l4proto udp masquerade"),
+                    masquerade(router.lan, router.kind, ""));
+        }
+        run(IP, "netns", "exec", router.namespace, CONNTRACK, "-F");
+    }
+
+    /** Drops everything between two public addresses on the internet's bridge, both ways, until {@link #unblock()}. */
+    void block(String one, String other) throws IOException, InterruptedException {
+        nft(internet, "add table bridge blocks",
+                "add chain bridge blocks forward { type filter hook forward priority 0 ; }",
+                "add rule bridge blocks forward ip saddr " + one + " ip daddr " + other + " drop",
+                "add rule bridge blocks forward ip saddr " + other + " ip daddr " + one + " drop");
+    }
+
+    /** Lifts every {@link #block}. */
+    void unblock() throws IOException, InterruptedException {
+        nft(internet, "delete table bridge blocks");
+    }
+
+    /** Why {@link #forget} cannot run here, or empty if it can. */
+    static Optional<String> cannotForget() {
+        return Files.isExecutable(Path.of(CONNTRACK)) ? Optional.empty()
+                : Optional.of("'conntrack' is not installed (Debian: apt-get install -y conntrack)");
+    }
+
+    /** A NAT router's namespace, WAN address, LAN number and kind; hosts behind it count from 2. */
     final class Router {
         final String namespace;
         final String wan;
         private final int lan;
+        private final Nat kind;
         private int nextHost = 2;
 
-        private Router(String namespace, String wan, int lan) {
+        private Router(String namespace, String wan, int lan, Nat kind) {
             this.namespace = namespace;
             this.wan = wan;
             this.lan = lan;
+            this.kind = kind;
         }
     }
 
@@ -206,6 +248,26 @@ final class NetBed implements AutoCloseable {
             }
             namespaces.remove(ns);
         }
+    }
+
+    /** Resident memory of the processes in a namespace (VmRSS), in bytes. */
+    long residentBytes(String namespace) throws IOException {
+        long total = 0;
+        for (String pid : output(IP, "netns", "pids", namespace).split("\\s+")) {
+            if (pid.isBlank()) {
+                continue;
+            }
+            try {
+                for (String line : Files.readAllLines(Path.of("/proc", pid.trim(), "status"))) {
+                    if (line.startsWith("VmRSS:")) {
+                        total += Long.parseLong(line.replaceAll("[^0-9]", "")) * 1024;
+                    }
+                }
+            } catch (java.nio.file.NoSuchFileException gone) {
+                // ended meanwhile
+            }
+        }
+        return total;
     }
 
     /** What is left of this bed on the machine: its namespaces that still exist (for a test to check teardown). */
