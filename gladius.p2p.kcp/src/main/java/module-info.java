@@ -6,7 +6,8 @@
  * format is in {@code docs/PROTOCOL.md}; the send and receive paths are drawn in the javadoc of
  * {@code gladius.p2p.kcp.internal}. Settings are read from the {@code kcp.*} namespace.
  *
- * <p>Nothing is exported: applications reach the transport through {@code gladius.p2p.Network}.
+ * <p>Applications reach the transport through {@code gladius.p2p.Network}; the one package
+ * exported, {@code gladius.p2p.kcp.jmx}, is the shape of its JMX beans, for JMX proxies.
  *
  * @provides gladius.p2p.spi.NetworkProvider "kcp"
  */
@@ -26,6 +27,12 @@ module gladius.p2p.kcp {
     // X25519 for kcp.secure comes from the SunEC provider in this module (ChaCha20-Poly1305 and
     // HMAC are in java.base); requiring it makes jlink put it in every image that has this transport.
     requires jdk.crypto.ec;
+    // Flight Recorder events (FlightEvents): the JDK's own, so jlink puts it in the image.
+    requires jdk.jfr;
+    // The network's MXBean (kcp.jmx) on the platform MBean server.
+    requires transitive java.management;
+
+    exports gladius.p2p.kcp.jmx;
 
     provides gladius.p2p.spi.NetworkProvider with gladius.p2p.kcp.internal.KcpNetworkProvider;
 }

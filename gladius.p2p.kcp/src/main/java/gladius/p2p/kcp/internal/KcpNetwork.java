@@ -52,6 +52,8 @@ final class KcpNetwork implements Network {
     private volatile SessionLayer layer;
     private volatile NodeAddress localAddress;
     private volatile InetSocketAddress localSocket;
+    /** The network's MXBean while it listens (kcp.jmx); null if off or its name was taken. */
+    private volatile NetworkBean bean;
 
     KcpNetwork(Map<String, String> settings, KcpSettings kcp) {
         this.settings = settings;
@@ -82,6 +84,9 @@ final class KcpNetwork implements Network {
             dispatcher.onRoom(bound::roomAgain);
             layer = bound;
             lifecycle = Lifecycle.LISTENING;
+            if (kcp.jmx()) {
+                bean = NetworkBean.register(localAddress, this::networkState);
+            }
             started = dispatcher.startAll();
         }
         for (Peer peer : peers.routeTable()) {
@@ -107,6 +112,10 @@ final class KcpNetwork implements Network {
                 return;
             }
             lifecycle = Lifecycle.CLOSED;
+        }
+        NetworkBean registered = bean;
+        if (registered != null) {
+            registered.unregister();
         }
         dispatcher.close(10, TimeUnit.SECONDS);
         // Sends that passed the state check before CLOSED finish first (they never block), so nothing

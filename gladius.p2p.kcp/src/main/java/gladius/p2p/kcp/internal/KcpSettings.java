@@ -56,6 +56,7 @@ import java.util.Set;
  *     (behind NATs), and says so in its pings
  * @param relayCircuits pairs of peers a relaying node serves at once
  * @param relayBytesPerSecond bytes per second a relaying node forwards for one pair, both ways together
+ * @param jmx a listening network registers its figures on the platform MBean server
  */
 public record KcpSettings(Duration interval, boolean nodelay, int fastResend, boolean congestionControl,
                           int sendWindow, int receiveWindow, int mtu, int maxMessageBytes, int queueCapacity,
@@ -64,7 +65,7 @@ public record KcpSettings(Duration interval, boolean nodelay, int fastResend, bo
                           int eventLoopThreads, boolean secure, NoiseXX.KeyPair nodeKey, Set<String> allowKeys,
                           long rekeyAfterDatagrams, Duration rekeyAfter, int maxSessionsPerIp, int handshakesPerSecond,
                           long maxQueuedBytes, Duration minRto, boolean overloadBackoff, SocketIo.Choice io,
-                          boolean relay, int relayCircuits, long relayBytesPerSecond) {
+                          boolean relay, int relayCircuits, long relayBytesPerSecond, boolean jmx) {
 
     /** The namespace this transport reads. */
     public static final String PREFIX = "kcp.";
@@ -109,6 +110,7 @@ public record KcpSettings(Duration interval, boolean nodelay, int fastResend, bo
         d.put("kcp.relay", "false");
         d.put("kcp.relay-circuits", "64");
         d.put("kcp.relay-bytes-per-second", "1048576");
+        d.put("kcp.jmx", "true");
         return Map.copyOf(d);
     }
 
@@ -152,7 +154,8 @@ public record KcpSettings(Duration interval, boolean nodelay, int fastResend, bo
                 r.parse("kcp.io", SocketIo.Choice::parse, "auto, epoll or nio"),
                 r.bool("kcp.relay"),
                 r.integer("kcp.relay-circuits", 1, 1 << 20),
-                r.longValue("kcp.relay-bytes-per-second", 1024, 1L << 40));
+                r.longValue("kcp.relay-bytes-per-second", 1024, 1L << 40),
+                r.bool("kcp.jmx"));
         if (s.deadPeerTimeout.compareTo(s.keepalive) <= 0) {
             throw SettingsReader.invalid("kcp.dead-peer-timeout", "longer than kcp.keepalive (" + s.keepalive.toMillis() + "ms)",
                     s.deadPeerTimeout.toMillis() + "ms", null);
