@@ -16,13 +16,15 @@ final class Admission {
     private final KcpSettings settings;
     private final Counters counters;
     private final SessionTable sessions;
+    private final UdpEndpoint endpoint;
     private double handshakeTokens;
     private long handshakeTokensAt;
 
-    Admission(KcpSettings settings, Counters counters, SessionTable sessions) {
+    Admission(KcpSettings settings, Counters counters, SessionTable sessions, UdpEndpoint endpoint) {
         this.settings = settings;
         this.counters = counters;
         this.sessions = sessions;
+        this.endpoint = endpoint;
         this.handshakeTokens = settings.handshakesPerSecond();
     }
 
@@ -52,6 +54,7 @@ final class Admission {
             counters.sessionsRefused.increment();
             String reached = limit;
             LOG.log(System.Logger.Level.DEBUG, () -> "refused a session from " + Peer.nodeAddress(remote) + ": " + reached + " reached");
+            FlightEvents.refused(endpoint, remote, reached + " reached", true);
         }
         return limit == null;
     }

@@ -314,6 +314,7 @@ final class PluginDispatcher {
                     // leave its bytes counted against kcp.dispatch-bytes or a close waiting.
                     failures.incrementAndGet();
                     LOG.log(System.Logger.Level.WARNING, "plugin " + plugin.getClass().getName() + " threw", e);
+                    FlightEvents.pluginFailure(plugin.getClass().getName(), e);
                 }
             }
         }

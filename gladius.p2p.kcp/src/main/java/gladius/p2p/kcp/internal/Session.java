@@ -12,8 +12,9 @@ import java.util.Optional;
  * the peer never reaches this one), the plain or Noise XX handshake, and once established its
  * {@link Wire} (plain or sealed) and {@link Stream} (the KCP engine). Owns all of that state and
  * its {@link Link} (direct, or through a relay); the {@link SessionLayer} hands it the datagrams
- * that name it, saying by which path each came, and its timer ticks. It writes on its link, delivers through its stream to the {@link PluginDispatcher}, and tells
- * its {@link Owner} only that it closed or is waiting for the plugins. Event loop only.
+ * that name it, saying by which path each came, and its timer ticks. It writes on its link,
+ * delivers through its stream to the {@link PluginDispatcher}, and tells its {@link Owner} only
+ * that it closed or is waiting for the plugins. Event loop only.
  */
 final class Session {
 
@@ -69,6 +70,8 @@ final class Session {
     private long helloInterval;
     /** In the layer's list of sessions to service at the end of a read batch. */
     private boolean touched;
+    /** Retransmissions at the last tick, to see a burst (FlightEvents). */
+    private long retransmissionsAtTick;
     /** The relay the datagram being handled came through; null: directly. */
     private Peer arrivingVia;
     /** The peer's PINGs say it relays (kcp.relay): a candidate for relayed dials. */
@@ -193,6 +196,7 @@ final class Session {
         SecureChannel channel = handshake.channel(now);
         remoteStatic = handshake.peerKey();
         handshake = null;
+        FlightEvents.handshake(endpoint, peer, confirm != null, remoteStatic);
         establish(remoteTag, now, Wire.sealed(endpoint, link, settings.relay(), localTag, remoteTag, channel, confirm, now,
                 createdAt));
     }
@@ -209,6 +213,7 @@ final class Session {
                 () -> context.owner().waitForRoom(this),
                 () -> close(Datagram.CLOSE_BAD_STREAM, "the stream could not be parsed"));
         peer.connected();
+        FlightEvents.opened(endpoint, peer, inbound, established.secure(), link.relay(), now - createdAt);
     }
 
     // ---------------------------------------------------------------- plain datagrams
@@ -458,6 +463,7 @@ final class Session {
         }
         counters.sessionsRefused.increment();
         String why = Datagram.refusal(reason);
+        FlightEvents.refused(endpoint, peer.remote, why, false);
         LOG.log(System.Logger.Level.WARNING, "session with {0} refused: {1}", peer, why);
         close(-1, why);
         peer.dialFailed(now, true, link.relayed());
@@ -506,6 +512,11 @@ final class Session {
                     wire.ping(now);
                     nextReportAt = now + REPORT_MILLIS;
                 }
+                long resent = stream.retransmissions();
+                if (resent - retransmissionsAtTick >= FlightEvents.BURST_SEGMENTS) {
+                    FlightEvents.burst(endpoint, peer, resent - retransmissionsAtTick, stream.smoothedRttMillis());
+                }
+                retransmissionsAtTick = resent;
                 if (link.relayed() && now >= nextPunchAt) {
                     wire.punch();
                     nextPunchAt = now + punchInterval;
@@ -546,6 +557,7 @@ final class Session {
             return;
         }
         LOG.log(System.Logger.Level.DEBUG, () -> "session with " + peer + " closed: " + why);
+        FlightEvents.closed(endpoint, peer, why, established(), endpoint.now() - createdAt, retransmissions());
         if (noticeReason >= 0 && established()) {
             wire.close(noticeReason);
         }

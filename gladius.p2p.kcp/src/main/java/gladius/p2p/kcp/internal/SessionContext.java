@@ -24,6 +24,7 @@ record SessionContext(KcpSettings settings, Counters counters, UdpEndpoint endpo
     void refuse(Link link, Datagram.Header header, int reason, String why) {
         counters.sessionsRefused.increment();
         LOG.log(System.Logger.Level.WARNING, "refused a session from {0}: {1}", Peer.nodeAddress(link.remote), why);
+        FlightEvents.refused(endpoint, link.remote, why, true);
         link.writeControl(Datagram.REFUSE, header.receiver() == 0 ? 1 : header.receiver(), header.sender(), reason);
     }
 }

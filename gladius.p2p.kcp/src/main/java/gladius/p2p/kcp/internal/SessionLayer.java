@@ -44,7 +44,8 @@ final class SessionLayer extends ChannelInboundHandlerAdapter implements Session
     private final PluginDispatcher dispatcher;
     private final PeerTable peers;
     private final SessionTable sessions = new SessionTable();
-    private final Admission admission;
+    // Set once by bind, before the socket starts reading, as the fields below.
+    private Admission admission;
     private final SecureRandom random = new SecureRandom();
     /** A relayed dial asks at most this many relays at once. */
     private static final int RELAYS_PER_DIAL = 4;
@@ -60,6 +61,10 @@ final class SessionLayer extends ChannelInboundHandlerAdapter implements Session
     private Relay relay;
     private NodeAddress localAddress;
     private ScheduledFuture<?> housekeeping;
+    /** Counters at the last tick, for the flight-recorder events of what grew since. */
+    private long droppedAtTick;
+    private long relayDropsAtTick;
+    private long relayedBytesAtTick;
     private boolean closing;
 
     private SessionLayer(KcpSettings settings, Counters counters, PluginDispatcher dispatcher, PeerTable peers) {
@@ -67,7 +72,6 @@ final class SessionLayer extends ChannelInboundHandlerAdapter implements Session
         this.counters = counters;
         this.dispatcher = dispatcher;
         this.peers = peers;
-        this.admission = new Admission(settings, counters, sessions);
     }
 
     /** Binds a socket on one loop of the group and starts serving it; blocks until bound. */
@@ -77,6 +81,7 @@ final class SessionLayer extends ChannelInboundHandlerAdapter implements Session
         layer.endpoint = UdpEndpoint.bind(io, group, address, settings.mtu(), layer, counters);
         layer.context = new SessionContext(settings, counters, layer.endpoint, dispatcher, layer.random, layer);
         layer.relay = new Relay(settings, counters, layer.endpoint, layer.sessions);
+        layer.admission = new Admission(settings, counters, layer.sessions, layer.endpoint);
         InetSocketAddress local = layer.endpoint.localAddress();
         layer.localAddress = Peer.nodeAddress(local);
         long tick = Math.max(10, Math.min(250, settings.keepalive().toMillis() / 4));
@@ -219,6 +224,7 @@ final class SessionLayer extends ChannelInboundHandlerAdapter implements Session
             // A relay names the address a datagram came from; it must not be able to replace a
             // direct session with one through itself. A peer that restarted dials direct first.
             counters.sessionsRefused.increment();
+            FlightEvents.refused(endpoint, remote, "a relayed handshake may not replace a direct session", true);
             return;
         }
         if (session != null) {
@@ -495,10 +501,27 @@ final class SessionLayer extends ChannelInboundHandlerAdapter implements Session
                 resumePaused();
             }
             relay.expire(now);
+            flightEvents();
             endpoint.flush();
         } catch (RuntimeException e) {
             LOG.log(System.Logger.Level.ERROR, "housekeeping failed", e);
         }
+    }
+
+    /** The counters' growth since the last tick, as flight-recorder events. */
+    private void flightEvents() {
+        long dropped = counters.messagesDropped.sum();
+        if (dropped > droppedAtTick) {
+            FlightEvents.dropped(endpoint, dropped - droppedAtTick, dropped);
+            droppedAtTick = dropped;
+        }
+        long relayDrops = counters.relayDrops.sum();
+        long relayed = counters.relayedBytes.sum();
+        if (relayDrops > relayDropsAtTick) {
+            FlightEvents.relayDrops(endpoint, relayDrops - relayDropsAtTick, relayed - relayedBytesAtTick);
+        }
+        relayDropsAtTick = relayDrops;
+        relayedBytesAtTick = relayed;
     }
 
     private Snapshots.Network takeSnapshot() {
