@@ -12,6 +12,7 @@ module gladius.p2p.node {
     requires gladius.p2p.api;
     requires info.picocli;
     requires java.logging; // to quiet the plugins' INFO lines unless $GLADIUS_LOG asks for them
+    requires jdk.httpserver; // --metrics: the Prometheus endpoint
     requires static gladius.p2p.discovery;
     requires static gladius.p2p.latency;
     requires static gladius.p2p.ethstate;

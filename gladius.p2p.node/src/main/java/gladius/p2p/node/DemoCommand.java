@@ -14,6 +14,7 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.concurrent.Callable;
+import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.function.LongSupplier;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
@@ -38,6 +39,10 @@ final class DemoCommand implements Callable<Integer> {
     @Option(names = "--timeout", paramLabel = "DURATION", description = "How long each phase may take. Default: ${DEFAULT-VALUE}.",
             defaultValue = "60s", converter = Durations.class)
     Duration timeout;
+
+    @Option(names = "--metrics", paramLabel = "HOST:PORT", description = "Serve every node's Prometheus metrics at "
+            + "http://HOST:PORT/metrics while the demo runs.", converter = Addresses.class)
+    NodeAddress metrics;
 
     @Option(names = "--set", paramLabel = "KEY=VALUE", description = "A setting for every node (repeatable).")
     List<String> pairs = new ArrayList<>();
@@ -78,10 +83,18 @@ final class DemoCommand implements Callable<Integer> {
                     + "add --set discovery.max-peers=16 (100 nodes measured)");
         }
 
-        List<Network> cluster = new ArrayList<>();
+        List<Network> cluster = new CopyOnWriteArrayList<>(); // the metrics thread reads it while it grows
+        MetricsServer exporter = null;
         try {
+            if (metrics != null) {
+                exporter = MetricsServer.start(metrics, () -> List.copyOf(cluster));
+                out.println("metrics at http://" + exporter.address() + "/metrics");
+            }
             return run(cluster, settings);
         } finally {
+            if (exporter != null) {
+                exporter.close();
+            }
             cluster.forEach(Network::close);
         }
     }

@@ -42,6 +42,13 @@ final class RunCommand implements Callable<Integer> {
             + "the same as --set kcp.relay=true; its limits are kcp.relay-circuits and kcp.relay-bytes-per-second.")
     boolean relay;
 
+    @Option(names = "--metrics", paramLabel = "HOST:PORT", description = "Serve Prometheus metrics at http://HOST:PORT/metrics "
+            + "(127.0.0.1:9400 to keep them on this machine).", converter = Addresses.class)
+    NodeAddress metrics;
+
+    /** The --metrics server once started; the shutdown hook closes it. */
+    private volatile MetricsServer exporter;
+
     @Option(names = "--key-file", paramLabel = "FILE", description = "A file holding this node's Ethereum private key in hex.")
     Path keyFile;
 
@@ -84,6 +91,9 @@ final class RunCommand implements Callable<Integer> {
         Thread hook = new Thread(() -> {
             out.println("gladius: stopping: closing plugins, telling peers, closing the socket");
             out.flush();
+            if (exporter != null) {
+                exporter.close();
+            }
             network.close();
             stopped.countDown();
         }, "gladius-shutdown");
@@ -95,6 +105,10 @@ final class RunCommand implements Callable<Integer> {
                 Networks.add(network, seed);
             }
             out.println("gladius: listening on " + network.localAddress());
+            if (metrics != null) {
+                exporter = MetricsServer.start(metrics, () -> List.of(network));
+                out.println("gladius: metrics at http://" + exporter.address() + "/metrics");
+            }
             network.networkState().staticKey().ifPresent(key -> out.println("gladius: static key " + HexFormat.of().formatHex(key)
                     + " (what peers list in kcp.allow-keys; keep it with --set kcp.node-key=FILE, see gladius key)"));
             if (Parts.ethstate()) {
@@ -112,6 +126,9 @@ final class RunCommand implements Callable<Integer> {
             return 0;
         } catch (RuntimeException e) {
             Runtime.getRuntime().removeShutdownHook(hook);
+            if (exporter != null) {
+                exporter.close();
+            }
             network.close();
             throw e;
         }

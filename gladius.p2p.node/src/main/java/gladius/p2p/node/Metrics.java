@@ -1,0 +1,209 @@
+package gladius.p2p.node;
+
+import gladius.p2p.Network;
+import gladius.p2p.NetworkState;
+import gladius.p2p.PeerState;
+import gladius.p2p.discovery.DiscoveryService;
+import gladius.p2p.ethstate.EthState;
+import gladius.p2p.ethstate.Rejection;
+import gladius.p2p.latency.PeerLatency;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.function.ToDoubleFunction;
+
+/**
+ * Nodes' figures in the Prometheus text exposition format, version 0.0.4: what {@code --metrics}
+ * serves at {@code /metrics}. Names follow Prometheus's conventions: {@code gladius_} prefix,
+ * {@code _total} on counters, seconds and bytes as base units; every sample has a {@code node}
+ * label (the node's address), per-peer samples a {@code peer} label. One snapshot per node per
+ * scrape. docs/OBSERVABILITY.md lists the names.
+ */
+final class Metrics {
+
+    private Metrics() {}
+
+    /** One metric family: its samples, written after its HELP and TYPE lines. */
+    private record Family(String name, String type, String help, List<String> samples) {
+        Family(String name, String type, String help) {
+            this(name, type, help, new ArrayList<>());
+        }
+
+        void add(Map<String, String> labels, double value) {
+            StringBuilder line = new StringBuilder(name);
+            if (!labels.isEmpty()) {
+                line.append('{');
+                labels.forEach((key, text) -> line.append(key).append("=\"").append(escape(text)).append("\","));
+                line.setLength(line.length() - 1);
+                line.append('}');
+            }
+            samples.add(line.append(' ').append(number(value)).toString());
+        }
+    }
+
+    /** The exposition for these nodes. */
+    static String text(List<Network> networks) {
+        Map<String, Family> families = new LinkedHashMap<>();
+        for (Network network : networks) {
+            NetworkState state;
+            try {
+                state = network.networkState();
+            } catch (IllegalStateException closed) {
+                continue; // closed or not listening: nothing to show
+            }
+            Map<String, String> node = Map.of("node", state.localAddress().toString());
+            transport(families, node, state);
+            plugins(families, node, network);
+        }
+        StringBuilder out = new StringBuilder();
+        for (Family family : families.values()) {
+            out.append("# HELP ").append(family.name).append(' ').append(family.help).append('\n');
+            out.append("# TYPE ").append(family.name).append(' ').append(family.type).append('\n');
+            family.samples.forEach(sample -> out.append(sample).append('\n'));
+        }
+        return out.toString();
+    }
+
+    /** One figure of a node or of a peer: its name, type, help, and how to read it from a snapshot. */
+    private record Figure<T>(String name, String type, String help, ToDoubleFunction<T> value) {}
+
+    private static final String COUNTER = "counter";
+    private static final String GAUGE = "gauge";
+
+    private static final List<Figure<NetworkState>> NODE = List.of(
+            new Figure<>("gladius_messages_sent_total", COUNTER, "Messages sent, counted per peer they went to.",
+                    NetworkState::messagesSent),
+            new Figure<>("gladius_messages_received_total", COUNTER, "Messages received and handed to the plugins.",
+                    NetworkState::messagesReceived),
+            new Figure<>("gladius_sent_bytes_total", COUNTER, "Bytes of datagrams sent.", NetworkState::bytesSent),
+            new Figure<>("gladius_received_bytes_total", COUNTER, "Bytes of datagrams received.", NetworkState::bytesReceived),
+            new Figure<>("gladius_messages_dropped_total", COUNTER,
+                    "Messages dropped: full queues, sessions that ended with messages queued, closing.", NetworkState::messagesDropped),
+            new Figure<>("gladius_checksum_failures_total", COUNTER, "Frames whose CRC-32C did not match.",
+                    NetworkState::checksumFailures),
+            new Figure<>("gladius_malformed_inputs_total", COUNTER, "Datagrams and frames that could not be parsed.",
+                    NetworkState::malformedInputs),
+            new Figure<>("gladius_plugin_failures_total", COUNTER, "Plugin callbacks that threw.", NetworkState::pluginFailures),
+            new Figure<>("gladius_sessions_refused_total", COUNTER, "Handshakes refused, by this node or its peers.",
+                    NetworkState::sessionsRefused),
+            new Figure<>("gladius_unauthenticated_datagrams_total", COUNTER,
+                    "Datagrams dropped because they did not authenticate (secure mode).", NetworkState::unauthenticatedDatagrams),
+            new Figure<>("gladius_relayed_datagrams_total", COUNTER, "Datagrams relayed for peers.", NetworkState::relayedDatagrams),
+            new Figure<>("gladius_relayed_bytes_total", COUNTER, "Bytes relayed for peers.", NetworkState::relayedBytes),
+            new Figure<>("gladius_relay_drops_total", COUNTER, "Datagrams this node was asked to relay and did not.",
+                    NetworkState::relayDrops),
+            new Figure<>("gladius_relay_circuits", GAUGE, "Pairs of peers relayed now.", NetworkState::relayCircuits),
+            new Figure<>("gladius_route_table_peers", GAUGE, "Peers in the route table.",
+                    state -> state.peers().stream().filter(PeerState::inRouteTable).count()),
+            new Figure<>("gladius_connected_peers", GAUGE, "Peers with an established session.",
+                    state -> state.peers().stream().filter(PeerState::connected).count()));
+
+    private static final List<Figure<PeerState>> PEER = List.of(
+            new Figure<>("gladius_peer_up", GAUGE, "1 if a session with the peer is established, else 0.",
+                    peer -> peer.connected() ? 1 : 0),
+            new Figure<>("gladius_peer_relayed", GAUGE, "1 if the session goes through a relay, else 0.",
+                    peer -> peer.relay().isPresent() ? 1 : 0),
+            new Figure<>("gladius_peer_smoothed_rtt_seconds", GAUGE, "The transport's smoothed round trip to the peer.",
+                    peer -> seconds(peer.smoothedRtt())),
+            new Figure<>("gladius_peer_messages_sent_total", COUNTER, "Messages sent to the peer.", PeerState::messagesSent),
+            new Figure<>("gladius_peer_messages_received_total", COUNTER, "Messages received from the peer.",
+                    PeerState::messagesReceived),
+            new Figure<>("gladius_peer_retransmissions_total", COUNTER, "Segments sent to the peer again.",
+                    PeerState::retransmissions),
+            new Figure<>("gladius_peer_queued_messages", GAUGE, "Messages waiting for the peer.", PeerState::queuedMessages));
+
+    private static void transport(Map<String, Family> families, Map<String, String> node, NetworkState state) {
+        for (Figure<NetworkState> figure : NODE) {
+            add(families, node, figure, state);
+        }
+        for (PeerState peer : state.peers()) {
+            Map<String, String> labels = with(node, "peer", peer.address().toString());
+            for (Figure<PeerState> figure : PEER) {
+                add(families, labels, figure, peer);
+            }
+        }
+    }
+
+    private static <T> void add(Map<String, Family> families, Map<String, String> labels, Figure<T> figure, T from) {
+        families.computeIfAbsent(figure.name(), n -> new Family(n, figure.type(), figure.help()))
+                .add(labels, figure.value().applyAsDouble(from));
+    }
+
+    private static void plugins(Map<String, Family> families, Map<String, String> node, Network network) {
+        if (Parts.has("gladius.p2p.discovery")) {
+            network.plugin(DiscoveryService.class).ifPresent(discovery -> {
+                gauge(families, node, "gladius_discovery_known_peers", "Peers in discovery's table.",
+                        discovery.knownPeers().size());
+                counter(families, node, "gladius_discovery_malformed_messages_total", "Discovery messages that could not be parsed.",
+                        discovery.malformedMessages());
+                counter(families, node, "gladius_discovery_unsolicited_answers_total", "Discovery answers nobody asked for.",
+                        discovery.unsolicitedAnswers());
+            });
+        }
+        if (Parts.latency()) {
+            for (PeerLatency peer : LatencyView.peers(network)) {
+                Map<String, String> labels = with(node, "peer", peer.peer().toString());
+                Map<String, ToDoubleFunction<PeerLatency>> percentiles = new LinkedHashMap<>();
+                percentiles.put("50", p -> seconds(p.median()));
+                percentiles.put("90", p -> seconds(p.p90()));
+                percentiles.put("99", p -> seconds(p.p99()));
+                if (peer.samples() > 0) {
+                    // A percentile label, not "quantile": that one is reserved for summaries, and the
+                    // plugin keeps percentiles over its window, not a summary's sum and count.
+                    percentiles.forEach((percentile, value) -> gauge(families, with(labels, "percentile", percentile),
+                            "gladius_latency_probe_rtt_seconds",
+                            "Round trip of the latency plugin's probes (through both nodes' plugins), by percentile over its window.",
+                            value.applyAsDouble(peer)));
+                }
+                gauge(families, labels, "gladius_latency_probe_loss_ratio", "Share of the latency plugin's probes lost, over its window.",
+                        peer.lossRatio());
+                counter(families, labels, "gladius_latency_probes_sent_total", "Latency probes sent to the peer.", peer.probesSent());
+            }
+        }
+        if (Parts.ethstate()) {
+            EthStateView.of(network).ifPresent(ethstate -> ethstate(families, node, ethstate));
+        }
+    }
+
+    private static void ethstate(Map<String, Family> families, Map<String, String> node, EthState ethstate) {
+        gauge(families, node, "gladius_ethstate_entries", "Signed state entries held.", ethstate.snapshot().size());
+        counter(families, node, "gladius_ethstate_superseded_total", "Validly signed entries older than the version held.",
+                ethstate.superseded());
+        Map<Rejection, Long> rejections = ethstate.rejections();
+        for (Rejection reason : Rejection.values()) {
+            counter(families, with(node, "reason", reason.name().toLowerCase(Locale.ROOT)), "gladius_ethstate_rejections_total",
+                    "Received entries not applied, by reason.", rejections.getOrDefault(reason, 0L));
+        }
+    }
+
+    private static void counter(Map<String, Family> families, Map<String, String> labels, String name, String help, double value) {
+        families.computeIfAbsent(name, n -> new Family(n, COUNTER, help)).add(labels, value);
+    }
+
+    private static void gauge(Map<String, Family> families, Map<String, String> labels, String name, String help, double value) {
+        families.computeIfAbsent(name, n -> new Family(n, GAUGE, help)).add(labels, value);
+    }
+
+    private static Map<String, String> with(Map<String, String> labels, String key, String value) {
+        Map<String, String> more = new LinkedHashMap<>(labels);
+        more.put(key, value);
+        return more;
+    }
+
+    private static double seconds(Duration duration) {
+        return duration.toNanos() / 1e9;
+    }
+
+    /** Integers as integers, the rest in Java's shortest round-tripping form (both are valid Go floats). */
+    private static String number(double value) {
+        return value == Math.rint(value) && Math.abs(value) < 1e15 ? Long.toString((long) value) : Double.toString(value);
+    }
+
+    /** Label values escape backslash, double quote and newline (the text format's rule). */
+    private static String escape(String text) {
+        return text.replace("\\", "\\\\").replace("\"", "\\\"").replace("\n", "\\n");
+    }
+}
