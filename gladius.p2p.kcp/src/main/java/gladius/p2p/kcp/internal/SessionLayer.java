@@ -38,17 +38,15 @@ import org.jctools.queues.MessagePassingQueue;
 final class SessionLayer extends ChannelInboundHandlerAdapter implements Session.Owner {
 
     private static final System.Logger LOG = System.getLogger(SessionLayer.class.getName());
+    /** A relayed dial asks at most this many relays at once. */
+    private static final int RELAYS_PER_DIAL = 4;
 
     private final KcpSettings settings;
     private final Counters counters;
     private final PluginDispatcher dispatcher;
     private final PeerTable peers;
     private final SessionTable sessions = new SessionTable();
-    // Set once by bind, before the socket starts reading, as the fields below.
-    private Admission admission;
     private final SecureRandom random = new SecureRandom();
-    /** A relayed dial asks at most this many relays at once. */
-    private static final int RELAYS_PER_DIAL = 4;
     private final ArrayDeque<Session> touched = new ArrayDeque<>();
     private final ArrayDeque<Session> paused = new ArrayDeque<>();
     private final MessagePassingQueue<Peer> dirty = Queues.unbounded(256);
@@ -58,6 +56,7 @@ final class SessionLayer extends ChannelInboundHandlerAdapter implements Session
     // Set once by bind, before the socket starts reading.
     private UdpEndpoint endpoint;
     private SessionContext context;
+    private Admission admission;
     private Relay relay;
     private NodeAddress localAddress;
     private ScheduledFuture<?> housekeeping;
