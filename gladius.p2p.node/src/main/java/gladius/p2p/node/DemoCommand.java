@@ -44,6 +44,10 @@ final class DemoCommand implements Callable<Integer> {
             + "http://HOST:PORT/metrics while the demo runs.", converter = Addresses.class)
     NodeAddress metrics;
 
+    @Option(names = "--http", paramLabel = "HOST:PORT", description = "Serve a live page of every node at http://HOST:PORT/; "
+            + "the demo then stays up after its summary until stopped (Ctrl-C).", converter = Addresses.class)
+    NodeAddress http;
+
     @Option(names = "--set", paramLabel = "KEY=VALUE", description = "A setting for every node (repeatable).")
     List<String> pairs = new ArrayList<>();
 
@@ -85,17 +89,50 @@ final class DemoCommand implements Callable<Integer> {
 
         List<Network> cluster = new CopyOnWriteArrayList<>(); // the metrics thread reads it while it grows
         MetricsServer exporter = null;
+        LivePage page = null;
         try {
             if (metrics != null) {
                 exporter = MetricsServer.start(metrics, () -> List.copyOf(cluster));
                 out.println("metrics at http://" + exporter.address() + "/metrics");
             }
-            return run(cluster, settings);
+            if (http != null) {
+                page = LivePage.start(http, () -> List.copyOf(cluster));
+                out.println("live page at http://" + page.address() + "/ (open it now to watch the network form)");
+            }
+            int result = run(cluster, settings);
+            if (page != null) {
+                out.println("the nodes stay up for the page until you stop the demo (Ctrl-C)");
+                out.flush();
+                stayUntilStopped();
+            }
+            return result;
         } finally {
             if (exporter != null) {
                 exporter.close();
             }
+            if (page != null) {
+                page.close();
+            }
             cluster.forEach(Network::close);
+        }
+    }
+
+    /** Blocks until the JVM is told to stop (SIGINT, SIGTERM); the caller's finally then closes the nodes. */
+    private static void stayUntilStopped() {
+        java.util.concurrent.CountDownLatch stop = new java.util.concurrent.CountDownLatch(1);
+        Thread main = Thread.currentThread();
+        Runtime.getRuntime().addShutdownHook(new Thread(() -> {
+            stop.countDown();
+            try {
+                main.join(10_000); // let the demo close its nodes before the JVM goes
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+        }, "gladius-demo-stop"));
+        try {
+            stop.await();
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
         }
     }
 

@@ -57,7 +57,7 @@ final class EthStateView {
     }
 
     /** A value as quoted text if it decodes as UTF-8 without control characters, else as 0x hex. */
-    private static String valueText(byte[] value) {
+    static String valueText(byte[] value) {
         try {
             String text = StandardCharsets.UTF_8.newDecoder().decode(java.nio.ByteBuffer.wrap(value)).toString();
             if (text.chars().noneMatch(Character::isISOControl)) {

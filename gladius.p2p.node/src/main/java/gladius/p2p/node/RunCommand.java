@@ -46,8 +46,14 @@ final class RunCommand implements Callable<Integer> {
             + "(127.0.0.1:9400 to keep them on this machine).", converter = Addresses.class)
     NodeAddress metrics;
 
+    @Option(names = "--http", paramLabel = "HOST:PORT", description = "Serve a live page of this node at http://HOST:PORT/ "
+            + "(127.0.0.1:8080 to keep it on this machine).", converter = Addresses.class)
+    NodeAddress http;
+
     /** The --metrics server once started; the shutdown hook closes it. */
     private volatile MetricsServer exporter;
+    /** The --http page once started; the shutdown hook closes it. */
+    private volatile LivePage page;
 
     @Option(names = "--key-file", paramLabel = "FILE", description = "A file holding this node's Ethereum private key in hex.")
     Path keyFile;
@@ -91,9 +97,7 @@ final class RunCommand implements Callable<Integer> {
         Thread hook = new Thread(() -> {
             out.println("gladius: stopping: closing plugins, telling peers, closing the socket");
             out.flush();
-            if (exporter != null) {
-                exporter.close();
-            }
+            closeServers();
             network.close();
             stopped.countDown();
         }, "gladius-shutdown");
@@ -108,6 +112,10 @@ final class RunCommand implements Callable<Integer> {
             if (metrics != null) {
                 exporter = MetricsServer.start(metrics, () -> List.of(network));
                 out.println("gladius: metrics at http://" + exporter.address() + "/metrics");
+            }
+            if (http != null) {
+                page = LivePage.start(http, () -> List.of(network));
+                out.println("gladius: live page at http://" + page.address() + "/");
             }
             network.networkState().staticKey().ifPresent(key -> out.println("gladius: static key " + HexFormat.of().formatHex(key)
                     + " (what peers list in kcp.allow-keys; keep it with --set kcp.node-key=FILE, see gladius key)"));
@@ -126,11 +134,18 @@ final class RunCommand implements Callable<Integer> {
             return 0;
         } catch (RuntimeException e) {
             Runtime.getRuntime().removeShutdownHook(hook);
-            if (exporter != null) {
-                exporter.close();
-            }
+            closeServers();
             network.close();
             throw e;
+        }
+    }
+
+    private void closeServers() {
+        if (exporter != null) {
+            exporter.close();
+        }
+        if (page != null) {
+            page.close();
         }
     }
 
