@@ -6,6 +6,7 @@ import gladius.p2p.NetworkState;
 import gladius.p2p.NodeAddress;
 import gladius.p2p.PeerState;
 import gladius.p2p.Plugin;
+import gladius.p2p.discovery.DiscoveryMXBean;
 import gladius.p2p.discovery.DiscoveryService;
 import java.net.InetAddress;
 import java.net.UnknownHostException;
@@ -31,7 +32,7 @@ import java.util.concurrent.atomic.AtomicLong;
  * immutable copy published whenever the table changes. All state is bounded: the route-table
  * mirror by the route table, the asked and deleted sets by their own caps.
  */
-final class DiscoveryPlugin implements Plugin, DiscoveryService {
+final class DiscoveryPlugin implements Plugin, DiscoveryService, DiscoveryMXBean {
 
     private static final System.Logger LOG = System.getLogger(DiscoveryPlugin.class.getName());
     /** Deleted nodes remembered at most, so a flood of dead addresses cannot grow memory. */
@@ -40,6 +41,8 @@ final class DiscoveryPlugin implements Plugin, DiscoveryService {
     private final DiscoverySettings settings;
     private final AtomicLong malformed = new AtomicLong();
     private final AtomicLong unsolicited = new AtomicLong();
+    /** Rounds run; written by the rounds (serial), read by JMX. */
+    private volatile long rounds;
 
     /** Set at startup; volatile for discoverNow, which any thread may call. */
     private volatile Network network;
@@ -99,6 +102,28 @@ final class DiscoveryPlugin implements Plugin, DiscoveryService {
             // The network closed while this message waited for us; nothing to answer any more.
             LOG.log(System.Logger.Level.DEBUG, "discovery dropped {0}: {1}", message.type(), closing.getMessage());
         }
+    }
+
+    // ------------------------------------------------------------------ DiscoveryMXBean
+
+    @Override
+    public int getKnownPeers() {
+        return published.size();
+    }
+
+    @Override
+    public long getRounds() {
+        return rounds;
+    }
+
+    @Override
+    public long getMalformedMessages() {
+        return malformedMessages();
+    }
+
+    @Override
+    public long getUnsolicitedAnswers() {
+        return unsolicitedAnswers();
     }
 
     // ------------------------------------------------------------------ DiscoveryService
@@ -196,6 +221,7 @@ final class DiscoveryPlugin implements Plugin, DiscoveryService {
 
     /** Deletes nodes unreachable for too long, then asks for more if the table has room. */
     private void round() {
+        rounds++; // serial with every other round and callback: no lost update
         try {
             NetworkState state = network.networkState();
             deleteUnreachable(network, state);

@@ -6,6 +6,7 @@ import gladius.p2p.NodeAddress;
 import gladius.p2p.Plugin;
 import gladius.p2p.ethstate.Entry;
 import gladius.p2p.ethstate.EthState;
+import gladius.p2p.ethstate.EthStateMXBean;
 import gladius.p2p.ethstate.Rejection;
 import gladius.p2p.ethstate.internal.EntryCodec.Digest;
 import gladius.p2p.ethstate.internal.EntryCodec.Signed;
@@ -19,6 +20,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
+import java.util.TreeMap;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.atomic.AtomicLong;
@@ -30,7 +32,7 @@ import java.util.function.Consumer;
  * outside the store's lock; the store re-checks an entry's standing when it applies it, so two
  * threads racing with versions of one entry still keep the winner.
  */
-final class EthStatePlugin implements Plugin, EthState {
+final class EthStatePlugin implements Plugin, EthState, EthStateMXBean {
 
     private static final System.Logger LOG = System.getLogger(EthStatePlugin.class.getName());
     /** Entries messages are cut to this size, well under the transport's default message limit. */
@@ -91,6 +93,32 @@ final class EthStatePlugin implements Plugin, EthState {
     }
 
     // ------------------------------------------------------------------ EthState
+
+    // ---------------------------------------------------------------- EthStateMXBean
+
+    @Override
+    public String getSignerAddress() {
+        return address();
+    }
+
+    @Override
+    public int getEntries() {
+        return snapshot().size();
+    }
+
+    @Override
+    public long getSuperseded() {
+        return superseded();
+    }
+
+    @Override
+    public Map<String, Long> getRejections() {
+        Map<String, Long> out = new TreeMap<>();
+        rejections().forEach((reason, count) -> out.put(reason.name(), count));
+        return out;
+    }
+
+    // ---------------------------------------------------------------- EthState
 
     @Override
     public String address() {

@@ -54,6 +54,8 @@ final class KcpNetwork implements Network {
     private volatile InetSocketAddress localSocket;
     /** The network's MXBean while it listens (kcp.jmx); null if off or its name was taken. */
     private volatile NetworkBean bean;
+    /** Its plugins' MXBeans while it listens (kcp.jmx); null if off. */
+    private volatile PluginBeans pluginBeans;
 
     KcpNetwork(Map<String, String> settings, KcpSettings kcp) {
         this.settings = settings;
@@ -86,6 +88,8 @@ final class KcpNetwork implements Network {
             lifecycle = Lifecycle.LISTENING;
             if (kcp.jmx()) {
                 bean = NetworkBean.register(localAddress, this::networkState);
+                pluginBeans = new PluginBeans(localAddress);
+                dispatcher.plugins().forEach(pluginBeans::register);
             }
             started = dispatcher.startAll();
         }
@@ -116,6 +120,10 @@ final class KcpNetwork implements Network {
         NetworkBean registered = bean;
         if (registered != null) {
             registered.unregister();
+        }
+        PluginBeans plugins = pluginBeans;
+        if (plugins != null) {
+            plugins.unregisterAll();
         }
         dispatcher.close(10, TimeUnit.SECONDS);
         // Sends that passed the state check before CLOSED finish first (they never block), so nothing
@@ -307,6 +315,9 @@ final class KcpNetwork implements Network {
         synchronized (lifecycleLock) {
             checkOpen();
             started = dispatcher.register(plugin, lifecycle == Lifecycle.LISTENING);
+            if (pluginBeans != null) {
+                pluginBeans.register(plugin);
+            }
         }
         PluginDispatcher.awaitDelivered(started);
     }
@@ -318,6 +329,9 @@ final class KcpNetwork implements Network {
         synchronized (lifecycleLock) {
             checkOpen();
             closed = dispatcher.remove(plugin);
+            if (closed != null && pluginBeans != null) {
+                pluginBeans.unregister(plugin);
+            }
         }
         PluginDispatcher.awaitDelivered(closed);
         return closed != null;

@@ -7,6 +7,7 @@ import gladius.p2p.PeerState;
 import gladius.p2p.Plugin;
 import gladius.p2p.latency.Eviction;
 import gladius.p2p.latency.LatencyAudit;
+import gladius.p2p.latency.LatencyMXBean;
 import gladius.p2p.latency.PeerLatency;
 import java.nio.ByteBuffer;
 import java.time.Duration;
@@ -20,8 +21,10 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
+import java.util.TreeMap;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.function.ToDoubleFunction;
 
 /**
  * The latency plugin (see {@link LatencyAudit}). Its state is touched only by its callbacks and
@@ -30,7 +33,7 @@ import java.util.concurrent.atomic.AtomicLong;
  * change (a volatile map, updated one peer per answer). Peers leave the audit when they leave the
  * route table, so its memory is bounded by the table times the window.
  */
-final class LatencyPlugin implements Plugin, LatencyAudit {
+final class LatencyPlugin implements Plugin, LatencyAudit, LatencyMXBean {
 
     private static final System.Logger LOG = System.getLogger(LatencyPlugin.class.getName());
     private static final byte VERSION = 1;
@@ -92,6 +95,53 @@ final class LatencyPlugin implements Plugin, LatencyAudit {
     }
 
     // ------------------------------------------------------------------ LatencyAudit
+
+    // ---------------------------------------------------------------- LatencyMXBean
+
+    @Override
+    public Map<String, Double> getMedianMillis() {
+        return byPeer(p -> p.median().toNanos() / 1e6);
+    }
+
+    @Override
+    public Map<String, Double> getP90Millis() {
+        return byPeer(p -> p.p90().toNanos() / 1e6);
+    }
+
+    @Override
+    public Map<String, Double> getP99Millis() {
+        return byPeer(p -> p.p99().toNanos() / 1e6);
+    }
+
+    @Override
+    public Map<String, Double> getLossRatio() {
+        Map<String, Double> out = new TreeMap<>();
+        peers().forEach((peer, figures) -> out.put(peer.toString(), figures.lossRatio()));
+        return out;
+    }
+
+    @Override
+    public long getRejectedMessages() {
+        return rejectedMessages();
+    }
+
+    @Override
+    public int getEvictions() {
+        return evictions().size();
+    }
+
+    /** A figure of every peer with samples, by address. */
+    private Map<String, Double> byPeer(ToDoubleFunction<PeerLatency> figure) {
+        Map<String, Double> out = new TreeMap<>();
+        peers().forEach((peer, figures) -> {
+            if (figures.samples() > 0) {
+                out.put(peer.toString(), figure.applyAsDouble(figures));
+            }
+        });
+        return out;
+    }
+
+    // ---------------------------------------------------------------- LatencyAudit
 
     @Override
     public Map<NodeAddress, PeerLatency> peers() {
