@@ -43,7 +43,7 @@ final class ReadOnlyHttp implements AutoCloseable {
             throw new UserError(option + " " + address + ": cannot listen there (" + e.getMessage() + ")");
         }
         ExecutorService executor = Executors.newFixedThreadPool(threads, r -> {
-            Thread thread = new Thread(r, "gladius-http" + option);
+            Thread thread = new Thread(r, "gladius" + option.substring(1)); // gladius-metrics, gladius-http
             thread.setDaemon(true);
             return thread;
         });

@@ -223,11 +223,6 @@ final class UdpEndpoint {
         }
     }
 
-    /** A control datagram (HELLO, WELCOME, PING, CLOSE, RESET, REFUSE) under these tags. */
-    void writeControl(InetSocketAddress remote, int kind, int sender, int receiver, int reason) {
-        write(remote, Datagram.control(alloc(), kind, sender, receiver, reason));
-    }
-
     void flush() {
         writeRun();
         channel.flush();
