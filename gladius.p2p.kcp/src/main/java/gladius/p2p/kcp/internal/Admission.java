@@ -17,15 +17,14 @@ final class Admission {
     private final Counters counters;
     private final SessionTable sessions;
     private final UdpEndpoint endpoint;
-    private double handshakeTokens;
-    private long handshakeTokensAt;
+    private final TokenBucket handshakes;
 
     Admission(KcpSettings settings, Counters counters, SessionTable sessions, UdpEndpoint endpoint) {
         this.settings = settings;
         this.counters = counters;
         this.sessions = sessions;
         this.endpoint = endpoint;
-        this.handshakeTokens = settings.handshakesPerSecond();
+        this.handshakes = new TokenBucket(settings.handshakesPerSecond(), 0);
     }
 
     /** A session this node dials counts against kcp.max-sessions only. */
@@ -40,15 +39,8 @@ final class Admission {
             limit = "kcp.max-sessions";
         } else if (!replacing && sessions.from(remote.getAddress()) >= settings.maxSessionsPerIp()) {
             limit = "kcp.max-sessions-per-ip";
-        } else {
-            handshakeTokens = Math.min(settings.handshakesPerSecond(),
-                    handshakeTokens + (now - handshakeTokensAt) * settings.handshakesPerSecond() / 1000.0);
-            handshakeTokensAt = now;
-            if (handshakeTokens < 1) {
-                limit = "kcp.handshakes-per-second";
-            } else {
-                handshakeTokens--;
-            }
+        } else if (!handshakes.take(1, now)) {
+            limit = "kcp.handshakes-per-second";
         }
         if (limit != null) {
             counters.sessionsRefused.increment();

@@ -56,7 +56,7 @@ final class Relay {
             circuit = new Circuit(settings.relayBytesPerSecond(), now);
             circuits.put(Set.of(remote, target), circuit);
         }
-        if (!circuit.take(bytes, now, settings.relayBytesPerSecond())) {
+        if (!circuit.take(bytes, now)) {
             counters.relayDrops.increment();
             return;
         }
@@ -86,27 +86,19 @@ final class Relay {
         return circuits.size();
     }
 
-    /** One pair's token bucket, in bytes. */
+    /** One pair: its budget in bytes, and when it last asked for any. */
     private static final class Circuit {
-        private double tokens;
-        private long refilledAt;
+        private final TokenBucket bytes;
         private long lastUsedAt;
 
         Circuit(long bytesPerSecond, long now) {
-            this.tokens = bytesPerSecond;
-            this.refilledAt = now;
+            this.bytes = new TokenBucket(bytesPerSecond, now);
             this.lastUsedAt = now;
         }
 
-        boolean take(int bytes, long now, long bytesPerSecond) {
-            tokens = Math.min(bytesPerSecond, tokens + (now - refilledAt) * bytesPerSecond / 1000.0);
-            refilledAt = now;
+        boolean take(int amount, long now) {
             lastUsedAt = now;
-            if (tokens < bytes) {
-                return false;
-            }
-            tokens -= bytes;
-            return true;
+            return bytes.take(amount, now);
         }
     }
 }
