@@ -103,9 +103,10 @@ class DeliveryTest {
      * A sender that always has more to send than the receiver takes, on a link that loses nothing:
      * what it resends is spurious (a receiver slower than the sender, warming up, descheduled),
      * and must stay under 0.1 % of the segments it sent. Without kcp.overload-backoff, 50,000
-     * messages resent 380-620 segments here (whole windows, as the receiver's queue grew); with
-     * it, a collection pause longer than a fresh session's timeout can still cost one window,
-     * so the run is long enough for that to stay within the bound.
+     * messages resent 380-620 segments here (whole windows, as the receiver's queue grew). Both
+     * nodes share this JVM, whose young collections here take 100-200 ms while the queues hold
+     * tens of MiB: before the sender left its own stalls out of the retransmission timer, each such
+     * pause timed out the whole flight (64-256 segments, 0.11-0.48 % of the run alone, 5 runs in 5).
      */
     @Test
     void aSaturatingSenderOnACleanLinkResendsAlmostNothing() {

@@ -32,10 +32,11 @@ final class Stream implements KcpOutput {
      */
     private static final int ACK_EVERY_DATAGRAMS = 16;
     private static final long ACK_DELAY_MILLIS = 1;
-    /** A timer this late means the loop stood still (a pause of the process, a descheduled thread)... */
-    private static final long STALLED_MILLIS = 10;
-    /** ... and waits this much longer before it may resend, so that what arrived meanwhile is read first. */
-    private static final long STALL_GRACE_MILLIS = 5;
+    /**
+     * A planned update this late means the loop stood still (a collection pause, a descheduled
+     * thread, a loop too busy to run its timers): the time past it is left out of the engine's clock.
+     */
+    static final long STALLED_MILLIS = 10;
 
     private final Peer peer;
     private final KcpSettings settings;
@@ -57,9 +58,10 @@ final class Stream implements KcpOutput {
     /** Waiting for the plugins to make room before more frames are read. */
     private boolean paused;
     private ScheduledFuture<?> timer;
+    /** When the planned update is due, on the engine's clock. */
     private long timerDue;
-    /** The timer ran late and was put off once; the next run services whatever its lateness. */
-    private boolean stallGraced;
+    /** Milliseconds this loop was seen standing still while the engine had work: not on the engine's clock. */
+    private long stalled;
     /** Datagrams of data taken in since the engine last flushed (their ACKs wait), and when the first came. */
     private int unacknowledged;
     private long firstUnacknowledgedAt;
@@ -105,7 +107,8 @@ final class Stream implements KcpOutput {
      * (checked before the engine sees them); false, counted as malformed, if not or if the engine
      * refused them.
      */
-    boolean input(ByteBuf segments, long now) {
+    boolean input(ByteBuf segments, long loopNow) {
+        long now = clock(loopNow);
         if (segments.readableBytes() < Datagram.KCP_OVERHEAD || !Datagram.segmentsValid(segments, kcp.getConv(), mss())) {
             counters.malformedInputs.increment();
             return false;
@@ -159,8 +162,28 @@ final class Stream implements KcpOutput {
     }
 
     /** After input, new frames or room in the plugins: read, send what waits, let KCP flush, plan the next update. */
-    void service(long now) {
-        service(now, false);
+    void service(long loopNow) {
+        service(clock(loopNow), false);
+    }
+
+    /**
+     * The engine's clock at the loop's time {@code loopNow}: the loop's clock less every stretch
+     * in which the loop stood still while an update was due. A retransmission timeout counts only
+     * time in which this node could have read the acknowledgement: after a pause, the ACKs sent
+     * before it wait unread in the socket (and a peer paused with us, as any node in the same
+     * process, has not even sent them yet), so a timeout counted across the pause would resend
+     * whole windows that were never lost. RFC 6298 leaves the timer to the kernel, which never
+     * stops; a sender in user space has to say what its own stops were. A stall is measured
+     * on the planned update, which is never more than kcp.interval ahead while anything is in
+     * flight.
+     */
+    private long clock(long loopNow) {
+        long now = loopNow - stalled;
+        if (timer != null && now - timerDue >= STALLED_MILLIS) {
+            stalled += now - timerDue;
+            now = timerDue;
+        }
+        return now;
     }
 
     /**
@@ -209,7 +232,8 @@ final class Stream implements KcpOutput {
      * them in on its next ACK or timer, since each KCP flush walks the whole send buffer and a
      * flush per message would cost more than it saves.
      */
-    void send(long now) {
+    void send(long loopNow) {
+        long now = clock(loopNow);
         if (kcp.waitSnd() == 0) {
             pump();
             flush(now);
@@ -311,20 +335,12 @@ final class Stream implements KcpOutput {
     }
 
     private void onTimer() {
-        timer = null;
         if (released) {
+            timer = null;
             return;
         }
-        long now = endpoint.now();
-        if (now - timerDue >= STALLED_MILLIS && !stallGraced) {
-            // This loop (or the whole process) stood still: the ACKs of what would be resent now may be
-            // just behind, from a peer that stood still too. Read first, decide a moment later.
-            stallGraced = true;
-            timerDue = now + STALL_GRACE_MILLIS;
-            timer = endpoint.schedule(this::onTimer, STALL_GRACE_MILLIS);
-            return;
-        }
-        stallGraced = false;
+        long now = clock(endpoint.now()); // while the timer is still set, so that its lateness counts
+        timer = null;
         service(now, true);
         endpoint.flush();
     }
