@@ -162,6 +162,48 @@ public interface Network extends AutoCloseable {
     boolean delete(NodeAddress node);
 
     /**
+     * Adds a node to the route table as {@link #add(NodeAddress)} does, and pins the key it must
+     * prove there: a session at that address whose handshake proves any other key (ours as the
+     * dialer, or the node's when it dials us) fails, is counted in
+     * {@link NetworkState#sessionsRefused()} and logged once. A key pinned on a node already in the
+     * table replaces the one it had (and ends a session that proved another). Added to the
+     * original contract; a network whose sessions prove no keys (the kcp transport without
+     * {@code kcp.secure}) cannot check one and says so.
+     *
+     * @param contact the node's key and address
+     * @return false if the address was in the route table already (its key is pinned all the same)
+     * @throws IllegalArgumentException if this network's sessions prove no keys
+     * @throws IllegalStateException if the network is closed
+     */
+    default boolean add(Contact contact) {
+        throw new IllegalArgumentException(getClass().getName() + " proves no keys: it cannot dial " + contact
+                + " and check the key");
+    }
+
+    /**
+     * This node's own signed record (its key and the addresses it can be reached at), as its peers
+     * get it over their sessions and a plugin may pass it on; a new one, with a larger sequence
+     * number, whenever those addresses change. Added to the original contract.
+     *
+     * @return the record, or empty in a network without keys or before {@link #listen}
+     */
+    default Optional<NodeRecord> localRecord() {
+        return Optional.empty();
+    }
+
+    /**
+     * Reads a record another node made ({@link NodeRecord#encoded()}), checking its signature.
+     * Garbage, a record that does not verify, or one of a kind this network does not know is
+     * empty, never an exception: records arrive from the network. Added to the original contract.
+     *
+     * @param encoded the record's bytes
+     * @return the record, if it is one and its signature checks out
+     */
+    default Optional<NodeRecord> readRecord(byte[] encoded) {
+        return Optional.empty();
+    }
+
+    /**
      * A consistent snapshot of this node's peers and counters.
      *
      * @return the snapshot

@@ -90,6 +90,16 @@ public interface NetworkState {
     }
 
     /**
+     * Who this node is, in a network with keys: its {@link #staticKey()} as a {@link NodeKey},
+     * what others pin when they dial it ({@code KEYHEX@HOST:PORT}). Added to the original contract.
+     *
+     * @return the key, or empty where sessions prove none
+     */
+    default Optional<NodeKey> key() {
+        return staticKey().map(NodeKey::of);
+    }
+
+    /**
      * This node's address as its connected peers see it: where its datagrams come from at their
      * end, as each reports it (the kcp transport: in every keepalive), most reported first. Behind
      * a NAT that is the router's public address and port, not {@link #localAddress()}; it is what

@@ -62,4 +62,25 @@ public interface PeerState {
     default java.util.Optional<NodeAddress> relay() {
         return java.util.Optional.empty();
     }
+
+    /**
+     * Who this peer is, in a network with keys: the key its session's handshake proved, or before
+     * that the key pinned with {@link Network#add(Contact)}. Added to the original contract.
+     *
+     * @return the key, or empty for a peer of a network without keys, or one with neither
+     */
+    default java.util.Optional<NodeKey> key() {
+        return staticKey().map(NodeKey::of);
+    }
+
+    /**
+     * The peer's latest signed record, sent over its authenticated session (so its key is the one
+     * the session proved): what a plugin passes on when it tells others about this peer. Added to
+     * the original contract.
+     *
+     * @return the record, or empty in a network without keys or before the peer has sent one
+     */
+    default java.util.Optional<NodeRecord> record() {
+        return java.util.Optional.empty();
+    }
 }
