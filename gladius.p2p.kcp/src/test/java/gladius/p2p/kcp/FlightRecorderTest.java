@@ -118,10 +118,10 @@ class FlightRecorderTest {
         one(events, "gladius.SessionOpened", e -> e.getString("local").equals(bAddress.toString())
                 && e.getString("peer").equals(aAddress.toString()) && e.getBoolean("inbound"));
 
+        // The established one: on a loaded machine a's first dial may outlast its 300 ms and close unanswered.
         RecordedEvent closed = one(events, "gladius.SessionClosed", e -> e.getString("local").equals(aAddress.toString())
-                && e.getString("peer").equals(bAddress.toString()));
+                && e.getString("peer").equals(bAddress.toString()) && e.getBoolean("established"));
         assertEquals("deleted from the route table", closed.getString("reason"));
-        assertTrue(closed.getBoolean("established"));
         one(events, "gladius.SessionClosed", e -> e.getString("peer").equals("127.0.0.1:9") && !e.getBoolean("established")
                 && (stringsLostAcrossRecordings() || e.getString("reason").contains("kcp.connect-timeout")));
 

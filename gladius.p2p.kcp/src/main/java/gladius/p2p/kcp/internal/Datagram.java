@@ -17,8 +17,8 @@ import java.util.Optional;
  *   u8  magic      0x47 ('G')
  *   u8  version    1
  *   u8  kind       plain: HELLO 1, WELCOME 2, DATA 3, PING 4, CLOSE 5, RESET 6
- *                  secure: HELLO_SECURE 7, WELCOME_SECURE 8, CONFIRM 9, SEALED 10; both: REFUSE 11,
- *                  RELAY 12, RELAYED 13
+ *                  secure: HELLO_SECURE 7, WELCOME_SECURE 8, CONFIRM 9, SEALED 10; both: REFUSE 11;
+ *                  plain (sealed inside SEALED in secure mode): RELAY 12, RELAYED 13, RESERVE 14, RESERVED 15
  *   u32 sender     the sending node's incarnation (never 0)
  *   u32 receiver   the incarnation the sender believes the receiver has (0 in HELLO, HELLO_SECURE)
  *   ... payload    DATA: KCP segments; CLOSE: u8 reason; REFUSE: u8 reason; PING: nothing, or the
@@ -26,9 +26,10 @@ import java.util.Optional;
  *                  optionally followed by u8 flags (bit 0: the sender relays);
  *                  HELLO_SECURE, WELCOME_SECURE, CONFIRM: Noise XX messages 1, 2, 3 (32, 96, 64 bytes);
  *                  SEALED: u8 key epoch, u64 counter, then ChaCha20-Poly1305 of (u8 inner kind DATA,
- *                  PING or CLOSE, its payload) with the header as associated data; RELAY: the
- *                  address to forward to, then a whole datagram of ours; RELAYED: the address it
- *                  came from, then that datagram; others: nothing
+ *                  PING, CLOSE, RELAY, RELAYED, RESERVE or RESERVED, its payload) with the header as
+ *                  associated data; RELAY: the address to forward to, then a whole datagram of ours;
+ *                  RELAYED: the address it came from, then that datagram; RESERVED: u8 status,
+ *                  u16 seconds; others: nothing
  * </pre>
  */
 final class Datagram {
@@ -52,8 +53,16 @@ final class Datagram {
     static final int RELAY = 12;
     /** A datagram a relay forwarded: the address it came from, then the datagram. */
     static final int RELAYED = 13;
+    /** A node asks a relay to carry sessions to it (a reservation, docs/PROTOCOL.md section 7). */
+    static final int RESERVE = 14;
+    /** The relay's answer: u8 status, u16 seconds the reservation lasts. */
+    static final int RESERVED = 15;
+    /** RESERVED statuses. */
+    static final int RESERVED_OK = 0;
+    static final int RESERVED_NOT_A_RELAY = 1;
+    static final int RESERVED_FULL = 2;
 
-    /** The most a relay adds to a datagram it forwards: its header and an IPv6 address. */
+    /** The most a relay adds to a datagram it forwards, plain: its header and an IPv6 address. */
     static final int RELAY_OVERHEAD = HEADER_LENGTH + 1 + 16 + 2;
     /** PING flags, after the address report. */
     static final int FLAG_RELAYS = 1;
@@ -62,6 +71,7 @@ final class Datagram {
     static final int REFUSE_PLAIN_ONLY = 1;
     static final int REFUSE_SECURE_ONLY = 2;
     static final int REFUSE_KEY_NOT_ALLOWED = 3;
+    static final int REFUSE_KEY_NOT_PINNED = 4;
 
     /** What a REFUSE's reason byte means, for the log of the node it refused. */
     static String refusal(int reason) {
@@ -69,6 +79,7 @@ final class Datagram {
             case REFUSE_PLAIN_ONLY -> "the peer is plain and this node is kcp.secure";
             case REFUSE_SECURE_ONLY -> "the peer is kcp.secure and this node is plain";
             case REFUSE_KEY_NOT_ALLOWED -> "the peer does not allow this node's static key";
+            case REFUSE_KEY_NOT_PINNED -> "the peer expected another static key at this address";
             default -> "the peer refused it (reason " + reason + ")";
         };
     }
@@ -156,6 +167,14 @@ final class Datagram {
         }
     }
 
+    /** A plain RESERVED: status and seconds. */
+    static ByteBuf reserved(ByteBufAllocator allocator, int sender, int receiver, byte[] answer) {
+        ByteBuf out = allocator.directBuffer(HEADER_LENGTH + answer.length);
+        writeHeader(out, RESERVED, sender, receiver);
+        out.writeBytes(answer);
+        return out;
+    }
+
     /** A plain PING with its report (see {@link #report(InetSocketAddress, boolean)}). */
     static ByteBuf ping(ByteBufAllocator allocator, int sender, int receiver, byte[] report) {
         ByteBuf out = allocator.directBuffer(HEADER_LENGTH + report.length);
@@ -166,6 +185,8 @@ final class Datagram {
 
     /** A SEALED datagram's smallest payload: epoch, counter, inner kind, tag. */
     static final int SEALED_OVERHEAD = 1 + 8 + 1 + NoiseXX.TAG_BYTES;
+    /** The most a relay adds to a datagram it forwards, sealed: header, sealing and an IPv6 address. */
+    static final int SEALED_RELAY_OVERHEAD = HEADER_LENGTH + SEALED_OVERHEAD + 1 + 16 + 2;
 
     /** CLOSE reasons. */
     static final int CLOSE_DELETED = 1;
@@ -200,7 +221,7 @@ final class Datagram {
         int kind = datagram.getUnsignedByte(datagram.readerIndex() + 2);
         int sender = datagram.getInt(datagram.readerIndex() + 3);
         int receiver = datagram.getInt(datagram.readerIndex() + 7);
-        if (kind < HELLO || kind > RELAYED || sender == 0 || (kind != HELLO && kind != HELLO_SECURE && receiver == 0)) {
+        if (kind < HELLO || kind > RESERVED || sender == 0 || (kind != HELLO && kind != HELLO_SECURE && receiver == 0)) {
             return null;
         }
         int payload = datagram.readableBytes() - HEADER_LENGTH;
@@ -210,6 +231,7 @@ final class Datagram {
             case PING -> payload == 0 || payload == OBSERVED_V4 || payload == OBSERVED_V6
                     || payload == OBSERVED_V4 + 1 || payload == OBSERVED_V6 + 1;
             case RELAY, RELAYED -> payload >= OBSERVED_V4 + HEADER_LENGTH;
+            case RESERVED -> payload == 3;
             case HELLO_SECURE -> payload == NoiseXX.MESSAGE_1;
             case WELCOME_SECURE -> payload == NoiseXX.MESSAGE_2;
             case CONFIRM -> payload == NoiseXX.MESSAGE_3;

@@ -1,9 +1,11 @@
 package gladius.p2p.kcp.internal;
 
+import gladius.p2p.Contact;
 import gladius.p2p.Message;
 import gladius.p2p.Network;
 import gladius.p2p.NetworkState;
 import gladius.p2p.NodeAddress;
+import gladius.p2p.NodeKey;
 import gladius.p2p.Plugin;
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.ByteBufAllocator;
@@ -264,17 +266,34 @@ final class KcpNetwork implements Network {
 
     @Override
     public boolean add(NodeAddress node) {
-        InetSocketAddress remote = resolve(Objects.requireNonNull(node, "node"));
+        return add(Objects.requireNonNull(node, "node"), null);
+    }
+
+    @Override
+    public boolean add(Contact contact) {
+        Objects.requireNonNull(contact, "contact");
+        if (!kcp.secure()) {
+            throw new IllegalArgumentException("cannot pin the key of " + contact + ": plain sessions prove no keys "
+                    + "(kcp.secure=false); add its address alone, or run with kcp.secure=true");
+        }
+        return add(contact.address(), contact.key());
+    }
+
+    private boolean add(NodeAddress node, NodeKey key) {
+        InetSocketAddress remote = resolve(node);
         checkOpen();
         if (isLocal(remote)) {
             throw new IllegalArgumentException("node is this node's own address: " + node);
         }
-        Peer added = peers.add(remote);
+        Peer added = peers.add(remote, key);
+        SessionLayer bound = layer;
+        if (key != null && bound != null) {
+            bound.pinned(peers.get(remote));
+        }
         if (added == null) {
             return false;
         }
         dispatcher.nodeAdded(added.address);
-        SessionLayer bound = layer;
         if (bound != null) {
             bound.markDirty(added);
             bound.wake();

@@ -55,7 +55,11 @@ import java.util.Set;
  * @param relay this node forwards datagrams between peers that cannot reach each other directly
  *     (behind NATs), and says so in its pings
  * @param relayCircuits pairs of peers a relaying node serves at once
+ * @param relayCircuitsPerPeer circuits one peer may open through a relaying node at once
  * @param relayBytesPerSecond bytes per second a relaying node forwards for one pair, both ways together
+ * @param relayTotalBytesPerSecond bytes per second a relaying node forwards for all pairs together
+ * @param relayReservations peers a relaying node carries sessions to at once (their reservations)
+ * @param reservations relays a node behind a NAT asks to carry sessions to it; 0: none
  * @param jmx a listening network registers its figures on the platform MBean server
  */
 public record KcpSettings(Duration interval, boolean nodelay, int fastResend, boolean congestionControl,
@@ -65,7 +69,8 @@ public record KcpSettings(Duration interval, boolean nodelay, int fastResend, bo
                           int eventLoopThreads, boolean secure, NoiseXX.KeyPair nodeKey, Set<String> allowKeys,
                           long rekeyAfterDatagrams, Duration rekeyAfter, int maxSessionsPerIp, int handshakesPerSecond,
                           long maxQueuedBytes, Duration minRto, boolean overloadBackoff, SocketIo.Choice io,
-                          boolean relay, int relayCircuits, long relayBytesPerSecond, boolean jmx) {
+                          boolean relay, int relayCircuits, int relayCircuitsPerPeer, long relayBytesPerSecond,
+                          long relayTotalBytesPerSecond, int relayReservations, int reservations, boolean jmx) {
 
     /** The namespace this transport reads. */
     public static final String PREFIX = "kcp.";
@@ -109,7 +114,11 @@ public record KcpSettings(Duration interval, boolean nodelay, int fastResend, bo
         d.put("kcp.io", "auto");
         d.put("kcp.relay", "false");
         d.put("kcp.relay-circuits", "64");
+        d.put("kcp.relay-circuits-per-peer", "8");
         d.put("kcp.relay-bytes-per-second", "1048576");
+        d.put("kcp.relay-total-bytes-per-second", "16777216");
+        d.put("kcp.relay-reservations", "256");
+        d.put("kcp.reservations", "2");
         d.put("kcp.jmx", "true");
         return Map.copyOf(d);
     }
@@ -154,7 +163,11 @@ public record KcpSettings(Duration interval, boolean nodelay, int fastResend, bo
                 r.parse("kcp.io", SocketIo.Choice::parse, "auto, epoll or nio"),
                 r.bool("kcp.relay"),
                 r.integer("kcp.relay-circuits", 1, 1 << 20),
+                r.integer("kcp.relay-circuits-per-peer", 1, 1 << 20),
                 r.longValue("kcp.relay-bytes-per-second", 1024, 1L << 40),
+                r.longValue("kcp.relay-total-bytes-per-second", 1024, 1L << 40),
+                r.integer("kcp.relay-reservations", 1, 1 << 20),
+                r.integer("kcp.reservations", 0, 16),
                 r.bool("kcp.jmx"));
         if (s.deadPeerTimeout.compareTo(s.keepalive) <= 0) {
             throw SettingsReader.invalid("kcp.dead-peer-timeout", "longer than kcp.keepalive (" + s.keepalive.toMillis() + "ms)",
@@ -164,6 +177,10 @@ public record KcpSettings(Duration interval, boolean nodelay, int fastResend, bo
             // An allow-list on a plain node would protect nothing: say so instead of seeming to.
             throw SettingsReader.invalid("kcp.allow-keys", "used with kcp.secure=true (plain sessions have no static keys)",
                     s.allowKeys.size() + " keys", null);
+        }
+        if (s.relayTotalBytesPerSecond < s.relayBytesPerSecond) {
+            throw SettingsReader.invalid("kcp.relay-total-bytes-per-second", "at least kcp.relay-bytes-per-second ("
+                    + s.relayBytesPerSecond + ")", Long.toString(s.relayTotalBytesPerSecond), null);
         }
         if (s.relayBytesPerSecond < s.mtu) {
             // A budget below one datagram would refuse every datagram of a pair.

@@ -6,12 +6,12 @@ import java.util.List;
 
 /**
  * Where one session's datagrams go: straight to the peer's address, or through relays (peers with
- * {@code kcp.relay} on, each reached over a direct session of its own) that forward them
- * (docs/PROTOCOL.md, section 7). A relayed dial sends its HELLO through every candidate; the path
- * then follows the datagrams of the handshake, so the session settles on the relay that answered.
- * An established session moves from its relay to the direct path the first time one of its
- * datagrams arrives directly, and never back. Shared by a {@link Session} and its {@link Wire}.
- * Event loop only.
+ * {@code kcp.relay} on, each reached over a direct session of its own, which carries the datagram
+ * as a RELAY) that forward them (docs/PROTOCOL.md, section 7). A relayed dial sends its HELLO
+ * through every candidate; the path then follows the datagrams of the handshake among those
+ * candidates, so the session settles on the relay that answered. An established session moves
+ * from its relay to the direct path the first time one of its datagrams arrives directly, and
+ * never back. Shared by a {@link Session} and its {@link Wire}. Event loop only.
  */
 final class Link {
 
@@ -47,16 +47,27 @@ final class Link {
         return relays.size() == 1 ? relays.get(0) : null;
     }
 
-    /** Bytes a datagram may not use on this path, so that what a relay forwards still fits kcp.mtu. */
-    int overhead() {
-        return relayed() ? Datagram.RELAY_OVERHEAD : 0;
+    /** Whether datagrams of this session may come through {@code relay}: one of its relays, or its dial's candidates. */
+    boolean through(Peer relay) {
+        return relays.contains(relay);
     }
 
-    /** Before the session is established: answer the way its last datagram came ({@code via} null: directly). */
+    /**
+     * Bytes a datagram may not use on this path, so that what a relay forwards still fits
+     * kcp.mtu: the RELAYED around it, sealed in a secure network.
+     */
+    int overhead(boolean secure) {
+        return !relayed() ? 0 : secure ? Datagram.SEALED_RELAY_OVERHEAD : Datagram.RELAY_OVERHEAD;
+    }
+
+    /**
+     * Before the session is established: answer the way its last datagram came ({@code via} null:
+     * directly), if that is one of this path's ways; a relay that was not asked never becomes one.
+     */
     void follow(Peer via) {
         if (via == null) {
             relays = List.of();
-        } else if (relays.size() != 1 || relays.get(0) != via) {
+        } else if (relays.contains(via) && relays.size() > 1) {
             relays = List.of(via);
         }
     }
@@ -78,8 +89,7 @@ final class Link {
                 if (carrier != null && carrier.established()) {
                     // A relay that lost its session with us forwards nothing: the datagram is lost
                     // as on any broken path, and the session's own timers deal with it.
-                    endpoint.write(relay.remote, Datagram.relay(endpoint.alloc(), Datagram.RELAY, carrier.localTag(),
-                            carrier.remoteTag(), target, datagram.retainedDuplicate()));
+                    carrier.carry(Datagram.RELAY, target, datagram.retainedDuplicate());
                 }
             }
         } finally {

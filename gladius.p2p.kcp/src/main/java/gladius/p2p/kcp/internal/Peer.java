@@ -1,6 +1,7 @@
 package gladius.p2p.kcp.internal;
 
 import gladius.p2p.NodeAddress;
+import gladius.p2p.NodeKey;
 import io.netty.buffer.ByteBuf;
 import java.net.Inet6Address;
 import java.net.InetAddress;
@@ -47,12 +48,16 @@ final class Peer {
     private final AtomicBoolean flushScheduled = new AtomicBoolean();
     /** Changed only inside the peer table's compute for this key. */
     private volatile boolean inRouteTable;
+    /** The key a session at this address must prove (Network#add(Contact)); null if none was pinned. */
+    private volatile NodeKey pinnedKey;
 
     // ---- event loop only ----
     private Session session;
     private long nextDialAt;
     private long redialDelay;
     private boolean relayNext;
+    private volatile boolean mismatchLogged;
+    private boolean refusalLogged;
     private long messagesSent;
     private long messagesReceived;
     private long retransmissionsOfClosedSessions;
@@ -113,6 +118,35 @@ final class Peer {
     /** Only inside the peer table's compute for this peer's key. */
     void inRouteTable(boolean in) {
         inRouteTable = in;
+    }
+
+    /** The key a session with this peer must prove, or null if none was pinned. */
+    NodeKey pinnedKey() {
+        return pinnedKey;
+    }
+
+    /** Only inside the peer table's compute for this peer's key. */
+    void pin(NodeKey key) {
+        pinnedKey = key;
+        mismatchLogged = false;
+    }
+
+    /** True the first time the peer refuses a session since the last one was established: that is logged, the rest counted. */
+    boolean firstRefusal() {
+        if (refusalLogged) {
+            return false;
+        }
+        refusalLogged = true;
+        return true;
+    }
+
+    /** True the first time a session here proves another key than the pinned one: that is logged, the rest counted. */
+    boolean firstMismatch() {
+        if (mismatchLogged) {
+            return false;
+        }
+        mismatchLogged = true;
+        return true;
     }
 
     /** True if the caller is the one to put this peer in the session layer's dirty queue. */
@@ -195,6 +229,7 @@ final class Peer {
     void connected() {
         redialDelay = 0;
         relayNext = false;
+        refusalLogged = false;
     }
 
     /** Whether the next dial should go through relays (the last, direct, one got no answer). */
@@ -235,7 +270,7 @@ final class Peer {
                 retransmissionsOfClosedSessions + (current == null ? 0 : current.retransmissions()),
                 queue.size(),
                 Instant.ofEpochMilli(lastSeenWallMillis),
-                connected ? current.remoteStatic() : null);
+                connected ? current.remoteStatic() : null, pinnedKey, null);
     }
 
     @Override

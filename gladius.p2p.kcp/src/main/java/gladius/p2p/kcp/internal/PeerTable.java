@@ -1,5 +1,6 @@
 package gladius.p2p.kcp.internal;
 
+import gladius.p2p.NodeKey;
 import io.netty.buffer.ByteBuf;
 import java.net.InetSocketAddress;
 import java.util.ArrayList;
@@ -43,16 +44,27 @@ final class PeerTable {
         return peers.computeIfAbsent(remote, this::newPeer);
     }
 
-    /** Puts the peer in the route table, creating it if new; returns it if it was not there before, else null. */
-    Peer add(InetSocketAddress remote) {
+    /**
+     * Puts the peer in the route table, creating it if new, and pins {@code pinned} as its key if
+     * that is not null; returns it if it was not in the table before, else null.
+     */
+    Peer add(InetSocketAddress remote, NodeKey pinned) {
         boolean[] added = new boolean[1];
         Peer peer = peers.compute(remote, (key, current) -> {
             Peer target = current != null ? current : newPeer(key);
             added[0] = !target.inRouteTable();
             target.inRouteTable(true);
+            if (pinned != null) {
+                target.pin(pinned);
+            }
             return target;
         });
         return added[0] ? peer : null;
+    }
+
+    /** The peer at this address, if there is one now. */
+    Peer get(InetSocketAddress remote) {
+        return peers.get(remote);
     }
 
     /** Takes the peer out of the route table; returns it if it was there, else null. */

@@ -1,5 +1,6 @@
 package gladius.p2p.kcp.internal;
 
+import gladius.p2p.NodeKey;
 import gladius.p2p.kcp.internal.secure.SecureChannel;
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.Unpooled;
@@ -18,7 +19,11 @@ import java.util.Optional;
  */
 final class Session {
 
-    /** CONNECTING: we dialed (or a HELLO just opened it); HANDSHAKING: a secure responder waiting for the third message. */
+    /**
+     * CONNECTING: we dialed (or a HELLO just opened it); HANDSHAKING: a secure responder waiting for
+     * the third message, or a plain one that would replace a live session, waiting for a datagram
+     * that shows the peer got its WELCOME.
+     */
     enum State { CONNECTING, HANDSHAKING, ESTABLISHED, CLOSED }
 
     /** What a session may tell the layer above it. */
@@ -31,6 +36,15 @@ final class Session {
 
         /** The peer reported the address it sees this node at. */
         void observed(Session session, InetSocketAddress seenAs);
+
+        /** The session has just been established (a pending one then replaces the current one). */
+        void established(Session session);
+
+        /**
+         * A RELAY, RELAYED, RESERVE or RESERVED came over this established session (its tags, or
+         * its seal, checked); the payload's reader index is past the header or inner kind.
+         */
+        void carried(Session carrier, int kind, ByteBuf payload, long now);
     }
 
     private static final System.Logger LOG = System.getLogger(Session.class.getName());
@@ -57,6 +71,10 @@ final class Session {
     private final Peer peer;
     private final Link link;
     private final int localTag;
+    /** Whose IP address this session counts against in kcp.max-sessions-per-ip: the relay's, for one a relay opened. */
+    private final java.net.InetAddress chargedTo;
+    /** This node dialed it, so the address is its own choice (and a relayed session may punch it). */
+    private boolean dialed;
 
     private State state = State.CONNECTING;
     private boolean inbound;
@@ -99,6 +117,7 @@ final class Session {
         this.arrivingVia = link.relay(); // an inbound session opens on the path its first datagram came by
         this.localTag = localTag;
         this.inbound = inbound;
+        this.chargedTo = inbound && link.relay() != null ? link.relay().remote.getAddress() : peer.remote.getAddress();
         this.startedAt = now;
         this.lastReceivedAt = now;
         this.createdAt = now;
@@ -124,6 +143,15 @@ final class Session {
 
     int remoteTag() {
         return remoteTag;
+    }
+
+    java.net.InetAddress chargedTo() {
+        return chargedTo;
+    }
+
+    /** Waiting for its handshake to complete (a responder's last message, or a plain one's proof). */
+    boolean handshaking() {
+        return state == State.HANDSHAKING;
     }
 
     Link link() {
@@ -166,6 +194,7 @@ final class Session {
 
     /** We dial: the first HELLO (with the first Noise message if secure); resent by {@link #tick}. */
     void dial(long now) {
+        dialed = true;
         helloInterval = FIRST_HELLO_RETRY_MILLIS;
         nextHelloAt = now + helloInterval;
         if (settings.secure()) {
@@ -214,6 +243,7 @@ final class Session {
                 () -> close(Datagram.CLOSE_BAD_STREAM, "the stream could not be parsed"));
         peer.connected();
         FlightEvents.opened(endpoint, peer, inbound, established.secure(), link.relay(), now - createdAt);
+        context.owner().established(this);
     }
 
     // ---------------------------------------------------------------- plain datagrams
@@ -223,11 +253,25 @@ final class Session {
         return established() && remoteTag != helloTag;
     }
 
+    /**
+     * A plain HELLO that would replace a live session: welcomed, but this session is established
+     * only when a datagram of the peer's shows it got the WELCOME (it carries this session's tag,
+     * which nobody who merely put the peer's address on a datagram can know).
+     */
+    void respondPlain(int helloTag, long now) {
+        remoteTag = helloTag;
+        state = State.HANDSHAKING;
+        startedAt = now;
+        link.writeControl(Datagram.WELCOME, localTag, helloTag, 0);
+    }
+
     /** A plain HELLO: welcome it (again, if ours was lost). True if the session wants servicing. */
     boolean onHello(int helloTag, long now) {
-        if (established() && remoteTag == helloTag) {
+        if ((established() || state == State.HANDSHAKING) && remoteTag == helloTag) {
             link.writeControl(Datagram.WELCOME, localTag, helloTag, 0); // our welcome was lost
-            seen(now);
+            if (established()) {
+                seen(now);
+            }
             return false;
         }
         // A HELLO while we are dialing too is a simultaneous open: both sides adopt both tags.
@@ -253,8 +297,8 @@ final class Session {
 
     /** Plain DATA: into the engine if it names this session (a RESET back if not). True if the session wants servicing. */
     boolean onData(Datagram.Header header, ByteBuf payload, long now) {
-        if (state == State.CONNECTING && header.receiver() == localTag) {
-            establish(header.sender(), now); // the peer's welcome was lost, its data was not
+        if (provenBy(header)) {
+            establish(header.sender(), now); // the peer's welcome was lost, its data was not; or a replacement proved
         }
         if (!matches(header)) {
             context.reset(link, header);
@@ -265,6 +309,9 @@ final class Session {
     }
 
     void onPing(Datagram.Header header, ByteBuf payload, long now) {
+        if (state == State.HANDSHAKING && provenBy(header)) {
+            establish(header.sender(), now);
+        }
         if (matches(header)) {
             seen(now);
             if (payload.isReadable()) {
@@ -298,6 +345,16 @@ final class Session {
 
     private boolean matches(Datagram.Header header) {
         return established() && header.sender() == remoteTag && header.receiver() == localTag;
+    }
+
+    /**
+     * A plain datagram that establishes this session: to a dialer, the peer's first data when its
+     * WELCOME was lost; to a responder replacing a live session, the peer's first datagram after
+     * our WELCOME (its tags prove the peer has it).
+     */
+    private boolean provenBy(Datagram.Header header) {
+        return header.receiver() == localTag && handshake == null
+                && (state == State.CONNECTING || (state == State.HANDSHAKING && header.sender() == remoteTag));
     }
 
     /** A datagram of this session, its tags right (and sealed ones authenticated), arrived. */
@@ -381,7 +438,7 @@ final class Session {
             counters.unauthenticatedDatagrams.increment();
             return false; // a forgery cannot end a dial: the real answer may still come
         }
-        if (refusedKey(header)) {
+        if (refusedKey(header, now)) {
             return false;
         }
         if (!handshake.writeNext()) {
@@ -407,7 +464,7 @@ final class Session {
             close(-1, "its third handshake message did not authenticate");
             return false;
         }
-        if (refusedKey(header)) {
+        if (refusedKey(header, now)) {
             return false;
         }
         establishSecure(remoteTag, null, now);
@@ -438,6 +495,8 @@ final class Session {
                 }
             }
             case Datagram.CLOSE -> close(-1, "the peer closed it");
+            case Datagram.RELAY, Datagram.RELAYED, Datagram.RESERVE, Datagram.RESERVED ->
+                    context.owner().carried(this, inner[0], Unpooled.wrappedBuffer(inner, 1, inner.length - 1), now);
             default -> counters.malformedInputs.increment();
         }
         return false;
@@ -464,21 +523,73 @@ final class Session {
         counters.sessionsRefused.increment();
         String why = Datagram.refusal(reason);
         FlightEvents.refused(endpoint, peer.remote, why, false);
-        LOG.log(System.Logger.Level.WARNING, "session with {0} refused: {1}", peer, why);
+        LOG.log(peer.firstRefusal() ? System.Logger.Level.WARNING : System.Logger.Level.DEBUG, "session with {0} refused: {1}",
+                peer, why);
         close(-1, why);
         peer.dialFailed(now, true, link.relayed());
     }
 
-    /** Refuses and closes the handshake if kcp.allow-keys is set and lacks the key it proved; true if so. */
-    private boolean refusedKey(Datagram.Header header) {
+    /**
+     * Refuses and closes the handshake if the key the peer proved is not the one pinned for its
+     * address ({@code add(Contact)}), or kcp.allow-keys is set and lacks it; true if so. A dial
+     * refused for its key backs off as after any refusal.
+     */
+    private boolean refusedKey(Datagram.Header header, long now) {
+        NodeKey pinned = peer.pinnedKey();
+        byte[] proved = handshake.peerKey();
+        if (pinned != null && !java.util.Arrays.equals(pinned.bytes(), proved)) {
+            String why = "it proved the static key " + NodeKey.of(proved) + ", not the one pinned for " + peer + " (" + pinned + ")";
+            context.refuse(link, header, Datagram.REFUSE_KEY_NOT_PINNED, why, peer.firstMismatch());
+            close(-1, "its static key is not the one pinned for its address");
+            if (dialed) {
+                peer.dialFailed(now, true, link.relayed());
+            }
+            return true;
+        }
         Optional<String> hex = handshake.keyNotAllowed();
         if (hex.isEmpty()) {
             return false;
         }
         context.refuse(link, header, Datagram.REFUSE_KEY_NOT_ALLOWED,
-                "its static key " + hex.get() + " is not in kcp.allow-keys");
+                "its static key " + hex.get() + " is not in kcp.allow-keys", true);
         close(-1, "its static key is not allowed");
         return true;
+    }
+
+    // ---------------------------------------------------------------- carrying for relays
+
+    /** Sends a RELAY or RELAYED around one whole datagram on this established session; takes ownership of it. */
+    void carry(int kind, byte[] address, ByteBuf datagram) {
+        if (!established()) {
+            datagram.release();
+            return;
+        }
+        wire.relay(kind, address, datagram);
+    }
+
+    /** Asks the peer, a relay, for a reservation. */
+    void reserve() {
+        if (established()) {
+            wire.reserve();
+        }
+    }
+
+    /** Answers the peer's RESERVE. */
+    void reserved(int status, int seconds) {
+        if (established()) {
+            wire.reserved(status, seconds);
+        }
+    }
+
+    /**
+     * Whether this relayed session may try the direct path: only to an address that more than a
+     * relay's word stands for. One this node dialed is its own choice. In plain mode a session
+     * opened through a relay this node reserved with takes that relay's word (nothing in a plain
+     * network is authenticated, and only a relay this node chose can open one); in secure mode the
+     * peer must have claimed the address itself, in the record it sent over the session.
+     */
+    private boolean mayPunch() {
+        return dialed || !settings.secure();
     }
 
     // ---------------------------------------------------------------- time
@@ -517,7 +628,7 @@ final class Session {
                     FlightEvents.burst(endpoint, peer, resent - retransmissionsAtTick, stream.smoothedRttMillis());
                 }
                 retransmissionsAtTick = resent;
-                if (link.relayed() && now >= nextPunchAt) {
+                if (link.relayed() && now >= nextPunchAt && mayPunch()) {
                     wire.punch();
                     nextPunchAt = now + punchInterval;
                     punchInterval = Math.min(2 * punchInterval, LAST_PUNCH_MILLIS);

@@ -20,10 +20,11 @@ record SessionContext(KcpSettings settings, Counters counters, UdpEndpoint endpo
         }
     }
 
-    /** Refuses a handshake with its reason, counted and logged here and told to the peer. */
-    void refuse(Link link, Datagram.Header header, int reason, String why) {
+    /** Refuses a handshake with its reason, counted, told to the peer, and logged (at DEBUG unless {@code loud}). */
+    void refuse(Link link, Datagram.Header header, int reason, String why, boolean loud) {
         counters.sessionsRefused.increment();
-        LOG.log(System.Logger.Level.WARNING, "refused a session from {0}: {1}", Peer.nodeAddress(link.remote), why);
+        LOG.log(loud ? System.Logger.Level.WARNING : System.Logger.Level.DEBUG, "refused a session with {0}: {1}",
+                Peer.nodeAddress(link.remote), why);
         FlightEvents.refused(endpoint, link.remote, why, true);
         link.writeControl(Datagram.REFUSE, header.receiver() == 0 ? 1 : header.receiver(), header.sender(), reason);
     }

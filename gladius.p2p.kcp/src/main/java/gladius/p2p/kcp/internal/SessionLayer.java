@@ -1,6 +1,7 @@
 package gladius.p2p.kcp.internal;
 
 import gladius.p2p.NodeAddress;
+import gladius.p2p.NodeKey;
 import gladius.p2p.PeerState;
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.ByteBufUtil;
@@ -58,6 +59,9 @@ final class SessionLayer extends ChannelInboundHandlerAdapter implements Session
     private SessionContext context;
     private Admission admission;
     private Relay relay;
+    private Reservations reservations;
+    /** Some peer sees this node at an address other than its own: a NAT is in between (reservations are made). */
+    private boolean behindNat;
     private NodeAddress localAddress;
     private ScheduledFuture<?> housekeeping;
     /** Counters at the last tick, for the flight-recorder events of what grew since. */
@@ -79,7 +83,8 @@ final class SessionLayer extends ChannelInboundHandlerAdapter implements Session
         SessionLayer layer = new SessionLayer(settings, counters, dispatcher, peers);
         layer.endpoint = UdpEndpoint.bind(io, group, address, settings.mtu(), layer, counters);
         layer.context = new SessionContext(settings, counters, layer.endpoint, dispatcher, layer.random, layer);
-        layer.relay = new Relay(settings, counters, layer.endpoint, layer.sessions);
+        layer.relay = new Relay(settings, counters, layer.sessions);
+        layer.reservations = new Reservations(settings.reservations());
         layer.admission = new Admission(settings, counters, layer.sessions, layer.endpoint);
         InetSocketAddress local = layer.endpoint.localAddress();
         layer.localAddress = Peer.nodeAddress(local);
@@ -124,6 +129,21 @@ final class SessionLayer extends ChannelInboundHandlerAdapter implements Session
         endpoint.execute(() -> onDeleted(peer));
     }
 
+    /** A key was pinned for this peer: a session that proved another one ends (and the peer is redialed). */
+    void pinned(Peer peer) {
+        if (peer != null) {
+            endpoint.execute(() -> {
+                Session session = peer.session();
+                NodeKey key = peer.pinnedKey();
+                if (session != null && session.remoteStatic() != null && key != null
+                        && !java.util.Arrays.equals(key.bytes(), session.remoteStatic())) {
+                    session.close(Datagram.CLOSE_DELETED, "its static key is not the one now pinned for its address");
+                    endpoint.flush();
+                }
+            });
+        }
+    }
+
     /** The plugins made room: read on where the paused sessions stopped. */
     void roomAgain() {
         endpoint.execute(this::resumePaused);
@@ -139,7 +159,7 @@ final class SessionLayer extends ChannelInboundHandlerAdapter implements Session
         endpoint.call(() -> {
             closing = true;
             housekeeping.cancel(false);
-            for (Session session : sessions.all()) {
+            for (Session session : sessions.allWithPending()) {
                 session.close(Datagram.CLOSE_SHUTDOWN, "the network is closing");
             }
             drainDirty();
@@ -193,39 +213,89 @@ final class SessionLayer extends ChannelInboundHandlerAdapter implements Session
             return;
         }
         long now = endpoint.now();
-        switch (header.kind()) {
-            case Datagram.RELAY -> relay.forward(remote, header, datagram, now);
-            case Datagram.RELAYED -> onRelayed(remote, header, datagram, now);
-            default -> route(remote, header, datagram, now, null);
+        int kind = header.kind();
+        if (kind >= Datagram.RELAY && kind <= Datagram.RESERVED) {
+            onCarried(remote, header, datagram, now);
+        } else {
+            route(remote, header, datagram, now, null);
         }
     }
 
-    /** A datagram a relay forwarded: handled as if from the address it names, answered through that relay. */
-    private void onRelayed(InetSocketAddress remote, Datagram.Header header, ByteBuf payload, long now) {
+    /**
+     * A plain RELAY, RELAYED, RESERVE or RESERVED: admitted only under the tags of an established
+     * session with the sender. A secure node takes these only sealed inside a session (Session#onSealed).
+     */
+    private void onCarried(InetSocketAddress remote, Datagram.Header header, ByteBuf payload, long now) {
+        if (settings.secure()) {
+            counters.unauthenticatedDatagrams.increment();
+            return;
+        }
         Session carrier = sessions.get(remote);
+        if (carrier == null || !carrier.established() || header.sender() != carrier.remoteTag()
+                || header.receiver() != carrier.localTag()) {
+            if (header.kind() == Datagram.RELAY || header.kind() == Datagram.RELAYED) {
+                counters.relayDrops.increment();
+            } else {
+                counters.malformedInputs.increment();
+            }
+            return;
+        }
+        carried(carrier, header.kind(), payload, now);
+    }
+
+    @Override
+    public void carried(Session carrier, int kind, ByteBuf payload, long now) {
+        switch (kind) {
+            case Datagram.RESERVE -> relay.reserve(carrier, now);
+            case Datagram.RESERVED -> {
+                if (payload.readableBytes() != 3) {
+                    counters.malformedInputs.increment();
+                    return;
+                }
+                int status = payload.readUnsignedByte();
+                reservations.answered(carrier.peer(), status, payload.readUnsignedShort(), now);
+            }
+            case Datagram.RELAY -> relay.forward(carrier, Datagram.readAddress(payload), payload, now);
+            default -> onRelayed(carrier, payload, now);
+        }
+    }
+
+    /**
+     * A datagram a relay forwarded: handled as if from the address it names, answered through
+     * that relay; but only from a relay this node chose for that address (it dials or holds a
+     * session through it) or one it holds a reservation with (and then only to open a session
+     * with an address that has none). A relay names whatever address it likes: anything else
+     * would let any peer open sessions "with" any address through itself (docs/SECURITY.md).
+     */
+    private void onRelayed(Session carrier, ByteBuf payload, long now) {
         InetSocketAddress origin = Datagram.readAddress(payload);
         Datagram.Header inner = origin == null ? null : Datagram.read(payload);
-        if (!Relay.carries(carrier, header) || carrier.link().relayed() || inner == null || origin.equals(remote)
-                || inner.kind() == Datagram.RELAY || inner.kind() == Datagram.RELAYED) {
-            // Not from a peer we hold a direct session with, or not one whole datagram of ours inside.
+        if (carrier.link().relayed() || inner == null || origin.equals(carrier.peer().remote)
+                || inner.kind() >= Datagram.RELAY) {
+            // Not from a direct session, or not one whole datagram of ours (and no relay's) inside.
             counters.malformedInputs.increment();
             return;
         }
-        route(origin, inner, payload, now, carrier.peer());
+        Peer relayPeer = carrier.peer();
+        Session session = sessions.get(origin);
+        Session pending = sessions.pending(origin);
+        boolean chosen = (session != null && session.link().through(relayPeer))
+                || (pending != null && pending.link().through(relayPeer));
+        if (!chosen && (session != null || !reservations.holds(relayPeer, now))) {
+            counters.relayDrops.increment();
+            return;
+        }
+        route(origin, inner, payload, now, relayPeer);
     }
 
     /** One datagram of ours from {@code remote}, directly ({@code via} null) or through the relay {@code via}. */
     private void route(InetSocketAddress remote, Datagram.Header header, ByteBuf datagram, long now, Peer via) {
         Session session = sessions.get(remote);
-        int kind = header.kind();
-        if (via != null && (kind == Datagram.HELLO || kind == Datagram.HELLO_SECURE) && session != null
-                && session.established() && !session.link().relayed()) {
-            // A relay names the address a datagram came from; it must not be able to replace a
-            // direct session with one through itself. A peer that restarted dials direct first.
-            counters.sessionsRefused.increment();
-            FlightEvents.refused(endpoint, remote, "a relayed handshake may not replace a direct session", true);
-            return;
+        Session pending = sessions.pending(remote);
+        if (pending != null && header.receiver() != 0 && header.receiver() == pending.localTag()) {
+            session = pending; // the handshake that would replace the current session
         }
+        int kind = header.kind();
         if (session != null) {
             session.arriving(via);
         }
@@ -235,7 +305,7 @@ final class SessionLayer extends ChannelInboundHandlerAdapter implements Session
             // Plain datagrams never touch a secure node's sessions: a HELLO is refused, the rest dropped.
             if (kind == Datagram.HELLO) {
                 context.refuse(link(remote, via), header, Datagram.REFUSE_SECURE_ONLY,
-                        "it speaks plain and this node is kcp.secure");
+                        "it speaks plain and this node is kcp.secure", true);
             } else if (kind != Datagram.RESET) {
                 counters.unauthenticatedDatagrams.increment();
             }
@@ -253,9 +323,17 @@ final class SessionLayer extends ChannelInboundHandlerAdapter implements Session
                              Peer via) {
         switch (header.kind()) {
             case Datagram.HELLO -> {
-                if (session == null || session.replacedBy(header.sender())) {
-                    // A first session from this address, or a new one: the peer restarted or dropped the old one.
-                    session = inboundSession(remote, session, now, via);
+                if (session != null && session.replacedBy(header.sender())) {
+                    // A new session from a live one's address: the peer restarted or dropped the old one,
+                    // or someone put its address on a datagram. The new one replaces the old once proved.
+                    Session replacing = pendingSession(remote, header.sender(), now, via);
+                    if (replacing != null) {
+                        replacing.respondPlain(header.sender(), now);
+                    }
+                    return;
+                }
+                if (session == null) {
+                    session = inboundSession(remote, now, via);
                 }
                 if (session != null && session.onHello(header.sender(), now)) {
                     touch(session);
@@ -300,7 +378,7 @@ final class SessionLayer extends ChannelInboundHandlerAdapter implements Session
         if (kind != Datagram.REFUSE && !settings.secure()) {
             if (kind == Datagram.HELLO_SECURE) {
                 context.refuse(link(remote, via), header, Datagram.REFUSE_PLAIN_ONLY,
-                        "it speaks secure and this node is plain (kcp.secure=false)");
+                        "it speaks secure and this node is plain (kcp.secure=false)", true);
             } else {
                 counters.malformedInputs.increment();
             }
@@ -308,11 +386,17 @@ final class SessionLayer extends ChannelInboundHandlerAdapter implements Session
         }
         if (kind == Datagram.HELLO_SECURE) {
             byte[] message = ByteBufUtil.getBytes(payload);
-            if (session == null || !session.onHelloSecure(header.sender(), message, now)) {
-                // A first session from this address, or a new incarnation of the peer replacing the old one.
-                Session opened = inboundSession(remote, session, now, via);
+            if (session == null) {
+                Session opened = inboundSession(remote, now, via);
                 if (opened != null) {
                     opened.respond(header.sender(), message, now);
+                }
+            } else if (!session.onHelloSecure(header.sender(), message, now)) {
+                // A new incarnation of the peer, or someone with its address: a handshake beside the live
+                // session, which it replaces only once its third message authenticates (WireGuard's rule).
+                Session replacing = pendingSession(remote, header.sender(), now, via);
+                if (replacing != null) {
+                    replacing.respond(header.sender(), message, now);
                 }
             }
             return;
@@ -350,20 +434,51 @@ final class SessionLayer extends ChannelInboundHandlerAdapter implements Session
         return session;
     }
 
-    /**
-     * The session a HELLO (plain or secure) opens: a first one from this address, or one that
-     * replaces the current session; null if a limit refused it.
-     */
-    private Session inboundSession(InetSocketAddress remote, Session current, long now, Peer via) {
-        if (!admission.admit(remote, now, current != null)) {
+    /** The session a first HELLO (plain or secure) from this address opens; null if a limit refused it. */
+    private Session inboundSession(InetSocketAddress remote, long now, Peer via) {
+        if (!admission.admit(via == null ? remote : via.remote, now, false)) {
             return null;
         }
-        if (current == null) {
-            return openSession(peers.peerFor(remote), true, now, link(remote, via));
+        return openSession(peers.peerFor(remote), true, now, link(remote, via));
+    }
+
+    /**
+     * The handshake a HELLO with a new tag starts beside the live session at its address; it
+     * replaces any earlier one (the same HELLO sent again reaches the earlier one instead, see
+     * route). Null if the handshake limit refused it, or if it is the earlier one's tag.
+     */
+    private Session pendingSession(InetSocketAddress remote, int helloTag, long now, Peer via) {
+        Session earlier = sessions.pending(remote);
+        if (earlier != null && earlier.remoteTag() == helloTag) {
+            if (!settings.secure()) {
+                earlier.onHello(helloTag, now); // our WELCOME was lost: again
+            }
+            return null;
         }
-        Peer peer = current.peer();
-        current.close(-1, "the peer opened a new session", true);
-        return openSession(peer, true, now, link(remote, via));
+        if (!admission.admit(via == null ? remote : via.remote, now, true)) {
+            return null;
+        }
+        if (earlier != null) {
+            earlier.close(-1, "a newer handshake from the same address");
+        }
+        Session replacing = new Session(context, sessions.get(remote).peer(), link(remote, via), newTag(), true, now);
+        sessions.putPending(remote, replacing);
+        return replacing;
+    }
+
+    /** A session was established: a pending one now replaces the current one of its address. */
+    @Override
+    public void established(Session session) {
+        InetSocketAddress remote = session.peer().remote;
+        if (!sessions.removePending(remote, session)) {
+            return;
+        }
+        Session current = sessions.get(remote);
+        if (current != null) {
+            current.close(-1, "the peer opened a new session", true);
+        }
+        sessions.put(remote, session);
+        session.peer().attach(session);
     }
 
     private void dial(Peer peer, long now) {
@@ -378,29 +493,61 @@ final class SessionLayer extends ChannelInboundHandlerAdapter implements Session
         openSession(peer, false, now, Link.via(endpoint, peer.remote, relays)).dial(now);
     }
 
-    /**
-     * The relays a dial to {@code target} may go through: peers that said they relay, held in an
-     * established direct session, at most {@link #RELAYS_PER_DIAL} of them, at random.
-     */
+    /** The relays a dial to {@code target} may go through: at most {@link #RELAYS_PER_DIAL} of the trusted ones. */
     private List<Peer> relaysFor(Peer target) {
         List<Peer> relays = new ArrayList<>();
-        for (Session session : sessions.all()) {
-            if (session.peerRelays() && session.established() && !session.link().relayed() && session.peer() != target) {
+        for (Session session : trustedRelays(target)) {
+            if (relays.size() < RELAYS_PER_DIAL) {
                 relays.add(session.peer());
             }
         }
+        return relays;
+    }
+
+    /**
+     * The relays this node would use, in random order: peers that said they relay, held in an
+     * established direct session, that this node chose itself: in secure mode one whose key it
+     * pinned ({@code add(Contact)}, which is how discovery adds what it learned from signed
+     * records), in plain mode one in its route table; never one that merely claimed to relay from
+     * an inbound session. At most one per IPv4 /24 or IPv6 /48, so that one operator's many
+     * addresses count once.
+     */
+    private List<Session> trustedRelays(Peer except) {
+        Map<String, List<Session>> bySubnet = new HashMap<>();
+        for (Session session : sessions.all()) {
+            Peer peer = session.peer();
+            boolean chosen = settings.secure() ? peer.pinnedKey() != null : peer.inRouteTable();
+            if (chosen && session.peerRelays() && session.established() && !session.link().relayed() && peer != except) {
+                bySubnet.computeIfAbsent(Subnets.of(peer.remote.getAddress()), unused -> new ArrayList<>()).add(session);
+            }
+        }
+        List<Session> relays = new ArrayList<>();
+        for (List<Session> subnet : bySubnet.values()) {
+            relays.add(subnet.get(random.nextInt(subnet.size())));
+        }
         Collections.shuffle(relays, random);
-        return relays.size() > RELAYS_PER_DIAL ? relays.subList(0, RELAYS_PER_DIAL) : relays;
+        return relays;
     }
 
     /** A session closed: forget it, then redial its peer or forget the peer as well. */
     @Override
     public void closed(Session session, boolean replacing) {
         Peer peer = session.peer();
+        if (sessions.removePending(peer.remote, session)) {
+            return; // a handshake that would have replaced a live session: that one goes on
+        }
         observedBy.remove(session);
         sessions.remove(peer.remote, session);
         peer.detach(session);
+        reservations.forget(peer);
         if (replacing) {
+            return;
+        }
+        Session pending = sessions.pending(peer.remote);
+        if (pending != null && sessions.removePending(peer.remote, pending)) {
+            // The peer really restarted (its old session got a RESET, or died): its new handshake goes on as the session.
+            sessions.put(peer.remote, pending);
+            peer.attach(pending);
             return;
         }
         if (closing || !peer.inRouteTable()) {
@@ -453,7 +600,30 @@ final class SessionLayer extends ChannelInboundHandlerAdapter implements Session
 
     @Override
     public void observed(Session session, InetSocketAddress seenAs) {
-        observedBy.put(session, Peer.nodeAddress(seenAs));
+        NodeAddress seen = Peer.nodeAddress(seenAs);
+        if (!seen.equals(observedBy.put(session, seen))) {
+            behindNat = observedBy.values().stream().anyMatch(address -> !isOwnAddress(address));
+        }
+    }
+
+    /**
+     * Whether a peer that sees this node at {@code seen} sees it as it is: its own port, and its
+     * own IP (any of this host's, when it listens on all of them). Otherwise a NAT stands between.
+     */
+    private boolean isOwnAddress(NodeAddress seen) {
+        InetSocketAddress local = endpoint.localAddress();
+        if (seen.port() != local.getPort()) {
+            return false;
+        }
+        InetSocketAddress socket = new InetSocketAddress(seen.host(), seen.port());
+        if (!local.getAddress().isAnyLocalAddress()) {
+            return local.getAddress().equals(socket.getAddress());
+        }
+        try {
+            return socket.getAddress().isLoopbackAddress() || java.net.NetworkInterface.getByInetAddress(socket.getAddress()) != null;
+        } catch (java.net.SocketException e) {
+            return false;
+        }
     }
 
     /** This node's address as its peers report seeing it, most reported first (then by address). */
@@ -488,7 +658,7 @@ final class SessionLayer extends ChannelInboundHandlerAdapter implements Session
     private void housekeep() {
         try {
             long now = endpoint.now();
-            for (Session session : sessions.all()) {
+            for (Session session : sessions.allWithPending()) {
                 session.tick(now);
             }
             for (Peer peer : peers.routeTable()) {
@@ -498,6 +668,13 @@ final class SessionLayer extends ChannelInboundHandlerAdapter implements Session
             }
             if (!paused.isEmpty() && dispatcher.hasRoom()) {
                 resumePaused();
+            }
+            if (settings.reservations() > 0) {
+                List<Peer> candidates = new ArrayList<>();
+                trustedRelays(null).forEach(session -> candidates.add(session.peer()));
+                for (Peer relaying : reservations.due(candidates, behindNat, now)) {
+                    relaying.session().reserve();
+                }
             }
             relay.expire(now);
             flightEvents();

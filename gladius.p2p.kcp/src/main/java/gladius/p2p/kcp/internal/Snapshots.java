@@ -2,6 +2,8 @@ package gladius.p2p.kcp.internal;
 
 import gladius.p2p.NetworkState;
 import gladius.p2p.NodeAddress;
+import gladius.p2p.NodeKey;
+import gladius.p2p.NodeRecord;
 import gladius.p2p.PeerState;
 import java.time.Duration;
 import java.time.Instant;
@@ -17,11 +19,22 @@ final class Snapshots {
 
     record Peer(NodeAddress address, boolean inRouteTable, boolean writable, boolean connected, boolean inbound,
                 NodeAddress relayAddress, Duration smoothedRtt, long messagesSent, long messagesReceived, long retransmissions,
-                int queuedMessages, Instant lastSeen, byte[] staticKeyBytes) implements PeerState {
+                int queuedMessages, Instant lastSeen, byte[] staticKeyBytes, NodeKey pinnedKey, NodeRecord latestRecord)
+            implements PeerState {
 
         @Override
         public Optional<byte[]> staticKey() {
             return Optional.ofNullable(staticKeyBytes).map(byte[]::clone);
+        }
+
+        @Override
+        public Optional<NodeKey> key() {
+            return staticKeyBytes != null ? Optional.of(NodeKey.of(staticKeyBytes)) : Optional.ofNullable(pinnedKey);
+        }
+
+        @Override
+        public Optional<NodeRecord> record() {
+            return Optional.ofNullable(latestRecord);
         }
 
         @Override
@@ -38,7 +51,7 @@ final class Snapshots {
                     + ", rtt " + millis(smoothedRtt) + ", sent " + messagesSent + ", received " + messagesReceived
                     + ", resent " + retransmissions + ", queued " + queuedMessages
                     + ", last seen " + (lastSeen == null ? "never" : lastSeen)
-                    + (staticKeyBytes == null ? "" : ", key " + HexFormat.of().formatHex(staticKeyBytes)) + "]";
+                    + key().map(k -> ", key " + k).orElse("") + "]";
         }
     }
 

@@ -2,7 +2,7 @@ package gladius.p2p.kcp.internal;
 
 /**
  * A token bucket that holds one second's worth and starts full: what {@link Admission} spends
- * handshakes from and what {@link Relay} spends each pair's bytes from. Times are the event
+ * handshakes from and what a {@link Relay} spends its circuits' bytes from. Times are the event
  * loop's milliseconds. Event loop only.
  */
 final class TokenBucket {
@@ -19,12 +19,17 @@ final class TokenBucket {
 
     /** Refills for the time passed, then takes {@code amount} if the bucket holds it; false (nothing taken) if not. */
     boolean take(double amount, long now) {
-        tokens = Math.min(perSecond, tokens + (now - refilledAt) * perSecond / 1000.0);
-        refilledAt = now;
-        if (tokens < amount) {
+        if (!available(amount, now)) {
             return false;
         }
         tokens -= amount;
         return true;
+    }
+
+    /** Refills for the time passed; whether the bucket holds {@code amount} now (nothing taken). */
+    boolean available(double amount, long now) {
+        tokens = Math.min(perSecond, tokens + Math.max(0, now - refilledAt) * perSecond / 1000.0);
+        refilledAt = Math.max(refilledAt, now);
+        return tokens >= amount;
     }
 }

@@ -65,7 +65,7 @@ final class Wire {
 
     /** Bytes each datagram spends beyond the KCP segments it carries (a relay's wrapping included, if relayed). */
     int overhead() {
-        return Datagram.HEADER_LENGTH + (secure() ? Datagram.SEALED_OVERHEAD : 0) + link.overhead();
+        return Datagram.HEADER_LENGTH + (secure() ? Datagram.SEALED_OVERHEAD : 0) + link.overhead(secure());
     }
 
     /** When DATA or a PING last went out (the session's creation until then). */
@@ -77,7 +77,7 @@ final class Wire {
     void data(ByteBuf segments) {
         lastSentAt = endpoint.now();
         if (secure()) {
-            writeSealed(Datagram.DATA, segments, 0, null, false);
+            writeSealed(Datagram.DATA, null, segments, false);
         } else {
             link.write(Datagram.data(endpoint.alloc(), localTag, remoteTag, segments));
         }
@@ -87,7 +87,7 @@ final class Wire {
     void ping(long now) {
         lastSentAt = now;
         if (secure()) {
-            writeSealed(Datagram.PING, null, 0, report, false);
+            writeSealed(Datagram.PING, report, null, false);
         } else {
             link.write(Datagram.ping(endpoint.alloc(), localTag, remoteTag, report));
         }
@@ -99,7 +99,7 @@ final class Wire {
      */
     void punch() {
         if (secure()) {
-            writeSealed(Datagram.PING, null, 0, report, true);
+            writeSealed(Datagram.PING, report, null, true);
         } else {
             link.writeDirect(Datagram.ping(endpoint.alloc(), localTag, remoteTag, report));
         }
@@ -107,35 +107,66 @@ final class Wire {
 
     /** Tells the peer the session is over, with a reason (Datagram.CLOSE_*). */
     void close(int reason) {
-        control(Datagram.CLOSE, reason);
-    }
-
-    private void control(int kind, int reason) {
         if (secure()) {
-            writeSealed(kind, null, reason, null, false);
+            writeSealed(Datagram.CLOSE, new byte[] {(byte) reason}, null, false);
         } else {
-            link.writeControl(kind, localTag, remoteTag, reason);
+            link.writeControl(Datagram.CLOSE, localTag, remoteTag, reason);
         }
     }
 
     /**
-     * Seals one inner datagram: DATA with segments, PING with a report, or CLOSE with a reason;
-     * sent on the link, or straight to the peer's address if {@code direct}.
+     * A RELAY (to the peer, a relay: forward this) or RELAYED (from the peer's relay: this came
+     * from {@code address}) around one whole datagram of ours; sealed in secure mode, so only the
+     * two ends of this session can make or read it. Takes ownership of the datagram.
      */
-    private void writeSealed(int innerKind, ByteBuf segments, int reason, byte[] observed, boolean direct) {
-        byte[] plain;
-        if (segments != null) {
-            try {
-                plain = new byte[1 + segments.readableBytes()];
-                segments.readBytes(plain, 1, plain.length - 1);
-            } finally {
-                segments.release();
-            }
+    void relay(int kind, byte[] address, ByteBuf datagram) {
+        lastSentAt = endpoint.now();
+        if (secure()) {
+            writeSealed(kind, address, datagram, false);
         } else {
-            plain = innerKind == Datagram.CLOSE ? new byte[] {0, (byte) reason}
-                    : observed != null ? new byte[1 + observed.length] : new byte[1];
-            if (observed != null) {
-                System.arraycopy(observed, 0, plain, 1, observed.length);
+            link.write(Datagram.relay(endpoint.alloc(), kind, localTag, remoteTag, address, datagram));
+        }
+    }
+
+    /** Asks the peer, a relay, to carry sessions to this node (RESERVE). */
+    void reserve() {
+        if (secure()) {
+            writeSealed(Datagram.RESERVE, null, null, false);
+        } else {
+            link.writeControl(Datagram.RESERVE, localTag, remoteTag, 0);
+        }
+    }
+
+    /** Answers a RESERVE: a status and the seconds the reservation lasts. */
+    void reserved(int status, int seconds) {
+        byte[] answer = {(byte) status, (byte) (seconds >>> 8), (byte) seconds};
+        if (secure()) {
+            writeSealed(Datagram.RESERVED, answer, null, false);
+        } else {
+            link.write(Datagram.reserved(endpoint.alloc(), localTag, remoteTag, answer));
+        }
+    }
+
+    /**
+     * Seals one inner datagram: its kind, then {@code head} (if any) and {@code tail} (if any,
+     * released here): DATA with segments, PING with a report, CLOSE with a reason, RELAY and
+     * RELAYED with an address and a datagram, RESERVE, RESERVED with its answer. Sent on the
+     * link, or straight to the peer's address if {@code direct}.
+     */
+    private void writeSealed(int innerKind, byte[] head, ByteBuf tail, boolean direct) {
+        int headLength = head == null ? 0 : head.length;
+        byte[] plain;
+        try {
+            plain = new byte[1 + headLength + (tail == null ? 0 : tail.readableBytes())];
+            if (head != null) {
+                System.arraycopy(head, 0, plain, 1, headLength);
+            }
+            if (tail != null) {
+                tail.readBytes(plain, 1 + headLength, plain.length - 1 - headLength);
+            }
+        } finally {
+            if (tail != null) {
+                tail.release();
             }
         }
         plain[0] = (byte) innerKind;
