@@ -24,7 +24,7 @@ module gladius.p2p.kcp {
     requires io.netty.transport.unix.common;
     requires io.netty.transport.epoll.linux.x86_64;
     requires org.jctools.core;
-    // X25519 for kcp.secure comes from the SunEC provider in this module (ChaCha20-Poly1305 and
+    // X25519 and Ed25519 for kcp.secure come from the SunEC provider in this module (ChaCha20-Poly1305 and
     // HMAC are in java.base); requiring it makes jlink put it in every image that has this transport.
     requires jdk.crypto.ec;
     // Flight Recorder events (FlightEvents): the JDK's own, so jlink puts it in the image.

@@ -19,6 +19,8 @@ public record Contact(NodeKey key, NodeAddress address) implements Comparable<Co
     /**
      * A contact of a key and an address, both required.
      *
+     * @param key the key the node must prove
+     * @param address where it is
      * @throws NullPointerException if either is null
      */
     public Contact {

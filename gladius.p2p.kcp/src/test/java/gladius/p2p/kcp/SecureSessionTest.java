@@ -12,10 +12,6 @@ import gladius.p2p.testing.Await;
 import gladius.p2p.testing.LinkConditions;
 import gladius.p2p.testing.LossyLink;
 import java.nio.ByteBuffer;
-import java.security.KeyPair;
-import java.security.KeyPairGenerator;
-import java.security.interfaces.XECPrivateKey;
-import java.security.interfaces.XECPublicKey;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -27,17 +23,25 @@ import org.junit.jupiter.api.Test;
 /** kcp.secure: Noise XX sessions with sealed datagrams, on real sockets. */
 class SecureSessionTest {
 
-    /** A static key made by the JDK itself, not by the code under test: private hex, public bytes. */
+    /**
+     * A node key and the static key it proves, worked out with the JDK itself, not the code under
+     * test (docs/PROTOCOL.md, section 6): the X25519 private key is the first half of SHA-512 of the
+     * 32-byte secret, and the public key is X25519 of it and the base point 9.
+     */
     record StaticKey(String privateHex, byte[] publicKey) {
         static StaticKey generate() throws Exception {
-            KeyPair pair = KeyPairGenerator.getInstance("X25519").generateKeyPair();
-            byte[] scalar = ((XECPrivateKey) pair.getPrivate()).getScalar().orElseThrow();
-            byte[] u = ((XECPublicKey) pair.getPublic()).getU().toByteArray();
-            byte[] little = new byte[32];
-            for (int i = 0; i < 32 && i < u.length; i++) {
-                little[i] = u[u.length - 1 - i]; // BigInteger is big-endian; X25519 keys are little-endian
-            }
-            return new StaticKey(HexFormat.of().formatHex(scalar), little);
+            byte[] secret = new byte[32];
+            new java.security.SecureRandom().nextBytes(secret);
+            byte[] scalar = Arrays.copyOf(java.security.MessageDigest.getInstance("SHA-512").digest(secret), 32);
+            var factory = java.security.KeyFactory.getInstance("X25519");
+            var privateKey = factory.generatePrivate(new java.security.spec.XECPrivateKeySpec(
+                    java.security.spec.NamedParameterSpec.X25519, scalar));
+            var basePoint = factory.generatePublic(new java.security.spec.XECPublicKeySpec(
+                    java.security.spec.NamedParameterSpec.X25519, java.math.BigInteger.valueOf(9)));
+            var agreement = javax.crypto.KeyAgreement.getInstance("X25519");
+            agreement.init(privateKey);
+            agreement.doPhase(basePoint, true);
+            return new StaticKey(HexFormat.of().formatHex(secret), agreement.generateSecret());
         }
 
         String publicHex() {

@@ -21,7 +21,7 @@ import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
 
 /**
- * {@code gladius key}: the static X25519 public key of a secure node, from its private key (a
+ * {@code gladius key}: a secure node's key (the static X25519 key its handshakes prove), from its secret key (a
  * file or hex, as {@code kcp.node-key} takes it), or a new private key written to a file. The
  * public key is what the node's peers list in {@code kcp.allow-keys}; the transport derives it
  * (the command asks a secure network on a loopback port for {@code NetworkState.staticKey()}), so
@@ -40,7 +40,7 @@ final class KeyCommand implements Callable<Integer> {
 
     static final class Source {
         @Option(names = "--node-key", paramLabel = "FILE|HEX", required = true,
-                description = "The node's X25519 private key: a file holding 64 hex digits, or the digits (as kcp.node-key).")
+                description = "The node's secret key: a file holding 64 hex digits, or the digits (as kcp.node-key).")
         String nodeKey;
 
         @Option(names = "--new", paramLabel = "FILE", required = true,
@@ -54,7 +54,7 @@ final class KeyCommand implements Callable<Integer> {
         String nodeKey = source.nodeKey;
         if (source.newKey != null) {
             byte[] secret = new byte[32];
-            new SecureRandom().nextBytes(secret); // any 32 bytes are an X25519 private key (RFC 7748 clamps them in use)
+            new SecureRandom().nextBytes(secret); // any 32 bytes are a node key (an Ed25519 secret, RFC 8032)
             write(source.newKey, HexFormat.of().formatHex(secret) + System.lineSeparator());
             nodeKey = source.newKey.toString();
             out.println("gladius: wrote a new node key to " + source.newKey + " (run with --set kcp.node-key=" + source.newKey + ")");

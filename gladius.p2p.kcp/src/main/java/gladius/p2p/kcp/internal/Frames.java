@@ -21,7 +21,9 @@ import java.util.zip.CRC32C;
  *   u32 crc32c      over type and body
  * </pre>
  *
- * All integers are big-endian.
+ * and the control frame that carries something for the transport itself (a node record), never
+ * for the plugins: typeLength 0, then u8 control kind, its body (at most
+ * {@value #MAX_CONTROL_BODY} bytes), and the CRC-32C over kind and body. All integers are big-endian.
  */
 final class Frames {
 
@@ -30,6 +32,11 @@ final class Frames {
     /** The smallest length a prefix may hold: a one-byte type, no body. */
     static final int MIN_LENGTH = 1 + 1 + 4;
     static final int MAX_TYPE_BYTES = 255;
+    /** Control kinds. */
+    static final int CONTROL_RECORD = 1;
+    /** The largest body of a control frame, and the largest length prefix of one. */
+    static final int MAX_CONTROL_BODY = 1024;
+    static final int MAX_CONTROL_LENGTH = 1 + 1 + MAX_CONTROL_BODY + 4;
 
     private Frames() {}
 
@@ -108,8 +115,21 @@ final class Frames {
         return frame;
     }
 
+    /** A control frame of this kind around this body, whole, length prefix included. */
+    static byte[] control(int kind, byte[] body) {
+        if (body.length > MAX_CONTROL_BODY) {
+            throw new IllegalArgumentException("a control frame's body is at most " + MAX_CONTROL_BODY + " bytes");
+        }
+        ByteBuffer frame = ByteBuffer.allocate(4 + 1 + 1 + body.length + 4);
+        frame.putInt(1 + 1 + body.length + 4).put((byte) 0).put((byte) kind).put(body);
+        CRC32C crc = new CRC32C();
+        crc.update(frame.array(), 5, 1 + body.length);
+        frame.putInt((int) crc.getValue());
+        return frame.array();
+    }
+
     /** What {@link Reader#next} found. */
-    enum Result { FRAME, NEED_MORE, BAD_CHECKSUM, BAD_TYPE, BAD_STREAM }
+    enum Result { FRAME, CONTROL, NEED_MORE, BAD_CHECKSUM, BAD_TYPE, BAD_STREAM }
 
     /**
      * Takes frames out of a stream, one at a time. The caller keeps the stream's bytes; the reader
@@ -123,6 +143,7 @@ final class Frames {
         private int bodyOffset;
         private int bodyLength;
         private int checksum;
+        private int controlKind;
 
         Reader(int maxFrameLength) {
             this.maxFrameLength = maxFrameLength;
@@ -137,14 +158,24 @@ final class Frames {
                 return Result.NEED_MORE;
             }
             long length = stream.getUnsignedInt(stream.readerIndex());
-            if (length < MIN_LENGTH || length > maxFrameLength) {
+            if (length < MIN_LENGTH || length > Math.max(maxFrameLength, MAX_CONTROL_LENGTH)) {
                 return Result.BAD_STREAM;
+            }
+            if (stream.readableBytes() > 4) {
+                // Each kind of frame is held to its own limit as soon as its first byte says which it is.
+                boolean control = stream.getUnsignedByte(stream.readerIndex() + 4) == 0;
+                if (length > (control ? MAX_CONTROL_LENGTH : maxFrameLength)) {
+                    return Result.BAD_STREAM;
+                }
             }
             if (stream.readableBytes() < 4 + length) {
                 return Result.NEED_MORE;
             }
             int typeLength = stream.getUnsignedByte(stream.readerIndex() + 4);
-            if (typeLength == 0 || 1 + typeLength + 4 > length) {
+            if (typeLength == 0) {
+                return control(stream, (int) length);
+            }
+            if (1 + typeLength + 4 > length) {
                 return Result.BAD_STREAM;
             }
             stream.skipBytes(4);
@@ -173,6 +204,29 @@ final class Frames {
             this.bodyLength = crcOffset - bodyOffset;
             this.checksum = expected;
             return Result.FRAME;
+        }
+
+        /** A control frame: kind, body, checksum; its length is known to be whole in the stream. */
+        private Result control(ByteBuf stream, int length) {
+            stream.skipBytes(4);
+            byte[] bytes = new byte[length];
+            stream.readBytes(bytes);
+            int crcOffset = bytes.length - 4;
+            CRC32C crc = new CRC32C();
+            crc.update(bytes, 1, crcOffset - 1);
+            if ((int) crc.getValue() != ByteBuffer.wrap(bytes, crcOffset, 4).getInt()) {
+                return Result.BAD_CHECKSUM;
+            }
+            this.controlKind = bytes[1] & 0xff;
+            this.frame = bytes;
+            this.bodyOffset = 2;
+            this.bodyLength = crcOffset - 2;
+            return Result.CONTROL;
+        }
+
+        /** The last control frame's kind. */
+        int controlKind() {
+            return controlKind;
         }
 
         String type() {

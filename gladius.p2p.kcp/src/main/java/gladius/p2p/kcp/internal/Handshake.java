@@ -28,7 +28,7 @@ final class Handshake {
     private Handshake(KcpSettings settings, SecureRandom random, boolean initiator) {
         this.settings = settings;
         this.random = random;
-        this.noise = new NoiseXX(initiator, settings.nodeKey(), PROLOGUE);
+        this.noise = new NoiseXX(initiator, settings.nodeKey().staticKey(), PROLOGUE);
     }
 
     /** The initiator's side, with its first message written. */

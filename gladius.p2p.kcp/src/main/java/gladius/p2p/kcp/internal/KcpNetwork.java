@@ -6,6 +6,7 @@ import gladius.p2p.Network;
 import gladius.p2p.NetworkState;
 import gladius.p2p.NodeAddress;
 import gladius.p2p.NodeKey;
+import gladius.p2p.NodeRecord;
 import gladius.p2p.Plugin;
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.ByteBufAllocator;
@@ -317,6 +318,20 @@ final class KcpNetwork implements Network {
             peers.forgetIfUnused(deleted);
         }
         return true;
+    }
+
+    // ---------------------------------------------------------------- records
+
+    @Override
+    public Optional<NodeRecord> localRecord() {
+        SessionLayer bound = layer;
+        return bound == null || lifecycle == Lifecycle.CLOSED ? Optional.empty() : Optional.ofNullable(bound.record());
+    }
+
+    @Override
+    public Optional<NodeRecord> readRecord(byte[] encoded) {
+        Objects.requireNonNull(encoded, "encoded");
+        return kcp.secure() ? NodeRecords.read(encoded).map(NodeRecord.class::cast) : Optional.empty();
     }
 
     // ---------------------------------------------------------------- state and plugins

@@ -1,6 +1,6 @@
 package gladius.p2p.kcp.internal;
 
-import gladius.p2p.kcp.internal.secure.NoiseXX;
+import gladius.p2p.kcp.internal.secure.NodeIdentity;
 import gladius.p2p.spi.SettingsReader;
 import java.io.IOException;
 import java.nio.file.Files;
@@ -40,7 +40,8 @@ import java.util.Set;
  * @param dispatchBytes received bytes waiting for the plugins before this node stops reading
  * @param eventLoopThreads 0 to share the process-wide I/O threads, else a private group this size
  * @param secure sessions open with a Noise XX handshake and every datagram is sealed
- * @param nodeKey this node's static X25519 key for secure sessions (fresh if none was given); null in plain mode
+ * @param nodeKey this node's identity for secure sessions: the X25519 key its handshakes prove and the Ed25519 key that
+ *     signs its record, both from one secret (fresh if none was given); null in plain mode
  * @param allowKeys static public keys (hex) allowed to open a secure session; empty allows any
  * @param rekeyAfterDatagrams a secure session moves to its next key after this many datagrams
  * @param rekeyAfter ... or after this long, whichever comes first
@@ -66,7 +67,7 @@ public record KcpSettings(Duration interval, boolean nodelay, int fastResend, bo
                           int sendWindow, int receiveWindow, int mtu, int maxMessageBytes, int queueCapacity,
                           Duration keepalive, Duration deadPeerTimeout, Duration connectTimeout,
                           Duration redialMin, Duration redialMax, int maxSessions, long dispatchBytes,
-                          int eventLoopThreads, boolean secure, NoiseXX.KeyPair nodeKey, Set<String> allowKeys,
+                          int eventLoopThreads, boolean secure, NodeIdentity nodeKey, Set<String> allowKeys,
                           long rekeyAfterDatagrams, Duration rekeyAfter, int maxSessionsPerIp, int handshakesPerSecond,
                           long maxQueuedBytes, Duration minRto, boolean overloadBackoff, SocketIo.Choice io,
                           boolean relay, int relayCircuits, int relayCircuitsPerPeer, long relayBytesPerSecond,
@@ -195,15 +196,15 @@ public record KcpSettings(Duration interval, boolean nodelay, int fastResend, bo
     }
 
     /** kcp.node-key: 64 hex digits, or a file holding them; a fresh key when unset. Never echoed in errors. */
-    private static NoiseXX.KeyPair nodeKey(SettingsReader r) {
+    private static NodeIdentity nodeKey(SettingsReader r) {
         Optional<String> given = r.optional("kcp.node-key");
         if (given.isEmpty()) {
-            return NoiseXX.KeyPair.generate(new SecureRandom());
+            return NodeIdentity.generate(new SecureRandom());
         }
         String text = given.get();
         if (text.matches("(0x)?[0-9a-fA-F]+") && !text.matches("(0x)?[0-9a-fA-F]{64}")) {
             // Hex of the wrong length is a mistyped key, not a file name: never echo it.
-            throw new IllegalArgumentException("setting kcp.node-key must be 64 hex digits (an X25519 private key)");
+            throw new IllegalArgumentException("setting kcp.node-key must be 64 hex digits (the node's secret key)");
         }
         if (!text.matches("(0x)?[0-9a-fA-F]{64}")) {
             try {
@@ -215,9 +216,9 @@ public record KcpSettings(Duration interval, boolean nodelay, int fastResend, bo
         }
         String digits = text.startsWith("0x") ? text.substring(2) : text;
         if (!digits.matches("[0-9a-fA-F]{64}")) {
-            throw new IllegalArgumentException("setting kcp.node-key must be 64 hex digits (an X25519 private key)");
+            throw new IllegalArgumentException("setting kcp.node-key must be 64 hex digits (the node's secret key)");
         }
-        return NoiseXX.KeyPair.fromPrivate(HexFormat.of().parseHex(digits));
+        return NodeIdentity.fromSecret(HexFormat.of().parseHex(digits));
     }
 
     private static String publicKeyHex(String text) {

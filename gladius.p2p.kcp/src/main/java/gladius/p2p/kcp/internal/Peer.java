@@ -270,7 +270,7 @@ final class Peer {
                 retransmissionsOfClosedSessions + (current == null ? 0 : current.retransmissions()),
                 queue.size(),
                 Instant.ofEpochMilli(lastSeenWallMillis),
-                connected ? current.remoteStatic() : null, pinnedKey, null);
+                connected ? current.remoteStatic() : null, pinnedKey, connected ? current.peerRecord() : null);
     }
 
     @Override

@@ -40,6 +40,9 @@ final class Session {
         /** The session has just been established (a pending one then replaces the current one). */
         void established(Session session);
 
+        /** This node's record as it is now, for a new secure session to send; null in plain mode. */
+        NodeRecords.Signed localRecord();
+
         /**
          * A RELAY, RELAYED, RESERVE or RESERVED came over this established session (its tags, or
          * its seal, checked); the payload's reader index is past the header or inner kind.
@@ -102,6 +105,8 @@ final class Session {
     private Handshake handshake;
     /** The peer's static key, once the handshake proved it. */
     private byte[] remoteStatic;
+    /** The peer's latest record, sent over this (secure) session and signed by that key. */
+    private NodeRecords.Signed peerRecord;
 
     // Once established.
     private Wire wire;
@@ -226,8 +231,9 @@ final class Session {
         remoteStatic = handshake.peerKey();
         handshake = null;
         FlightEvents.handshake(endpoint, peer, confirm != null, remoteStatic);
-        establish(remoteTag, now, Wire.sealed(endpoint, link, settings.relay(), localTag, remoteTag, channel, confirm, now,
-                createdAt));
+        Wire sealed = Wire.sealed(endpoint, link, settings.relay(), localTag, remoteTag, channel, confirm, now, createdAt);
+        sealed.resendConfirm(); // an initiator's third message, before anything sealed that needs it
+        establish(remoteTag, now, sealed);
     }
 
     private void establish(int remoteTag, long now, Wire established) {
@@ -240,10 +246,46 @@ final class Session {
         this.wire = established;
         this.stream = new Stream(localTag ^ remoteTag, peer, context, established,
                 () -> context.owner().waitForRoom(this),
-                () -> close(Datagram.CLOSE_BAD_STREAM, "the stream could not be parsed"));
+                () -> close(Datagram.CLOSE_BAD_STREAM, "the stream could not be parsed"), this::control);
         peer.connected();
         FlightEvents.opened(endpoint, peer, inbound, established.secure(), link.relay(), now - createdAt);
         context.owner().established(this);
+        if (established.secure() && state == State.ESTABLISHED) {
+            NodeRecords.Signed own = context.owner().localRecord();
+            if (own != null) {
+                sendRecord(own, now);
+            }
+        }
+    }
+
+    // ---------------------------------------------------------------- node records (secure sessions)
+
+    /** Sends this node's record to the peer, inside the stream (so it arrives, once, in order). */
+    void sendRecord(NodeRecords.Signed record, long now) {
+        if (established() && wire.secure()) {
+            stream.sendControl(Frames.control(Frames.CONTROL_RECORD, record.encoded()), now);
+        }
+    }
+
+    /** A control frame from the peer's stream: its record, checked against the key its handshake proved. */
+    private void control(int kind, java.nio.ByteBuffer body) {
+        if (kind != Frames.CONTROL_RECORD) {
+            return; // a kind this version does not know: a newer peer's, ignored
+        }
+        byte[] bytes = new byte[body.remaining()];
+        body.get(bytes);
+        Optional<NodeRecords.Signed> record = remoteStatic == null ? Optional.empty() : NodeRecords.read(bytes)
+                .filter(r -> java.util.Arrays.equals(r.key().bytes(), remoteStatic));
+        if (record.isEmpty()) {
+            counters.malformedInputs.increment(); // not a record, not signed by the key the handshake proved
+        } else if (peerRecord == null || record.get().sequence() > peerRecord.sequence()) {
+            peerRecord = record.get();
+        }
+    }
+
+    /** The peer's latest record, sent over this session; null if none yet (or a plain session). */
+    NodeRecords.Signed peerRecord() {
+        return peerRecord;
     }
 
     // ---------------------------------------------------------------- plain datagrams
@@ -446,7 +488,6 @@ final class Session {
             return false;
         }
         establishSecure(header.sender(), handshake.lastMessage(), now);
-        wire.resendConfirm();
         seen(now);
         return true;
     }
@@ -589,7 +630,8 @@ final class Session {
      * peer must have claimed the address itself, in the record it sent over the session.
      */
     private boolean mayPunch() {
-        return dialed || !settings.secure();
+        return dialed || !settings.secure()
+                || (peerRecord != null && peerRecord.addresses().contains(Peer.nodeAddress(link.remote)));
     }
 
     // ---------------------------------------------------------------- time

@@ -62,6 +62,11 @@ final class SessionLayer extends ChannelInboundHandlerAdapter implements Session
     private Reservations reservations;
     /** Some peer sees this node at an address other than its own: a NAT is in between (reservations are made). */
     private boolean behindNat;
+    /** This node's signed record (secure mode), read by any thread; made again when its addresses change. */
+    private volatile NodeRecords.Signed record;
+    /** The addresses peers report changed since the record was made. */
+    private boolean recordStale;
+    private long recordMadeAt;
     private NodeAddress localAddress;
     private ScheduledFuture<?> housekeeping;
     /** Counters at the last tick, for the flight-recorder events of what grew since. */
@@ -89,6 +94,9 @@ final class SessionLayer extends ChannelInboundHandlerAdapter implements Session
         InetSocketAddress local = layer.endpoint.localAddress();
         layer.localAddress = Peer.nodeAddress(local);
         long tick = Math.max(10, Math.min(250, settings.keepalive().toMillis() / 4));
+        if (settings.secure()) {
+            layer.record = NodeRecords.sign(settings.nodeKey(), layer.endpoint.wallMillis(0), layer.recordAddresses());
+        }
         layer.housekeeping = layer.endpoint.scheduleAtFixedRate(layer::housekeep, tick);
         layer.endpoint.startReading();
         return layer;
@@ -603,6 +611,59 @@ final class SessionLayer extends ChannelInboundHandlerAdapter implements Session
         NodeAddress seen = Peer.nodeAddress(seenAs);
         if (!seen.equals(observedBy.put(session, seen))) {
             behindNat = observedBy.values().stream().anyMatch(address -> !isOwnAddress(address));
+            recordStale = true;
+        }
+    }
+
+    @Override
+    public NodeRecords.Signed localRecord() {
+        return record;
+    }
+
+    /** This node's record as any thread may read it; null in plain mode. */
+    NodeRecords.Signed record() {
+        return record;
+    }
+
+    /**
+     * What this node's record says it can be reached at: where it listens, if that is one
+     * address, then where its peers see it, most reported first; four at most. A peer can report
+     * what it likes, but a dial to a wrong address of a key fails its handshake, and the others
+     * stay.
+     */
+    private List<InetSocketAddress> recordAddresses() {
+        List<InetSocketAddress> addresses = new ArrayList<>();
+        InetSocketAddress local = endpoint.localAddress();
+        if (!local.getAddress().isAnyLocalAddress()) {
+            addresses.add(local);
+        }
+        for (NodeAddress seen : observedAddresses()) {
+            InetSocketAddress address = new InetSocketAddress(seen.host(), seen.port()); // an IP literal: no lookup
+            if (addresses.size() < 4 && !addresses.contains(address)) {
+                addresses.add(address);
+            }
+        }
+        return addresses;
+    }
+
+    /**
+     * Makes the record again if the addresses peers report changed and it is at least a second
+     * old, and sends it to every secure session when its addresses did change.
+     */
+    private void refreshRecord(long now) {
+        if (!recordStale || !settings.secure() || now - recordMadeAt < 1_000) {
+            return;
+        }
+        recordStale = false;
+        List<InetSocketAddress> addresses = recordAddresses();
+        List<NodeAddress> named = addresses.stream().map(Peer::nodeAddress).toList();
+        if (named.equals(record.addresses())) {
+            return;
+        }
+        recordMadeAt = now;
+        record = NodeRecords.sign(settings.nodeKey(), Math.max(record.sequence() + 1, endpoint.wallMillis(now)), addresses);
+        for (Session session : sessions.all()) {
+            session.sendRecord(record, now);
         }
     }
 
@@ -677,6 +738,7 @@ final class SessionLayer extends ChannelInboundHandlerAdapter implements Session
                 }
             }
             relay.expire(now);
+            refreshRecord(now);
             flightEvents();
             endpoint.flush();
         } catch (RuntimeException e) {
@@ -712,7 +774,7 @@ final class SessionLayer extends ChannelInboundHandlerAdapter implements Session
                 counters.messagesDropped.sum(), counters.checksumFailures.sum(),
                 counters.malformedInputs.sum(), dispatcher.failures(),
                 counters.sessionsRefused.sum(), counters.unauthenticatedDatagrams.sum(), endpoint.io().name().toLowerCase(Locale.ROOT),
-                settings.secure() ? settings.nodeKey().publicKey() : null, observedAddresses(),
+                settings.secure() ? settings.nodeKey().staticKey().publicKey() : null, observedAddresses(),
                 counters.relayedDatagrams.sum(), counters.relayedBytes.sum(), counters.relayDrops.sum(), relay.circuits());
     }
 

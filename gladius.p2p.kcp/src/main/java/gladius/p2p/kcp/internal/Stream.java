@@ -23,6 +23,11 @@ final class Stream implements KcpOutput {
     /** How a read ended. */
     enum Read { DONE, NO_ROOM, BAD_STREAM }
 
+    /** Who takes the stream's control frames (Frames#control): the session, never the plugins. */
+    interface Controls {
+        void control(int kind, java.nio.ByteBuffer body);
+    }
+
     private static final int MAX_SEGMENTS_PER_SEND = 64;
     /**
      * Data is acknowledged at the latest after this many datagrams of it, or this long after the
@@ -46,6 +51,7 @@ final class Stream implements KcpOutput {
     private final Wire wire;
     private final Runnable onNoRoom;
     private final Runnable onBadStream;
+    private final Controls controls;
     private final Kcp kcp;
     private final CompositeByteBuf stream;
     private final Frames.Reader reader;
@@ -73,7 +79,7 @@ final class Stream implements KcpOutput {
      * plugins are full (service it again when they have room), {@code onBadStream} when the bytes
      * cannot be frames (the session must end).
      */
-    Stream(int conv, Peer peer, SessionContext context, Wire wire, Runnable onNoRoom, Runnable onBadStream) {
+    Stream(int conv, Peer peer, SessionContext context, Wire wire, Runnable onNoRoom, Runnable onBadStream, Controls controls) {
         this.peer = peer;
         this.settings = context.settings();
         this.counters = context.counters();
@@ -82,6 +88,7 @@ final class Stream implements KcpOutput {
         this.wire = wire;
         this.onNoRoom = onNoRoom;
         this.onBadStream = onBadStream;
+        this.controls = controls;
         ByteBufAllocator alloc = endpoint.alloc();
         this.reader = new Frames.Reader(settings.maxFrameLength());
         this.kcp = new Kcp(conv, this);
@@ -243,6 +250,19 @@ final class Stream implements KcpOutput {
         }
     }
 
+    /** Puts a control frame (Frames#control) into the stream, ahead of what the peer's queue holds yet, and flushes. */
+    void sendControl(byte[] frame, long loopNow) {
+        long now = clock(loopNow);
+        ByteBuf bytes = io.netty.buffer.Unpooled.wrappedBuffer(frame);
+        try {
+            kcp.send(bytes); // the engine keeps what it needs of it, as pump's frames
+        } finally {
+            bytes.release();
+        }
+        flush(now);
+        planUpdate(now);
+    }
+
     /** Still waiting for the plugins. */
     boolean paused() {
         return paused;
@@ -256,6 +276,7 @@ final class Stream implements KcpOutput {
             }
             switch (reader.next(stream)) {
                 case FRAME -> deliver();
+                case CONTROL -> controls.control(reader.controlKind(), reader.body());
                 case BAD_CHECKSUM -> counters.checksumFailures.increment();
                 case BAD_TYPE -> counters.malformedInputs.increment();
                 case BAD_STREAM -> {

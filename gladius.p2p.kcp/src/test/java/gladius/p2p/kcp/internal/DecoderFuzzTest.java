@@ -4,6 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import gladius.p2p.NodeAddress;
+import gladius.p2p.kcp.internal.secure.NodeIdentity;
 import gladius.p2p.kcp.internal.secure.NoiseXX;
 import gladius.p2p.kcp.internal.secure.SecureChannel;
 import gladius.p2p.testing.Fuzz;
@@ -106,6 +107,9 @@ class DecoderFuzzTest {
             byte[] stream = Fuzz.bytes(random, 2048, 9);
             if (stream.length >= 5 && random.nextBoolean()) {
                 Unpooled.wrappedBuffer(stream).setInt(0, stream.length - 4); // a length that agrees, so deeper checks run
+                if (random.nextInt(4) == 0) {
+                    stream[4] = 0; // a control frame
+                }
             }
             Frames.Reader reader = new Frames.Reader(MAX_FRAME);
             ByteBuf buffer = Unpooled.wrappedBuffer(stream);
@@ -119,6 +123,31 @@ class DecoderFuzzTest {
                 }
             }
             throw new AssertionError("the reader did not stop");
+        });
+    }
+
+    @Test
+    void nodeRecordsReadBackAsSignedAndAnythingElseReadsAsNothingNeverThrown() {
+        NodeIdentity identity = NodeIdentity.generate(new SecureRandom());
+        List<java.net.InetSocketAddress> addresses = List.of(new java.net.InetSocketAddress("198.18.0.2", 7000),
+                new java.net.InetSocketAddress("::1", 7001));
+        NodeRecords.Signed record = NodeRecords.sign(identity, 42, addresses);
+        assertEquals(java.util.Optional.of(record), NodeRecords.read(record.encoded()));
+        assertEquals(List.of(new NodeAddress("198.18.0.2", 7000), new NodeAddress("0:0:0:0:0:0:0:1", 7001)), record.addresses());
+        byte[] good = record.encoded();
+        Fuzz.run("node records", 20_000, 9, random -> {
+            byte[] bytes;
+            if (random.nextBoolean()) {
+                bytes = good.clone();
+                bytes[random.nextInt(bytes.length)] ^= (byte) (1 + random.nextInt(255)); // one byte changed: never valid
+                assertEquals(java.util.Optional.empty(), NodeRecords.read(bytes));
+            } else {
+                bytes = Fuzz.bytes(random, NodeRecords.MAX_BYTES + 8, 0);
+                if (bytes.length > 0) {
+                    bytes[0] = 1;
+                }
+                NodeRecords.read(bytes); // garbage: whatever it is, it does not throw
+            }
         });
     }
 
