@@ -17,4 +17,10 @@ public interface DiscoveryMXBean {
 
     /** @return answers from peers that were not asked */
     long getUnsolicitedAnswers();
+
+    /** @return nodes named in answers that were not added (see DiscoveryService#refusedNodes) */
+    long getRefusedNodes();
+
+    /** @return requests dropped for coming too soon after the same peer's last one */
+    long getUnansweredRequests();
 }

@@ -141,6 +141,20 @@ class DiscoveryTest {
     }
 
     @Test
+    void aFullTableKeepsAskingAndMakesRoomByDroppingTheNodeUnreachableLongest() {
+        try (Cluster cluster = new Cluster()) {
+            Network c = cluster.start(settings());
+            Network b = cluster.start(settings("discovery.seeds", c.localAddress().toString()));
+            NodeAddress dead = new NodeAddress("127.0.0.1", 9); // the discard port: never answers
+            // Two places, both taken at start; nobody is deleted for being unreachable within the test.
+            Network a = cluster.start(settings("discovery.max-peers", "2", "discovery.unreachable-after", "1h",
+                    "discovery.seeds", dead + "," + b.localAddress()));
+            Await.until("a's full table to trade the dead seed for c, which b knows",
+                    () -> routeTable(a).equals(Set.of(b.localAddress(), c.localAddress())), () -> "" + routeTable(a));
+        }
+    }
+
+    @Test
     void discoverNowRunsARoundWithoutWaitingForTheInterval() {
         try (Cluster cluster = new Cluster()) {
             // An hour between rounds (the first comes at a random point of its first tenth): only discoverNow asks now.
@@ -167,6 +181,62 @@ class DiscoveryTest {
         }
     }
 
+    /**
+     * In a secure network nodes learn each other from signed records only, and every node that
+     * discovery adds is added with its key pinned: the seed by the key the setting gives
+     * ({@code KEYHEX@HOST:PORT}), the rest by the key their own records carry.
+     */
+    @Test
+    void secureNodesLearnEachOtherFromSignedRecordsWithEveryKeyPinned() {
+        try (Cluster cluster = new Cluster()) {
+            Network first = cluster.start(settings("kcp.secure", "true"));
+            String seed = first.networkState().key().orElseThrow() + "@" + first.localAddress();
+            for (int i = 1; i < 10; i++) {
+                cluster.start(settings("kcp.secure", "true", "discovery.seeds", seed));
+            }
+            List<Network> nodes = cluster.nodes();
+            Await.until("every node to hold the 9 others, connected", () -> nodes.stream().allMatch(n -> n.networkState().peers()
+                    .stream().filter(p -> p.inRouteTable() && p.connected()).count() == 9),
+                    () -> "table sizes " + nodes.stream().map(n -> routeTable(n).size()).collect(Collectors.toList()));
+            for (Network node : nodes) {
+                for (PeerState peer : node.networkState().peers()) {
+                    Network other = nodes.stream().filter(n -> n.localAddress().equals(peer.address())).findFirst().orElseThrow();
+                    assertEquals(other.networkState().key(), peer.key(), "the key " + peer.address() + " proved");
+                    assertTrue(peer.record().isPresent(), "and its record: " + peer);
+                }
+                assertEquals(0, node.networkState().sessionsRefused(), node.networkState().toString());
+            }
+        }
+    }
+
+    @Test
+    void aSecureNodeAddsNobodyFromAnAnswerWithoutRecords() {
+        try (Cluster cluster = new Cluster()) {
+            Network plainAnswerer = cluster.start(Map.of("provider", "kcp", "plugins", "none", "kcp.secure", "true"));
+            Network nobody = cluster.start(Map.of("provider", "kcp", "plugins", "none", "kcp.secure", "true"));
+            plainAnswerer.registerPlugin(new gladius.p2p.Plugin() {
+                private volatile Network network;
+
+                @Override
+                public void startup(Network network) {
+                    this.network = network;
+                }
+
+                @Override
+                public void newMessage(gladius.p2p.Message message) {
+                    if (message.type().equals(DiscoveryService.REQUEST)) {
+                        network.broadcast(network.newMessage(DiscoveryService.ANSWER,
+                                HostilePeerTest.answer(1, List.of(nobody.localAddress()))), message.sender());
+                    }
+                }
+            });
+            Network node = cluster.start(settings("kcp.secure", "true", "discovery.seeds", plainAnswerer.localAddress().toString()));
+            DiscoveryService discovery = node.plugin(DiscoveryService.class).orElseThrow();
+            Await.until("the answer refused", () -> discovery.refusedNodes() > 0);
+            assertEquals(Set.of(plainAnswerer.localAddress()), routeTable(node), "an address without a record is nobody's");
+        }
+    }
+
     @Test
     void settingsAreCheckedWithTheKeyInTheMessage() {
         for (String[] bad : List.of(
@@ -174,6 +244,9 @@ class DiscoveryTest {
                 new String[] {"discovery.fanout", "0"},
                 new String[] {"discovery.max-peers", "-1"},
                 new String[] {"discovery.seeds", "127.0.0.1"},
+                new String[] {"discovery.seeds", "abcd@127.0.0.1:7000"},
+                new String[] {"discovery.max-per-subnet", "0"},
+                new String[] {"discovery.request-interval", "soon"},
                 new String[] {"discovery.unreachable-after", "5ms"},
                 new String[] {"discovery.sample", "3"})) {
             IllegalArgumentException e = org.junit.jupiter.api.Assertions.assertThrows(IllegalArgumentException.class,

@@ -53,11 +53,17 @@ class HostilePeerTest {
         }
     }
 
-    private static byte[] answer(int declaredCount, List<NodeAddress> nodes) {
-        ByteBuffer out = ByteBuffer.allocate(2 + nodes.size() * 7);
-        out.put((byte) 1).put((byte) declaredCount);
+    /** An answer (wire version 2) naming these nodes on 127.0.0.1 or other IPv4 addresses, without records. */
+    static byte[] answer(int declaredCount, List<NodeAddress> nodes) {
+        ByteBuffer out = ByteBuffer.allocate(2 + nodes.size() * 9);
+        out.put((byte) 2).put((byte) declaredCount);
         for (NodeAddress node : nodes) {
-            out.put((byte) 4).put(new byte[] {127, 0, 0, 1}).putShort((short) node.port());
+            byte[] ip = new byte[4];
+            String[] parts = node.host().split("\\.");
+            for (int i = 0; i < 4; i++) {
+                ip[i] = (byte) Integer.parseInt(parts[i]);
+            }
+            out.put((byte) 4).put(ip).putShort((short) node.port()).putShort((short) 0);
         }
         return out.array();
     }
@@ -86,8 +92,9 @@ class HostilePeerTest {
             new Random(7).nextBytes(garbage);
             ScriptedAnswers script = new ScriptedAnswers(List.of(
                     answer(255, tenThousand), // declares 255, carries 10,000: over the limit
-                    answer(lies.size(), lies.subList(0, 64)), // 80 declared, 64 carried: truncated
-                    answer(64, lies.subList(0, 64)), // well formed, full of lies
+                    answer(16, lies.subList(0, 10)), // 16 declared, 10 carried: truncated
+                    answer(16, lies.subList(0, 16)), // well formed, full of lies
+                    answer(16, lies.subList(60, 76)), // and more lies: dead ports
                     garbage,
                     new byte[0]));
             hostile.registerPlugin(script);
@@ -118,6 +125,115 @@ class HostilePeerTest {
         }
     }
 
+    /** The request body (wire version 2), by hand. */
+    private static final byte[] REQUEST = {2};
+
+    /**
+     * 64 sybils on one address announce themselves to a node (each sends a request, which adds
+     * its sender if there is room); then four honest nodes on four other /24s do. The sybils get
+     * at most discovery.max-per-subnet places, the honest nodes theirs. The node listens on all
+     * addresses (a loopback-only node treats its whole host as one cluster), the others on
+     * addresses of 127.0.0.0/8, which Linux routes to the loopback interface without setup.
+     */
+    @Test
+    void sixtyFourSybilsOnOneAddressGetTheirShareOfTheTableAndHonestNodesStillGetIn() {
+        try (Cluster cluster = new Cluster()) {
+            Network victim = cluster.startOn(new NodeAddress("0.0.0.0", 0), settings("discovery.max-peers", "8"));
+            NodeAddress victimAt = new NodeAddress("127.0.0.1", victim.localAddress().port());
+            List<gladius.p2p.testing.Inbox> sybilInboxes = new ArrayList<>();
+            for (int i = 0; i < 64; i++) {
+                gladius.p2p.testing.Inbox inbox = new gladius.p2p.testing.Inbox();
+                sybilInboxes.add(inbox);
+                Network sybil = cluster.startOn(Cluster.LOOPBACK, Map.of("provider", "kcp", "plugins", "none"), inbox);
+                sybil.broadcast(sybil.newMessage(DiscoveryService.REQUEST, REQUEST), victimAt);
+            }
+            Await.until("every sybil's request answered", () -> sybilInboxes.stream()
+                    .allMatch(inbox -> inbox.count(DiscoveryService.ANSWER) > 0));
+            long sybils = routeTable(victim).stream().filter(n -> n.host().equals("127.0.0.1")).count();
+            assertTrue(sybils <= 2, sybils + " sybils of one /24 in the table: " + routeTable(victim));
+
+            List<NodeAddress> honest = new ArrayList<>();
+            for (int i = 1; i <= 4; i++) {
+                Network node = cluster.startOn(new NodeAddress("127.0." + i + ".1", 0),
+                        settings("discovery.seeds", victimAt.toString()));
+                honest.add(node.localAddress());
+            }
+            Await.until("the four honest nodes in the table", () -> routeTable(victim).containsAll(honest),
+                    () -> "" + routeTable(victim));
+            assertTrue(routeTable(victim).size() <= 8, "" + routeTable(victim));
+            assertTrue(discovery(victim).refusedNodes() >= 62, "the rest were refused, and counted: " + discovery(victim).refusedNodes());
+        }
+    }
+
+    /**
+     * One answer that would make a node send handshakes to many addresses of somebody else's: a
+     * dozen ports of one host, a multicast group, the broadcast and unspecified addresses, a private
+     * address. Only one of the dozen is dialed (the answering peer holds the /24's other place);
+     * nothing else is.
+     */
+    @Test
+    void anAnswerFullOfOtherPeoplesAddressesMakesTheNodeDialAtMostItsShare() throws Exception {
+        try (Cluster cluster = new Cluster()) {
+            List<java.nio.channels.DatagramChannel> targets = new ArrayList<>();
+            try {
+                List<NodeAddress> named = new ArrayList<>();
+                for (int i = 0; i < 12; i++) {
+                    java.nio.channels.DatagramChannel target = java.nio.channels.DatagramChannel.open();
+                    target.bind(new java.net.InetSocketAddress("127.0.0.1", 0));
+                    target.configureBlocking(false);
+                    targets.add(target);
+                    named.add(new NodeAddress("127.0.0.1", ((java.net.InetSocketAddress) target.getLocalAddress()).getPort()));
+                }
+                List<NodeAddress> none = List.of(new NodeAddress("224.0.0.1", 7000), new NodeAddress("0.0.0.0", 7000),
+                        new NodeAddress("255.255.255.255", 7000), new NodeAddress("10.1.2.3", 7000));
+                named.addAll(none);
+                Network hostile = cluster.start(Map.of("provider", "kcp", "plugins", "none"));
+                ScriptedAnswers script = new ScriptedAnswers(List.of(answer(named.size(), named)));
+                hostile.registerPlugin(script);
+                Network victim = cluster.startOn(new NodeAddress("0.0.0.0", 0), settings("discovery.seeds",
+                        hostile.localAddress().toString()));
+                Await.until("the answer handled", () -> script.done() && discovery(victim).refusedNodes() >= 15,
+                        () -> "refused " + discovery(victim).refusedNodes() + ", table " + routeTable(victim));
+                assertTrue(routeTable(victim).stream().noneMatch(node -> none.stream()
+                        .anyMatch(n -> n.host().equals(node.host()))), "" + routeTable(victim));
+                assertEquals(2, routeTable(victim).size(), "the hostile peer and one of its dozen: " + routeTable(victim));
+                // Only that one address hears from the victim: what it dials is what it added.
+                java.nio.ByteBuffer buffer = java.nio.ByteBuffer.allocate(2048);
+                Await.until("the one dial", () -> targets.stream().anyMatch(target -> received(target, buffer)));
+                int reached = 0;
+                for (java.nio.channels.DatagramChannel target : targets) {
+                    boolean heard = false;
+                    while (received(target, buffer)) {
+                        heard = true;
+                    }
+                    NodeAddress at = new NodeAddress("127.0.0.1", ((java.net.InetSocketAddress) target.getLocalAddress()).getPort());
+                    if (heard || routeTable(victim).contains(at)) {
+                        reached++;
+                    }
+                }
+                assertEquals(1, reached, "one of the dozen was dialed");
+            } finally {
+                for (java.nio.channels.DatagramChannel target : targets) {
+                    target.close();
+                }
+            }
+        }
+    }
+
+    @Test
+    void aPeerAskingFasterThanTheRequestIntervalIsAnsweredOnceAndCounted() {
+        try (Cluster cluster = new Cluster()) {
+            Network node = cluster.start(settings("discovery.request-interval", "1h"));
+            gladius.p2p.testing.Inbox inbox = new gladius.p2p.testing.Inbox();
+            Network asker = cluster.startOn(Cluster.LOOPBACK, Map.of("provider", "kcp", "plugins", "none"), inbox);
+            for (int i = 0; i < 100; i++) {
+                asker.broadcast(asker.newMessage(DiscoveryService.REQUEST, REQUEST), node.localAddress());
+            }
+            Await.until("the 99 requests after the first counted", () -> discovery(node).unansweredRequests() == 99);
+            assertEquals(1, inbox.count(DiscoveryService.ANSWER));
+        }
+    }
+
     @Test
     void typesOutsideTheNamespaceAreIgnoredAndUnknownOnesInItCounted() {
         try (Cluster cluster = new Cluster()) {
@@ -128,6 +244,15 @@ class HostilePeerTest {
             Await.until("the unknown discovery type to be counted", () -> discovery(node).malformedMessages() == 1);
             assertEquals(2, node.networkState().messagesReceived());
             assertEquals(0, node.networkState().pluginFailures());
+        }
+    }
+
+    /** Whether a datagram was waiting at this non-blocking socket (read into the buffer). */
+    private static boolean received(java.nio.channels.DatagramChannel socket, java.nio.ByteBuffer buffer) {
+        try {
+            return socket.receive(buffer.clear()) != null;
+        } catch (java.io.IOException e) {
+            throw new java.io.UncheckedIOException(e);
         }
     }
 

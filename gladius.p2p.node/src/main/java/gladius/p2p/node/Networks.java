@@ -1,5 +1,6 @@
 package gladius.p2p.node;
 
+import gladius.p2p.Contact;
 import gladius.p2p.Network;
 import gladius.p2p.NoTransportException;
 import gladius.p2p.NodeAddress;
@@ -32,9 +33,14 @@ final class Networks {
         }
     }
 
-    static void add(Network network, NodeAddress node) {
+    /** Adds a node as the user named it, its key pinned if given; a key a plain network cannot check is the user's mistake. */
+    static void add(Network network, Contacts node) {
         try {
-            network.add(node);
+            if (node.key().isPresent()) {
+                network.add(new Contact(node.key().get(), node.address()));
+            } else {
+                network.add(node.address());
+            }
         } catch (IllegalArgumentException e) {
             throw new UserError("--seed " + node + ": " + e.getMessage());
         }

@@ -44,12 +44,12 @@ final class NodeSettings {
     }
 
     /** Adds seeds to discovery's setting, keeping any given there. */
-    static void addSeeds(Map<String, String> settings, List<NodeAddress> seeds) {
+    static void addSeeds(Map<String, String> settings, List<Contacts> seeds) {
         if (seeds.isEmpty()) {
             return;
         }
         String given = settings.getOrDefault("discovery.seeds", "");
-        String more = seeds.stream().map(NodeAddress::toString).collect(Collectors.joining(","));
+        String more = seeds.stream().map(Contacts::toString).collect(Collectors.joining(","));
         settings.put("discovery.seeds", given.isBlank() ? more : given + "," + more);
     }
 

@@ -6,7 +6,6 @@ import java.io.PrintWriter;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
-import java.util.HexFormat;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.Callable;
@@ -28,9 +27,10 @@ final class RunCommand implements Callable<Integer> {
             defaultValue = "0.0.0.0:7000", converter = Addresses.class)
     NodeAddress listen;
 
-    @Option(names = "--seed", paramLabel = "HOST:PORT", description = "A node to start from (repeatable): added, and given to discovery.",
-            converter = Addresses.class)
-    List<NodeAddress> seeds = new ArrayList<>();
+    @Option(names = "--seed", paramLabel = "[KEY@]HOST:PORT", description = "A node to start from (repeatable): added, and given to "
+            + "discovery. In a secure network give its key (KEYHEX@HOST:PORT, what it prints at start): a node that proves "
+            + "another key there is refused.", converter = Contacts.Converter.class)
+    List<Contacts> seeds = new ArrayList<>();
 
     @Option(names = "--config", paramLabel = "FILE", description = "Settings from a properties file.")
     Path config;
@@ -82,6 +82,12 @@ final class RunCommand implements Callable<Integer> {
         }
         keySettings(settings);
         NodeSettings.checkNamespaces(settings);
+        for (Contacts seed : seeds) {
+            if (seed.key().isPresent() && !"true".equals(settings.get("kcp.secure"))) {
+                throw new UserError("--seed " + seed + " names a key, which only a secure node can check: add --set kcp.secure=true, "
+                        + "or give the seed as HOST:PORT");
+            }
+        }
         // Every --put is checked before anything is bound: a mistake costs no port and no half-started node.
         for (String put : puts) {
             if (put.indexOf('=') <= 0) {
@@ -105,7 +111,7 @@ final class RunCommand implements Callable<Integer> {
         try {
             network.registerPlugin(new StatusResponder());
             Networks.listen(network, listen);
-            for (NodeAddress seed : seeds) {
+            for (Contacts seed : seeds) {
                 Networks.add(network, seed);
             }
             out.println("gladius: listening on " + network.localAddress());
@@ -117,8 +123,8 @@ final class RunCommand implements Callable<Integer> {
                 page = LivePage.start(http, () -> List.of(network));
                 out.println("gladius: live page at http://" + page.address() + "/");
             }
-            network.networkState().staticKey().ifPresent(key -> out.println("gladius: static key " + HexFormat.of().formatHex(key)
-                    + " (what peers list in kcp.allow-keys; keep it with --set kcp.node-key=FILE, see gladius key)"));
+            network.networkState().key().ifPresent(key -> out.println("gladius: node key " + key + ": others reach it as "
+                    + key + "@" + listen + " (--seed) and list it in kcp.allow-keys; keep it with --set kcp.node-key=FILE (gladius key)"));
             if (Parts.ethstate()) {
                 EthStateView.address(network).ifPresent(address -> out.println("gladius: ethereum address " + address));
             }

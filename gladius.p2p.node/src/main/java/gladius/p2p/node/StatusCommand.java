@@ -1,5 +1,6 @@
 package gladius.p2p.node;
 
+import gladius.p2p.Contact;
 import gladius.p2p.Message;
 import gladius.p2p.Network;
 import gladius.p2p.NodeAddress;
@@ -29,8 +30,10 @@ final class StatusCommand implements Callable<Integer> {
     @Spec
     CommandSpec spec;
 
-    @Parameters(paramLabel = "HOST:PORT", description = "The node to ask.", converter = Addresses.class)
-    NodeAddress node;
+    @Parameters(paramLabel = "[KEY@]HOST:PORT", description = "The node to ask; with its key (KEYHEX@HOST:PORT) only a node "
+            + "that proves that key is asked (secure).", converter = Contacts.Converter.class)
+    Contacts target;
+    private NodeAddress node;
 
     @Option(names = "--timeout", paramLabel = "DURATION", description = "How long to wait for the answer. Default: ${DEFAULT-VALUE}.",
             defaultValue = "5s", converter = Durations.class)
@@ -45,9 +48,13 @@ final class StatusCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws InterruptedException {
+        node = target.address();
         Map<String, String> settings = new java.util.HashMap<>(NodeSettings.build(null, pairs));
         settings.put("plugins", "none");
         NodeSettings.checkNamespaces(settings);
+        if (target.key().isPresent()) {
+            settings.putIfAbsent("kcp.secure", "true"); // a key is checked by a secure handshake, and only by one
+        }
         boolean chosen = settings.containsKey("kcp.secure");
         Integer code;
         if (chosen) {
@@ -86,6 +93,9 @@ final class StatusCommand implements Callable<Integer> {
             });
             Networks.listen(network, new NodeAddress(node.host().contains(":") ? "::" : "0.0.0.0", 0));
             try {
+                if (target.key().isPresent()) {
+                    network.add(new Contact(target.key().get(), node)); // pinned: a node that proves another key is refused
+                }
                 byte[] request = entries ? StatusResponder.WITH_ENTRIES.getBytes(StandardCharsets.UTF_8) : new byte[0];
                 network.broadcast(network.newMessage(StatusResponder.REQUEST, request), node);
             } catch (IllegalArgumentException e) {
@@ -95,6 +105,10 @@ final class StatusCommand implements Callable<Integer> {
             while (!answer.isDone() && System.nanoTime() < deadline) {
                 if (mayRetry && network.networkState().sessionsRefused() > 0) {
                     return null;
+                }
+                if (target.key().isPresent() && network.networkState().sessionsRefused() > 0) {
+                    spec.commandLine().getErr().println("gladius: the node at " + node + " did not prove the key " + target.key().get());
+                    return 1;
                 }
                 try {
                     answer.get(20, TimeUnit.MILLISECONDS);

@@ -50,12 +50,13 @@ class NodeSettingsTest {
     @Test
     void seedsJoinThoseTheSettingsAlreadyName() {
         Map<String, String> settings = new HashMap<>(Map.of("discovery.seeds", "198.18.0.1:7000"));
-        NodeSettings.addSeeds(settings, List.of(NodeAddress.parse("198.18.0.2:7000"), NodeAddress.parse("[::1]:7001")));
+        NodeSettings.addSeeds(settings, List.of(new Contacts(NodeAddress.parse("198.18.0.2:7000"), java.util.Optional.empty()),
+                new Contacts(NodeAddress.parse("[::1]:7001"), java.util.Optional.empty())));
         assertEquals("198.18.0.1:7000,198.18.0.2:7000,[::1]:7001", settings.get("discovery.seeds"));
         Map<String, String> none = new HashMap<>();
         NodeSettings.addSeeds(none, List.of());
         assertEquals(Map.of(), none, "no seeds, no setting");
-        NodeSettings.addSeeds(none, List.of(NodeAddress.parse("198.18.0.3:1")));
+        NodeSettings.addSeeds(none, List.of(new Contacts(NodeAddress.parse("198.18.0.3:1"), java.util.Optional.empty())));
         assertEquals(Map.of("discovery.seeds", "198.18.0.3:1"), none);
     }
 

@@ -15,6 +15,7 @@ import java.util.regex.Pattern;
 import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
 
@@ -147,7 +148,7 @@ class NatIT {
 
     @ParameterizedTest(name = "secure={0}")
     @ValueSource(booleans = {false, true})
-    void tenHostsOfEveryKindWithLossyLinksAllHoldEverySignedEntry(boolean secure) throws Exception {
+    void tenHostsOfEveryKindWithLossyLinksAllHoldEverySignedEntry(boolean secure, @TempDir java.nio.file.Path dir) throws Exception {
         try (NetBed bed = bed()) {
             NetBed.Host seed = bed.publicHost("seed");
             NetBed.Host other = bed.publicHost("pub");
@@ -161,9 +162,17 @@ class NatIT {
             }
             bed.loss(other.namespace(), 5);
             String seedAddress = seed.address() + ":7000";
+            String otherAddress = other.address() + ":7000";
             List<String> common = new ArrayList<>(List.of("--set", "kcp.connect-timeout=2s"));
+            List<List<String>> keyed = List.of(List.of(), List.of());
             if (secure) {
+                // As a user would run them: the two public nodes keep their keys, and everyone names them by key.
                 common.addAll(List.of("--set", "kcp.secure=true"));
+                NodeKey seedKey = NodeKey.make(dir.resolve("seed.key"));
+                NodeKey otherKey = NodeKey.make(dir.resolve("pub.key"));
+                seedAddress = seedKey.publicHex() + "@" + seedAddress;
+                otherAddress = otherKey.publicHex() + "@" + otherAddress;
+                keyed = List.of(seedKey.setting(), otherKey.setting());
             }
             List<Gladius> nodes = new ArrayList<>();
             try {
@@ -172,9 +181,10 @@ class NatIT {
                     List<String> args = new ArrayList<>(common);
                     if (i < 2) {
                         args.add("--relay"); // the two public hosts relay
+                        args.addAll(keyed.get(i));
                     }
                     if (i > 1) {
-                        args.addAll(List.of("--seed", other.address() + ":7000")); // a second way in
+                        args.addAll(List.of("--seed", otherAddress)); // a second way in
                     }
                     nodes.add(node(hosts.get(i), seedAddress, "n" + i, args.toArray(String[]::new)));
                 }
@@ -250,6 +260,20 @@ class NatIT {
         }
     }
 
+    /** A secure node's key, made by {@code gladius key --new}: the file its node reads, and the key it proves. */
+    private record NodeKey(java.nio.file.Path file, String publicHex) {
+        static NodeKey make(java.nio.file.Path file) throws Exception {
+            try (Gladius key = Gladius.start("key", "--new", file.toString())) {
+                assertEquals(0, key.exit(Duration.ofSeconds(30)), key.toString());
+                return new NodeKey(file, key.out().get(key.out().size() - 1).trim());
+            }
+        }
+
+        List<String> setting() {
+            return List.of("--set", "kcp.node-key=" + file);
+        }
+    }
+
     /** A public seed, and two hosts a and b behind a router each: the bed of most tests here. */
     private record Three(NetBed.Host seed, NetBed.Router routerA, NetBed.Host a, NetBed.Router routerB, NetBed.Host b) {
         static Three build(NetBed bed, NetBed.Nat kind) throws Exception {
@@ -299,7 +323,7 @@ class NatIT {
 
     private static String[] runArgs(NetBed.Host host, String seed, String name, List<String> more) {
         List<String> args = new ArrayList<>(List.of("run", "--listen", host.address() + ":7000", "--put", "name=" + name));
-        if (!seed.startsWith(host.address() + ":")) {
+        if (!seed.substring(seed.indexOf('@') + 1).startsWith(host.address() + ":")) {
             args.addAll(List.of("--seed", seed));
         }
         if (!more.contains(STATUS_EVERY[0])) {

@@ -13,7 +13,8 @@ import java.util.concurrent.atomic.AtomicInteger;
 /**
  * Hosts on separate network stacks, for tests across real routing and NAT: Linux network
  * namespaces joined by veth pairs. An "internet" namespace holds a bridge that every public host
- * and every NAT router's WAN side plugs into (198.18.0.0/24); each NAT router has a LAN of its own
+ * and every NAT router's WAN side plugs into (198.18.0.0/16, each on a /24 of its own, 198.18.N.1, as
+ * an internet of providers would number them: diversity rules per /24 see separate networks); each NAT router has a LAN of its own
  * (198.19.N.0/24) whose hosts reach the internet only through its nftables {@code masquerade}, and
  * a firewall that drops unsolicited traffic from the WAN, as home routers do.
  * Every address is in 198.18.0.0/15 (RFC 2544), never any other range.
@@ -84,25 +85,30 @@ final class NetBed implements AutoCloseable {
         return Optional.empty();
     }
 
-    /** A host on the internet's bridge, with a public address 198.18.0.N. */
+    /** A host on the internet's bridge, with a public address 198.18.N.1. */
     Host publicHost(String name) throws IOException, InterruptedException {
         String ns = prefix + "-" + name;
-        String address = "198.18.0." + nextPublic++;
+        String address = publicAddress();
         namespace(ns);
-        plug(ns, "eth0", address + "/24");
+        plug(ns, "eth0", address + "/16");
         return new Host(ns, address);
     }
 
+    /** The next public address: a /24 of its own in 198.18.0.0/16 (the bridge's subnet). */
+    private String publicAddress() {
+        return "198.18." + nextPublic++ + ".1";
+    }
+
     /**
-     * A NAT router: WAN 198.18.0.N on the internet's bridge, LAN 198.19.M.1/24, and hosts behind
+     * A NAT router: WAN 198.18.N.1 on the internet's bridge, LAN 198.19.M.1/24, and hosts behind
      * it get 198.19.M.2 and up. Returns the router; {@link #behind} adds hosts.
      */
     Router router(String name, Nat kind) throws IOException, InterruptedException {
         String ns = prefix + "-" + name;
-        String wan = "198.18.0." + nextPublic++;
+        String wan = publicAddress();
         int lan = nextNat++;
         namespace(ns);
-        plug(ns, "wan", wan + "/24");
+        plug(ns, "wan", wan + "/16");
         ip(ns, "link", "add", "lan", "type", "bridge");
         ip(ns, "addr", "add", "198.19." + lan + ".1/24", "dev", "lan");
         ip(ns, "link", "set", "lan", "up");

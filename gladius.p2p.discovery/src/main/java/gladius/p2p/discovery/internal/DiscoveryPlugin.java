@@ -1,9 +1,12 @@
 package gladius.p2p.discovery.internal;
 
+import gladius.p2p.Contact;
 import gladius.p2p.Message;
 import gladius.p2p.Network;
 import gladius.p2p.NetworkState;
 import gladius.p2p.NodeAddress;
+import gladius.p2p.NodeKey;
+import gladius.p2p.NodeRecord;
 import gladius.p2p.PeerState;
 import gladius.p2p.Plugin;
 import gladius.p2p.discovery.DiscoveryMXBean;
@@ -17,7 +20,6 @@ import java.util.Collections;
 import java.util.HashMap;
 import java.util.Iterator;
 import java.util.LinkedHashMap;
-import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -30,24 +32,36 @@ import java.util.concurrent.atomic.AtomicLong;
  * touched only by its callbacks and its rounds ({@link Network#schedule}), which the network runs
  * one at a time, so it needs no lock; {@link #knownPeers()} readers on other threads see an
  * immutable copy published whenever the table changes. All state is bounded: the route-table
- * mirror by the route table, the asked and deleted sets by their own caps.
+ * mirror by the route table, the asked, answered and deleted maps by their own caps.
+ *
+ * <p>What a peer can make it do is bounded too (docs/SECURITY.md): an answer names at most
+ * {@value DiscoveryService#MAX_ANSWER} nodes; none that no node can have, none on this host or
+ * a private network unless this node or the peer is on one; at most {@code max-per-subnet} of
+ * one /24 or /48 in the table; in a network with keys only nodes whose signed record names the
+ * address, each dialed with its key pinned; and a peer's requests are answered at most once per
+ * {@code request-interval}, from a sample made at most once a second.
  */
 final class DiscoveryPlugin implements Plugin, DiscoveryService, DiscoveryMXBean {
 
     private static final System.Logger LOG = System.getLogger(DiscoveryPlugin.class.getName());
-    /** Deleted nodes remembered at most, so a flood of dead addresses cannot grow memory. */
-    private static final int MAX_TOMBSTONES = 4096;
+    /** Deleted nodes, and askers answered, remembered at most, so a flood of addresses cannot grow memory. */
+    private static final int MAX_REMEMBERED = 4096;
+    /** How long one sample of this node's peers answers requests. */
+    private static final long SAMPLE_NANOS = 1_000_000_000L;
 
     private final DiscoverySettings settings;
     private final AtomicLong malformed = new AtomicLong();
     private final AtomicLong unsolicited = new AtomicLong();
+    private final AtomicLong refused = new AtomicLong();
+    private final AtomicLong unanswered = new AtomicLong();
     /** Rounds run; written by the rounds (serial), read by JMX. */
     private volatile long rounds;
 
     /** Set at startup; volatile for discoverNow, which any thread may call. */
     private volatile Network network;
     // Callbacks and rounds only (serial): no lock.
-    private final Set<NodeAddress> table = new LinkedHashSet<>();
+    /** The route table as this plugin knows it, each node with the key it was added with (null: none). */
+    private final Map<NodeAddress, NodeKey> table = new LinkedHashMap<>();
     /** What knownPeers() returns: a copy of the table, published when it changes. */
     private volatile Set<NodeAddress> published = Set.of();
     /** Route-table nodes seen unreachable, and since when (wall clock, to compare with PeerState.lastSeen). */
@@ -56,6 +70,12 @@ final class DiscoveryPlugin implements Plugin, DiscoveryService, DiscoveryMXBean
     private final Map<NodeAddress, Long> asked = new HashMap<>();
     /** Recently deleted nodes, with when (nanoTime), oldest first. */
     private final LinkedHashMap<NodeAddress, Long> tombstones = new LinkedHashMap<>();
+    /** Peers whose request was answered, with when (nanoTime), oldest first. */
+    private final LinkedHashMap<NodeAddress, Long> answered = new LinkedHashMap<>();
+    /** The sample requests are answered from, and when it was made (nanoTime). */
+    private List<Answers.Entry> sample;
+    private long sampledAt;
+    private Scope localScope = Scope.PUBLIC;
 
     DiscoveryPlugin(DiscoverySettings settings) {
         this.settings = settings;
@@ -66,22 +86,25 @@ final class DiscoveryPlugin implements Plugin, DiscoveryService, DiscoveryMXBean
     @Override
     public void startup(Network network) {
         this.network = network;
-        for (NodeAddress seed : settings.seeds()) {
-            addIfRoom(seed, false);
+        localScope = scopeOf(network.localAddress()).orElse(Scope.PUBLIC); // 0.0.0.0 listens everywhere: public
+        for (DiscoverySettings.Seed seed : settings.seeds()) {
+            addSeed(seed);
         }
         scheduleRound(Duration.ofMillis(ThreadLocalRandom.current().nextLong(1 + settings.interval().toMillis() / 10)));
     }
 
     @Override
     public void nodeAdded(NodeAddress node) {
-        if (table.add(node)) {
+        if (!table.containsKey(node)) {
+            table.put(node, null);
             publish();
         }
     }
 
     @Override
     public void nodeDeleted(NodeAddress node) {
-        if (table.remove(node)) {
+        if (table.containsKey(node)) {
+            table.remove(node);
             publish();
         }
         unreachableSince.remove(node);
@@ -126,6 +149,16 @@ final class DiscoveryPlugin implements Plugin, DiscoveryService, DiscoveryMXBean
         return unsolicitedAnswers();
     }
 
+    @Override
+    public long getRefusedNodes() {
+        return refusedNodes();
+    }
+
+    @Override
+    public long getUnansweredRequests() {
+        return unansweredRequests();
+    }
+
     // ------------------------------------------------------------------ DiscoveryService
 
     @Override
@@ -156,6 +189,16 @@ final class DiscoveryPlugin implements Plugin, DiscoveryService, DiscoveryMXBean
         return unsolicited.get();
     }
 
+    @Override
+    public long refusedNodes() {
+        return refused.get();
+    }
+
+    @Override
+    public long unansweredRequests() {
+        return unanswered.get();
+    }
+
     // ------------------------------------------------------------------ messages
 
     private void onRequest(Message request) {
@@ -167,15 +210,24 @@ final class DiscoveryPlugin implements Plugin, DiscoveryService, DiscoveryMXBean
         if (network == null) {
             return; // a network calls startup first; a plugin driven by hand may not have
         }
-        List<NodeAddress> sample = sampleOfConnected(network, from);
-        network.broadcast(network.newMessage(ANSWER, Answers.answer(sample)), from);
+        long now = System.nanoTime();
+        Long last = answered.get(from);
+        if (last != null && now - last < settings.requestInterval().toNanos()) {
+            unanswered.incrementAndGet(); // a peer asking faster than anyone needs: it gets nothing
+            return;
+        }
+        remember(answered, from, now);
+        List<Answers.Entry> entries = sample(now).stream().filter(e -> !e.address().equals(from)).toList();
+        network.broadcast(network.newMessage(ANSWER, Answers.answer(entries)), from);
         tombstones.remove(from); // it spoke to us: it is back
-        addIfRoom(from, false);
+        // A request is also an announcement: the asker, as its session proved it, if there is room.
+        Optional<NodeKey> key = network.networkState().peer(from).flatMap(PeerState::key);
+        addIfRoom(from, key.orElse(null), scopeOf(from).orElse(Scope.PUBLIC), false);
     }
 
     private void onAnswer(Message answer) {
-        Optional<List<NodeAddress>> nodes = Answers.parseAnswer(answer.body());
-        if (nodes.isEmpty()) {
+        Optional<List<Answers.Entry>> entries = Answers.parseAnswer(answer.body());
+        if (entries.isEmpty()) {
             malformed.incrementAndGet();
             return;
         }
@@ -183,21 +235,51 @@ final class DiscoveryPlugin implements Plugin, DiscoveryService, DiscoveryMXBean
             unsolicited.incrementAndGet();
             return;
         }
-        for (NodeAddress node : nodes.get()) {
-            addIfRoom(node, true);
+        Scope from = scopeOf(answer.sender()).orElse(Scope.PUBLIC);
+        boolean keyed = network.networkState().key().isPresent();
+        for (Answers.Entry entry : entries.get()) {
+            NodeKey key = null;
+            if (keyed) {
+                // Only a node whose own signed record names the address, dialed with that key pinned.
+                Optional<NodeRecord> record = network.readRecord(entry.record());
+                if (record.isEmpty() || !record.get().addresses().contains(entry.address())) {
+                    refused.incrementAndGet();
+                    continue;
+                }
+                key = record.get().key();
+            }
+            addIfRoom(entry.address(), key, from, true);
         }
     }
 
-    /** Up to SAMPLE connected route-table nodes other than the asker, chosen at random. */
-    private static List<NodeAddress> sampleOfConnected(Network net, NodeAddress asker) {
-        List<NodeAddress> connected = new ArrayList<>();
-        for (PeerState peer : net.networkState().peers()) {
-            if (peer.inRouteTable() && peer.connected() && !peer.address().equals(asker)) {
-                connected.add(peer.address());
+    /**
+     * Up to SAMPLE connected route-table nodes, at random, made again at most once a second: each
+     * with its record in a network with keys (only those whose record names the address this node
+     * reaches them at), or in a plain one only those it reaches directly (an address a relay named
+     * is that relay's word, not a node's).
+     */
+    private List<Answers.Entry> sample(long now) {
+        if (sample != null && now - sampledAt < SAMPLE_NANOS) {
+            return sample;
+        }
+        List<Answers.Entry> connected = new ArrayList<>();
+        for (PeerState peer : network.networkState().peers()) {
+            if (!peer.inRouteTable() || !peer.connected()) {
+                continue;
+            }
+            Optional<NodeRecord> record = peer.record();
+            if (record.isPresent()) {
+                if (record.get().addresses().contains(peer.address())) {
+                    connected.add(new Answers.Entry(peer.address(), record.get().encoded()));
+                }
+            } else if (peer.key().isEmpty() && peer.relay().isEmpty()) {
+                connected.add(new Answers.Entry(peer.address(), new byte[0]));
             }
         }
         Collections.shuffle(connected, ThreadLocalRandom.current());
-        return connected.subList(0, Math.min(SAMPLE, connected.size()));
+        sample = List.copyOf(connected.subList(0, Math.min(SAMPLE + 1, connected.size()))); // one more: the asker may be one
+        sampledAt = now;
+        return sample;
     }
 
     // ------------------------------------------------------------------ rounds
@@ -219,7 +301,7 @@ final class DiscoveryPlugin implements Plugin, DiscoveryService, DiscoveryMXBean
         }
     }
 
-    /** Deletes nodes unreachable for too long, then asks for more if the table has room. */
+    /** Deletes nodes unreachable for too long, then asks for more: a full table keeps asking one peer a round. */
     private void round() {
         rounds++; // serial with every other round and callback: no lost update
         try {
@@ -262,10 +344,7 @@ final class DiscoveryPlugin implements Plugin, DiscoveryService, DiscoveryMXBean
         asked.values().removeIf(when -> nowNanos - when > expiry);
         for (NodeAddress node : dead) {
             tombstones.remove(node);
-            tombstones.put(node, nowNanos);
-            if (tombstones.size() > MAX_TOMBSTONES) {
-                tombstones.remove(tombstones.keySet().iterator().next());
-            }
+            remember(tombstones, node, nowNanos);
         }
         for (NodeAddress node : dead) {
             if (net.delete(node)) {
@@ -276,13 +355,11 @@ final class DiscoveryPlugin implements Plugin, DiscoveryService, DiscoveryMXBean
     }
 
     private void ask(Network net, NetworkState state) {
-        if (table.size() >= settings.maxPeers()) {
-            return;
-        }
         Message request = net.newMessage(REQUEST, Answers.request());
         boolean anyConnected = state.peers().stream().anyMatch(p -> p.inRouteTable() && p.connected());
+        int fanout = table.size() >= settings.maxPeers() ? 1 : settings.fanout();
         List<NodeAddress> targets = anyConnected
-                ? net.broadcastRandomly(request, settings.fanout())
+                ? net.broadcastRandomly(request, fanout)
                 : seedsToAsk(net, request);
         long now = System.nanoTime();
         for (NodeAddress target : targets) {
@@ -293,9 +370,9 @@ final class DiscoveryPlugin implements Plugin, DiscoveryService, DiscoveryMXBean
     /** With no connected peer, the seeds are asked directly (they may have been deleted meanwhile). */
     private List<NodeAddress> seedsToAsk(Network net, Message request) {
         List<NodeAddress> targets = new ArrayList<>();
-        for (NodeAddress seed : settings.seeds()) {
+        for (DiscoverySettings.Seed seed : settings.seeds()) {
             try {
-                NodeAddress canonical = canonical(seed);
+                NodeAddress canonical = canonical(seed.address());
                 if (net.broadcast(request, canonical) > 0) {
                     targets.add(canonical);
                 }
@@ -306,34 +383,118 @@ final class DiscoveryPlugin implements Plugin, DiscoveryService, DiscoveryMXBean
         return targets;
     }
 
-    // ------------------------------------------------------------------ helpers
+    // ------------------------------------------------------------------ the table
 
     private void publish() {
-        published = Set.copyOf(table);
+        published = Set.copyOf(table.keySet());
+    }
+
+    /** A seed is added whatever its network: the user named it. Its key is pinned where the network can check one. */
+    private void addSeed(DiscoverySettings.Seed seed) {
+        try {
+            NodeAddress canonical = canonical(seed.address());
+            if (seed.key().isPresent()) {
+                try {
+                    network.add(new Contact(seed.key().get(), canonical));
+                } catch (IllegalArgumentException noKeys) {
+                    LOG.log(System.Logger.Level.WARNING, "seed {0}: {1}; added by its address alone", seed, noKeys.getMessage());
+                    network.add(canonical);
+                }
+            } else {
+                network.add(canonical);
+            }
+            table.put(canonical, seed.key().orElse(null));
+            publish();
+        } catch (IllegalArgumentException | UnknownHostException skipped) {
+            LOG.log(System.Logger.Level.WARNING, "seed {0} skipped: {1}", seed, skipped.getMessage());
+        } catch (IllegalStateException closing) {
+            LOG.log(System.Logger.Level.DEBUG, "discovery stopped adding: {0}", closing.getMessage());
+        }
     }
 
     /**
-     * Adds a node if the table has room (rounds and answers are serial, so they never overshoot
-     * max-peers). This node's own address, or a name that does not resolve, is skipped.
+     * Adds a node that a peer in scope {@code from} told of (or that asked us itself, {@code
+     * fromAnswer} false), if it is one this node may dial and the table has room: with its key
+     * pinned if it has one (a key already in the table is not added again at another address),
+     * at most max-per-subnet of one block. A full table makes room only by dropping a node that
+     * is not connected, the one unreachable longest. This node's own address, or a deleted one
+     * named by a third party, is skipped.
      */
-    private void addIfRoom(NodeAddress node, boolean fromAnswer) {
-        if (network == null || table.size() >= settings.maxPeers()) {
+    private void addIfRoom(NodeAddress node, NodeKey key, Scope from, boolean fromAnswer) {
+        if (network == null || table.containsKey(node) || (fromAnswer && tombstones.containsKey(node))) {
+            return;
+        }
+        Optional<InetAddress> ip = Answers.literal(node.host());
+        if (ip.isEmpty() || !Scope.of(ip.get()).dialableFor(localScope, from)
+                || (key != null && table.containsValue(key)) || node.equals(network.localAddress())) {
+            refused.incrementAndGet();
+            return;
+        }
+        if (!roomInSubnet(ip.get()) || (table.size() >= settings.maxPeers() && !makeRoom())) {
+            refused.incrementAndGet();
             return;
         }
         try {
-            NodeAddress canonical = canonical(node);
-            if (table.contains(canonical) || (fromAnswer && tombstones.containsKey(canonical))) {
-                return;
-            }
-            if (network.add(canonical)) {
-                table.add(canonical);
+            boolean added = key == null ? network.add(node) : network.add(new Contact(key, node));
+            if (added) {
+                table.put(node, key);
                 publish();
             }
-        } catch (IllegalArgumentException | UnknownHostException skipped) {
+        } catch (IllegalArgumentException skipped) {
+            refused.incrementAndGet();
             LOG.log(System.Logger.Level.DEBUG, "discovery skipped {0}: {1}", node, skipped.getMessage());
         } catch (IllegalStateException closing) {
             LOG.log(System.Logger.Level.DEBUG, "discovery stopped adding: {0}", closing.getMessage());
         }
+    }
+
+    /**
+     * Whether one more node of this address's block fits: max-per-subnet in all, except among
+     * this host's own addresses when this node itself listens there (a cluster on one machine).
+     */
+    private boolean roomInSubnet(InetAddress ip) {
+        if (localScope == Scope.LOOPBACK && Scope.of(ip) == Scope.LOOPBACK) {
+            return true;
+        }
+        String block = Scope.subnet(ip);
+        int same = 0;
+        for (NodeAddress held : table.keySet()) {
+            Optional<InetAddress> heldIp = Answers.literal(held.host());
+            if (heldIp.isPresent() && Scope.subnet(heldIp.get()).equals(block) && ++same >= settings.maxPerSubnet()) {
+                return false;
+            }
+        }
+        return true;
+    }
+
+    /** Deletes the table node unreachable longest, if one is unreachable now; false if every node is connected. */
+    private boolean makeRoom() {
+        Optional<Map.Entry<NodeAddress, Instant>> longest = unreachableSince.entrySet().stream()
+                .filter(e -> table.containsKey(e.getKey()))
+                .min(Map.Entry.comparingByValue());
+        if (longest.isEmpty()) {
+            return false;
+        }
+        NodeAddress evicted = longest.get().getKey();
+        unreachableSince.remove(evicted);
+        if (network.delete(evicted)) {
+            LOG.log(System.Logger.Level.DEBUG, "discovery made room: {0} was unreachable the longest", evicted);
+        }
+        table.remove(evicted);
+        publish();
+        return true;
+    }
+
+    private static <K> void remember(LinkedHashMap<K, Long> map, K key, long when) {
+        map.remove(key);
+        map.put(key, when);
+        if (map.size() > MAX_REMEMBERED) {
+            map.remove(map.keySet().iterator().next());
+        }
+    }
+
+    private static Optional<Scope> scopeOf(NodeAddress address) {
+        return Answers.literal(address.host()).map(ip -> ip.isAnyLocalAddress() ? null : Scope.of(ip));
     }
 
     /** The form the network reports a node in: its IP literal. Only seeds can be names; answers never are. */
