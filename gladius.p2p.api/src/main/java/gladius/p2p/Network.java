@@ -213,16 +213,18 @@ public interface Network extends AutoCloseable {
     /**
      * Registers a plugin; see {@link Plugin#startup} for when it starts. On a listening network
      * it returns after the plugin's startup has run (except from a plugin's callback or task, as
-     * for {@link #listen}).
+     * for {@link #listen}). It hears every event queued from then on. One plugin instance is
+     * registered once: twice, it would hear everything twice.
      *
      * @param plugin the plugin
+     * @throws IllegalArgumentException if this plugin instance is registered already (the kcp transport)
      */
     void registerPlugin(Plugin plugin);
 
     /**
      * Removes a registered plugin: its {@link Plugin#close} runs once, serially with its other
-     * callbacks and after the events already queued for it; no event or {@link #schedule scheduled
-     * task} reaches it afterwards, and {@link #plugin(Class)} no longer finds it. Returns after its
+     * callbacks and after the events already queued for it (which still reach it); no event or
+     * {@link #schedule scheduled task} reaches it afterwards, and {@link #plugin(Class)} no longer finds it. Returns after its
      * close has run, except from a plugin's callback or task (then close follows the callback).
      * Added to the first release's contract; a network that cannot remove plugins throws
      * UnsupportedOperationException.

@@ -234,6 +234,52 @@ class PluginContractTest {
         assertEquals(1, log.stream().filter("gone:close"::equals).count(), "not closed again with the network: " + log);
     }
 
+    /**
+     * What the Network javadoc promises of a removal: the events queued before it still reach the
+     * plugin, then its close, then nothing; and one plugin instance is registered once (twice, it
+     * would hear everything twice, and after one removal a closed plugin would still hear events).
+     */
+    @Test
+    void eventsQueuedBeforeARemovalReachThePluginBeforeItsCloseAndAPluginIsRegisteredOnce() throws Exception {
+        List<String> log = new CopyOnWriteArrayList<>();
+        java.util.concurrent.CountDownLatch release = new java.util.concurrent.CountDownLatch(1);
+        final class Slow implements Plugin {
+            @Override
+            public void newMessage(Message message) {
+                log.add(message.type());
+                try {
+                    release.await(); // the first message holds the plugins here while the rest queue up
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                }
+            }
+
+            @Override
+            public void close() {
+                log.add("close");
+            }
+        }
+        Slow slow = new Slow();
+        try (Nodes nodes = new Nodes(mode); gladius.p2p.testing.Workers workers = new gladius.p2p.testing.Workers()) {
+            Nodes.Node a = nodes.start();
+            Nodes.Node b = nodes.start();
+            b.network().registerPlugin(slow);
+            IllegalArgumentException twice = assertThrows(IllegalArgumentException.class, () -> b.network().registerPlugin(slow));
+            assertTrue(twice.getMessage().contains("already"), twice.getMessage());
+            a.network().add(b.address());
+            for (int i = 0; i < 10; i++) {
+                String type = "m" + i;
+                Await.sent(type, () -> a.network().broadcast(a.network().newMessage(type, new byte[8])));
+            }
+            Await.until("all ten received, waiting for the plugins", () -> b.network().networkState().messagesReceived() == 10);
+            workers.start("removal", () -> b.network().removePlugin(slow));
+            Await.until("the removal queued its close behind the ten", () -> b.network().plugin(Slow.class).isEmpty());
+            release.countDown();
+            workers.join(Duration.ofSeconds(30));
+            assertEquals(List.of("m0", "m1", "m2", "m3", "m4", "m5", "m6", "m7", "m8", "m9", "close"), log);
+        }
+    }
+
     @Test
     void aPluginCanRemoveItselfFromItsOwnCallback() {
         try (Nodes nodes = new Nodes(mode)) {
@@ -262,11 +308,12 @@ class PluginContractTest {
             };
             b.network().registerPlugin(selfRemoving);
             a.network().add(b.address());
-            for (int i = 0; i < 3; i++) {
+            Await.sent("message 0", () -> a.network().broadcast(a.network().newMessage("m", new byte[8])));
+            Await.until("the close", () -> log.contains("close"));
+            for (int i = 1; i < 3; i++) {
                 Await.sent("message " + i, () -> a.network().broadcast(a.network().newMessage("m", new byte[8])));
             }
             Await.until("all three at the inbox", () -> b.inbox().count("m") == 3);
-            Await.until("the close", () -> log.contains("close"));
             assertEquals(List.of("message", "removed true", "returned", "close"), log, "one message, then its close, then nothing");
         }
     }

@@ -44,8 +44,9 @@ final class EthStateView {
         StringBuilder out = new StringBuilder();
         int shown = 0;
         for (Entry entry : snapshot) {
-            String line = String.format(java.util.Locale.ROOT, "  %s  %s = %s  (%s, sig %s...)%n", entry.address(), entry.key(),
-                    valueText(entry.value()), entry.timestamp(), HexFormat.of().formatHex(entry.signature(), 0, 4));
+            String line = String.format(java.util.Locale.ROOT, "  %s  %s = %s  (%s, sig %s...)%n", entry.address(),
+                    Terminal.safe(entry.key()), Terminal.safe(valueText(entry.value())), entry.timestamp(),
+                    HexFormat.of().formatHex(entry.signature(), 0, 4));
             if (out.length() + line.length() > MAX_LISTING_CHARS) {
                 out.append("  ... ").append(snapshot.size() - shown).append(" more\n");
                 break;

@@ -9,6 +9,7 @@ import gladius.p2p.ethstate.Rejection;
 import gladius.p2p.latency.PeerLatency;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.Comparator;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
@@ -19,10 +20,15 @@ import java.util.function.ToDoubleFunction;
  * Nodes' figures in the Prometheus text exposition format, version 0.0.4: what {@code --metrics}
  * serves at {@code /metrics}. Names follow Prometheus's conventions: {@code gladius_} prefix,
  * {@code _total} on counters, seconds and bytes as base units; every sample has a {@code node}
- * label (the node's address), per-peer samples a {@code peer} label. One snapshot per node per
- * scrape. docs/OBSERVABILITY.md lists the names.
+ * label (the node's address), per-peer samples a {@code peer} label: the {@value #MAX_PEER_SERIES}
+ * peers with the most messages each have their own, the rest are summed under
+ * {@code peer="other"}, so that peers (whoever dials in) cannot make a node's series grow without
+ * bound in Prometheus. One snapshot per node per scrape. docs/OBSERVABILITY.md lists the names.
  */
 final class Metrics {
+
+    /** Peers of one node with series of their own; the others are summed as {@code peer="other"}. */
+    static final int MAX_PEER_SERIES = 64;
 
     private Metrics() {}
 
@@ -119,10 +125,24 @@ final class Metrics {
         for (Figure<NetworkState> figure : NODE) {
             add(families, node, figure, state);
         }
-        for (PeerState peer : state.peers()) {
+        List<PeerState> peers = new ArrayList<>(state.peers());
+        peers.sort(Comparator.comparingLong((PeerState p) -> p.messagesSent() + p.messagesReceived()).reversed()
+                .thenComparing(PeerState::address));
+        for (PeerState peer : peers.subList(0, Math.min(MAX_PEER_SERIES, peers.size()))) {
             Map<String, String> labels = with(node, "peer", peer.address().toString());
             for (Figure<PeerState> figure : PEER) {
                 add(families, labels, figure, peer);
+            }
+        }
+        if (peers.size() > MAX_PEER_SERIES) {
+            // Sums: counters, and gauges that count (up, relayed, queued); a round trip does not add up, and is left out.
+            List<PeerState> rest = peers.subList(MAX_PEER_SERIES, peers.size());
+            Map<String, String> other = with(node, "peer", "other");
+            for (Figure<PeerState> figure : PEER) {
+                if (!figure.name().equals("gladius_peer_smoothed_rtt_seconds")) {
+                    double sum = rest.stream().mapToDouble(figure.value()).sum();
+                    families.computeIfAbsent(figure.name(), n -> new Family(n, figure.type(), figure.help())).add(other, sum);
+                }
             }
         }
     }
@@ -141,6 +161,11 @@ final class Metrics {
                         discovery.malformedMessages());
                 counter(families, node, "gladius_discovery_unsolicited_answers_total", "Discovery answers nobody asked for.",
                         discovery.unsolicitedAnswers());
+                counter(families, node, "gladius_discovery_refused_nodes_total",
+                        "Nodes named in answers or asking that discovery did not add (address, record, block or table).",
+                        discovery.refusedNodes());
+                counter(families, node, "gladius_discovery_unanswered_requests_total",
+                        "Discovery requests dropped for coming too soon after the same peer's last one.", discovery.unansweredRequests());
             });
         }
         if (Parts.latency()) {

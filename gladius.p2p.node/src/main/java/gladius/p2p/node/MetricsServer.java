@@ -7,8 +7,9 @@ import java.util.Map;
 import java.util.function.Supplier;
 
 /**
- * {@code --metrics HOST:PORT}: {@link Metrics} at {@code /metrics}, and nothing else. One thread:
- * a scrape is a snapshot per node and takes milliseconds.
+ * {@code --metrics HOST:PORT}: {@link Metrics} at {@code /metrics}, and nothing else. A scrape is
+ * a snapshot per node and takes milliseconds; four threads, so that a client that sends its
+ * request slowly (it may, for {@value ReadOnlyHttp#REQUEST_SECONDS} s) does not hold up Prometheus.
  */
 final class MetricsServer implements AutoCloseable {
 
@@ -22,7 +23,7 @@ final class MetricsServer implements AutoCloseable {
 
     /** Serves these networks' figures on this address; a UserError naming --metrics if it cannot bind. */
     static MetricsServer start(NodeAddress address, Supplier<List<Network>> networks) {
-        return new MetricsServer(ReadOnlyHttp.start("--metrics", address, 1,
+        return new MetricsServer(ReadOnlyHttp.start("--metrics", address, 4,
                 Map.of("/metrics", exchange -> ReadOnlyHttp.send(exchange, CONTENT_TYPE, Metrics.text(networks.get())))));
     }
 

@@ -116,7 +116,8 @@ final class StatusCommand implements Callable<Integer> {
                     // keep waiting, and watching for a refusal
                 }
             }
-            spec.commandLine().getOut().print(answer.get(Math.max(1, deadline - System.nanoTime()), TimeUnit.NANOSECONDS));
+            // The answer is the other node's text: printed with nothing a terminal would act on.
+            spec.commandLine().getOut().print(Terminal.safeLines(answer.get(Math.max(1, deadline - System.nanoTime()), TimeUnit.NANOSECONDS)));
             spec.commandLine().getOut().flush();
             return 0;
         } catch (TimeoutException e) {

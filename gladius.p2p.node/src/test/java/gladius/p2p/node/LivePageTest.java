@@ -1,6 +1,7 @@
 package gladius.p2p.node;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import gladius.p2p.Network;
@@ -78,6 +79,74 @@ class LivePageTest {
                 byte[] png = Files.readAllBytes(shot);
                 assertTrue(png.length > 10_000 && png[1] == 'P' && png[2] == 'N' && png[3] == 'G', "a real screenshot: " + png.length + " bytes");
             }
+        }
+    }
+
+    /**
+     * A signed entry is its signer's words: a key written to break out of the page's script and
+     * run its own is shown as the text it is, and runs nothing (LiveState escapes '<' in the JSON,
+     * the page sets text, never HTML).
+     */
+    @Test
+    void anEntryWrittenAsMarkupIsShownAsTextAndRunsNothing() throws Exception {
+        Optional<Path> chromium = Stream.of("chromium", "chromium-browser", "google-chrome")
+                .flatMap(name -> Stream.of(System.getenv("PATH").split(":")).map(dir -> Path.of(dir, name)))
+                .filter(Files::isExecutable).findFirst();
+        Assumptions.assumeTrue(chromium.isPresent(), "chromium is not installed (Debian: apt-get install -y chromium)");
+        String markup = "</script><img src=x onerror=\"document.title='pwned'\"><script>document.title='pwned'</script>";
+        try (Cluster cluster = new Cluster(Map.of("provider", "kcp", "plugins", "ethstate"))) {
+            Network node = cluster.start(Map.of());
+            node.plugin(EthState.class).orElseThrow().put(markup, markup.getBytes(StandardCharsets.UTF_8));
+            try (LivePage page = LivePage.start(new NodeAddress("127.0.0.1", 0), () -> List.of(node))) {
+                String dom = chromium(chromium.get(), "--dump-dom", "http://" + page.address() + "/");
+                assertTrue(dom.contains("&lt;/script&gt;&lt;img src=x onerror="), "the key, as text: " + dom);
+                assertFalse(dom.contains("<img src=\"x\""), "no element made of it");
+                assertFalse(dom.contains("<title>pwned</title>"), "and nothing of it ran");
+            }
+        }
+    }
+
+    /**
+     * Watchers that stop reading do not keep the event stream's places: each stream ends after
+     * its time (here 2 s) and its place is free for the next page.
+     */
+    @Test
+    void watchersThatStopReadingGiveTheirPlacesBack() throws Exception {
+        try (Cluster cluster = new Cluster(Map.of("provider", "kcp", "plugins", "none"))) {
+            Network node = cluster.start(Map.of());
+            try (LivePage page = LivePage.start(new NodeAddress("127.0.0.1", 0), () -> List.of(node), java.time.Duration.ofSeconds(2))) {
+                List<java.net.Socket> stalled = new ArrayList<>();
+                try {
+                    for (int i = 0; i < LivePage.MAX_WATCHERS; i++) {
+                        java.net.Socket socket = new java.net.Socket("127.0.0.1", page.address().port());
+                        stalled.add(socket);
+                        socket.getOutputStream().write(("GET /events HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n").getBytes(StandardCharsets.US_ASCII));
+                        // and never read again
+                    }
+                    String events = "http://" + page.address() + "/events";
+                    Await.until("every place taken", () -> status(events) == 503);
+                    Await.until("a place given back", () -> status(events) == 200);
+                } finally {
+                    for (java.net.Socket socket : stalled) {
+                        socket.close();
+                    }
+                }
+            }
+        }
+    }
+
+    /** The status of a GET, its body left unread. */
+    private static int status(String url) {
+        try {
+            HttpURLConnection connection = (HttpURLConnection) new URL(url).openConnection();
+            connection.setReadTimeout(5_000);
+            try {
+                return connection.getResponseCode();
+            } finally {
+                connection.disconnect();
+            }
+        } catch (java.io.IOException e) {
+            throw new java.io.UncheckedIOException(e);
         }
     }
 

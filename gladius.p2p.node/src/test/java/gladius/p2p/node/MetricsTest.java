@@ -92,6 +92,87 @@ class MetricsTest {
         }
     }
 
+    /**
+     * A client that sends half a request and waits does not hold up the scrape behind it, and its
+     * connection is closed once the request's time is up (ReadOnlyHttp). Before the limits, the
+     * one thread of --metrics waited for the rest of that request for good.
+     */
+    @Test
+    void aHalfSentRequestNeitherHoldsUpAScrapeNorStaysOpen() throws Exception {
+        try (MetricsServer server = MetricsServer.start(new NodeAddress("127.0.0.1", 0), List::of);
+             java.net.Socket slow = new java.net.Socket("127.0.0.1", server.address().port())) {
+            slow.getOutputStream().write("GET /metrics HTTP/1.1\r\nHost: 127.0.0.1\r\n".getBytes(StandardCharsets.US_ASCII));
+            slow.getOutputStream().flush();
+            HttpURLConnection scrape = (HttpURLConnection) new URL("http://" + server.address() + "/metrics").openConnection();
+            scrape.setConnectTimeout(2_000);
+            scrape.setReadTimeout(2_000); // a read that waits longer throws, and fails the test
+            assertEquals(200, scrape.getResponseCode(), "answered within 2 s beside the half-sent request");
+            slow.setSoTimeout((ReadOnlyHttp.REQUEST_SECONDS + 5) * 1000);
+            assertEquals(-1, slow.getInputStream().read(), "the half-sent request's connection closed by the server");
+        }
+    }
+
+    /**
+     * A web page whose name was made to point at this address (DNS rebinding) sends its own name
+     * as Host: refused. An address, localhost, or the name the server was started on are this
+     * server's.
+     */
+    @Test
+    void aRequestForAnotherHostIsRefused() throws Exception {
+        try (MetricsServer server = MetricsServer.start(new NodeAddress("127.0.0.1", 0), List::of)) {
+            int port = server.address().port();
+            assertEquals(421, rawStatus(port, "evil.example:" + port));
+            assertEquals(421, rawStatus(port, "127.0.0.1.evil.example"));
+            assertEquals(200, rawStatus(port, "127.0.0.1:" + port));
+            assertEquals(200, rawStatus(port, "localhost:" + port));
+            assertEquals(200, rawStatus(port, "[::1]:" + port));
+        }
+    }
+
+    /** The status code of a GET /metrics with this Host header, by hand (HttpURLConnection sets its own Host). */
+    private static int rawStatus(int port, String host) throws IOException {
+        try (java.net.Socket socket = new java.net.Socket("127.0.0.1", port)) {
+            socket.getOutputStream().write(("GET /metrics HTTP/1.1\r\nHost: " + host + "\r\nConnection: close\r\n\r\n")
+                    .getBytes(StandardCharsets.US_ASCII));
+            String statusLine = new java.io.BufferedReader(new java.io.InputStreamReader(socket.getInputStream(),
+                    StandardCharsets.US_ASCII)).readLine();
+            return Integer.parseInt(statusLine.split(" ")[1]);
+        }
+    }
+
+    /**
+     * Whoever dials in is a peer, and a per-peer series: past the 64 busiest, peers are summed as
+     * peer="other" so that nobody can make a node's series grow without bound. 100 sessions opened
+     * by hand (plain HELLOs from 100 sockets).
+     */
+    @Test
+    void peersPastTheBusiestSixtyFourShareOneSeries() throws Exception {
+        try (Cluster cluster = new Cluster(Map.of("provider", "kcp", "plugins", "none"))) {
+            Network node = cluster.start(Map.of());
+            List<java.net.DatagramSocket> dialers = new java.util.ArrayList<>();
+            try {
+                for (int i = 0; i < 100; i++) {
+                    java.net.DatagramSocket socket = new java.net.DatagramSocket(0, java.net.InetAddress.getLoopbackAddress());
+                    dialers.add(socket);
+                    byte[] hello = java.nio.ByteBuffer.allocate(11).put((byte) 0x47).put((byte) 1).put((byte) 1).putInt(1000 + i)
+                            .putInt(0).array();
+                    socket.send(new java.net.DatagramPacket(hello, hello.length,
+                            new java.net.InetSocketAddress("127.0.0.1", node.localAddress().port())));
+                }
+                Await.until("100 peers", () -> node.networkState().peers().size() == 100);
+                try (MetricsServer scraping = MetricsServer.start(new NodeAddress("127.0.0.1", 0), () -> List.of(node))) {
+                    String text = scrape("http://" + scraping.address() + "/metrics").body;
+                    long peers = text.lines().filter(l -> l.startsWith("gladius_peer_up{")).count();
+                    assertEquals(Metrics.MAX_PEER_SERIES + 1, peers, "64 peers and 'other'");
+                    assertEquals(Optional.of(36L), value(text, "gladius_peer_up{node=\"" + node.localAddress() + "\",peer=\"other\"}"),
+                            "the other 36, all up, counted in one sample");
+                }
+            } finally {
+                dialers.forEach(java.net.DatagramSocket::close);
+            }
+        }
+    }
+
     /** Prometheus's own linter, where installed (Debian: apt-get install prometheus; .ci/run does). */
     private static void promtool(String text) throws Exception {
         Optional<Path> promtool = Stream.of(System.getenv("PATH").split(":")).map(dir -> Path.of(dir, "promtool"))

@@ -65,4 +65,27 @@ class StatusCommandTest {
                     "trying plain first against a secure node is not a problem to log");
         }
     }
+
+    /**
+     * A key is whatever its signer chose, and the answer whatever the asked node sent: what a
+     * terminal would act on (an escape sequence that retitles the window or moves the cursor, a bidi
+     * override) is printed as \\uXXXX instead.
+     */
+    @Test
+    void escapeSequencesInEntriesAreShownNotObeyed() {
+        try (Cluster cluster = new Cluster(Map.of("provider", "kcp", "plugins", "ethstate"))) {
+            Network node = cluster.start(Map.of());
+            node.registerPlugin(new StatusResponder());
+            String key = "\u001b]0;owned\u0007\u001b[2Jname\u202e";
+            node.plugin(EthState.class).orElseThrow().put(key, "alice".getBytes(StandardCharsets.UTF_8));
+            StringWriter out = new StringWriter();
+            StringWriter err = new StringWriter();
+            int exit = Main.run(new PrintWriter(out, true), new PrintWriter(err, true), "status", "--entries",
+                    node.localAddress().toString());
+            String text = out.toString();
+            assertEquals(0, exit, err + text);
+            assertTrue(text.contains("\\u001b]0;owned\\u0007\\u001b[2Jname\\u202e = \"alice\""), text);
+            assertTrue(text.chars().noneMatch(c -> c == 0x1b || c == 0x07 || c == 0x202e), "nothing for the terminal to act on");
+        }
+    }
 }

@@ -4,11 +4,11 @@ import gladius.p2p.Message;
 import gladius.p2p.Network;
 import gladius.p2p.NodeAddress;
 import gladius.p2p.Plugin;
+import java.util.Arrays;
 import java.util.List;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.Executor;
 import java.util.concurrent.Future;
@@ -31,9 +31,10 @@ import org.jctools.queues.MessagePassingQueue;
  * back), so a slow plugin slows its peers instead of losing or hoarding messages. When room comes
  * back it runs the {@link #onRoom(Runnable)} callback (the session layer's) on the draining thread.
  *
- * <p>Plugins' timed work ({@link #schedule}) waits on a timer thread and then goes into the same
- * queue, so it runs serially with the callbacks; a removed plugin ({@link #remove}) gets its close
- * there too, and nothing after it.
+ * <p>An event reaches the plugins registered when it was queued: a plugin registered later does
+ * not get it (its startup comes after), and a removed plugin ({@link #remove}) gets every event
+ * queued before its removal, then its close, then nothing. Plugins' timed work ({@link #schedule})
+ * waits on a timer thread and then goes into the same queue, so it runs serially with the callbacks.
  *
  * <p>Owns the plugin list, the event queue, the pending tasks and the byte count; touches nothing
  * of the transport but that one callback.
@@ -48,7 +49,8 @@ final class PluginDispatcher {
     private final long maxPendingBytes;
     /** Told when room comes back after {@link #hasRoom()} said no: the session layer, once listening. */
     private volatile Runnable onRoom = () -> { };
-    private final List<Plugin> plugins = new CopyOnWriteArrayList<>();
+    /** The registered plugins, replaced whole on each change: an event keeps the array of its moment. */
+    private volatile Plugin[] plugins = new Plugin[0];
     private final MessagePassingQueue<Event> queue = Queues.unbounded(1024);
     private final AtomicBoolean scheduled = new AtomicBoolean();
     private final AtomicLong pendingBytes = new AtomicLong();
@@ -62,18 +64,14 @@ final class PluginDispatcher {
     private final Set<Task> tasks = ConcurrentHashMap.newKeySet();
 
     /**
-     * One thing for the plugins to hear: for every plugin, or {@code only} one (then skipped if
-     * it was removed meanwhile, unless {@code removal}: its close); {@code done} is counted down
-     * once delivered.
+     * One thing for the plugins to hear: for every plugin of {@code audience} (those registered
+     * when it was queued), or {@code only} one (then skipped if it was removed meanwhile, unless
+     * {@code removal}: its close); {@code done} is counted down once delivered.
      */
-    private record Event(Consumer<Plugin> call, Plugin only, int bytes, CountDownLatch done, boolean closeAll,
-                         boolean removal) {
-        static Event toAll(Consumer<Plugin> call) {
-            return new Event(call, null, 0, null, false, false);
-        }
-
+    private record Event(Consumer<Plugin> call, Plugin[] audience, Plugin only, int bytes, CountDownLatch done,
+                         boolean closeAll, boolean removal) {
         static Event to(Plugin plugin, Consumer<Plugin> call, CountDownLatch done) {
-            return new Event(call, plugin, 0, done, false, false);
+            return new Event(call, null, plugin, 0, done, false, false);
         }
     }
 
@@ -116,16 +114,27 @@ final class PluginDispatcher {
     }
 
     List<Plugin> plugins() {
-        return plugins;
+        return List.of(plugins);
     }
 
     long failures() {
         return failures.get();
     }
 
-    /** Registers a plugin; if started is true it starts now, and the latch counts down once it has. */
-    CountDownLatch register(Plugin plugin, boolean started) {
-        plugins.add(plugin);
+    /**
+     * Registers a plugin; if started is true it starts now, and the latch counts down once it has.
+     *
+     * @throws IllegalArgumentException if this very plugin is registered already (it would hear everything twice)
+     */
+    synchronized CountDownLatch register(Plugin plugin, boolean started) {
+        for (Plugin registered : plugins) {
+            if (registered == plugin) {
+                throw new IllegalArgumentException("plugin " + plugin + " is registered with this network already");
+            }
+        }
+        Plugin[] more = Arrays.copyOf(plugins, plugins.length + 1);
+        more[plugins.length] = plugin;
+        plugins = more;
         CountDownLatch done = new CountDownLatch(started ? 1 : 0);
         if (started) {
             submit(Event.to(plugin, p -> p.startup(network), done));
@@ -135,8 +144,9 @@ final class PluginDispatcher {
 
     /** Starts every plugin registered so far; the latch counts down once all have. */
     CountDownLatch startAll() {
-        CountDownLatch done = new CountDownLatch(plugins.size());
-        for (Plugin plugin : plugins) {
+        Plugin[] all = plugins;
+        CountDownLatch done = new CountDownLatch(all.length);
+        for (Plugin plugin : all) {
             submit(Event.to(plugin, p -> p.startup(network), done));
         }
         return done;
@@ -147,30 +157,32 @@ final class PluginDispatcher {
      * after the events already queued. Null if it was not registered, else the latch that counts
      * down once its close has run.
      */
-    CountDownLatch remove(Plugin plugin) {
-        Plugin removed = null;
-        for (Plugin registered : plugins) {
-            if (registered == plugin && plugins.remove(registered)) {
-                removed = registered;
-                break;
-            }
+    synchronized CountDownLatch remove(Plugin plugin) {
+        Plugin[] all = plugins;
+        int at = 0;
+        while (at < all.length && all[at] != plugin) {
+            at++;
         }
-        if (removed == null) {
+        if (at == all.length) {
             return null;
         }
+        Plugin[] fewer = new Plugin[all.length - 1];
+        System.arraycopy(all, 0, fewer, 0, at);
+        System.arraycopy(all, at + 1, fewer, at, all.length - at - 1);
+        plugins = fewer;
         for (Task task : tasks) {
             if (task.owner == plugin) {
                 task.cancel(false);
             }
         }
         CountDownLatch done = new CountDownLatch(1);
-        submit(new Event(Plugin::close, plugin, 0, done, false, true));
+        submit(new Event(Plugin::close, null, plugin, 0, done, false, true));
         return done;
     }
 
     /** Runs the task for its registered owner after the delay, as an event of that plugin. */
     Future<?> schedule(Plugin owner, long delayNanos, Runnable task) {
-        if (plugins.stream().noneMatch(p -> p == owner)) {
+        if (!registered(owner)) {
             throw new IllegalArgumentException("owner " + owner + " is not a plugin registered with this network");
         }
         Task pending = new Task(owner);
@@ -201,11 +213,25 @@ final class PluginDispatcher {
     }
 
     void nodeAdded(NodeAddress node) {
-        submit(Event.toAll(p -> p.nodeAdded(node)));
+        submit(toAll(p -> p.nodeAdded(node), 0));
     }
 
     void nodeDeleted(NodeAddress node) {
-        submit(Event.toAll(p -> p.nodeDeleted(node)));
+        submit(toAll(p -> p.nodeDeleted(node), 0));
+    }
+
+    /** An event for the plugins registered now. */
+    private Event toAll(Consumer<Plugin> call, int bytes) {
+        return new Event(call, plugins, null, bytes, null, false, false);
+    }
+
+    private boolean registered(Plugin plugin) {
+        for (Plugin registered : plugins) {
+            if (registered == plugin) {
+                return true;
+            }
+        }
+        return false;
     }
 
     /** True while received messages waiting for the plugins stay under the byte limit. */
@@ -222,7 +248,7 @@ final class PluginDispatcher {
     void message(Message message) {
         int bytes = message.body().remaining() + 64;
         pendingBytes.addAndGet(bytes);
-        submit(new Event(p -> p.newMessage(message), null, bytes, null, false, false));
+        submit(toAll(p -> p.newMessage(message), bytes));
     }
 
     /**
@@ -234,7 +260,7 @@ final class PluginDispatcher {
             task.cancel(false);
         }
         CountDownLatch done = new CountDownLatch(1);
-        submit(new Event(Plugin::close, null, 0, done, true, false));
+        submit(new Event(Plugin::close, null, null, 0, done, true, false));
         if (Thread.currentThread() == drainer) {
             return;
         }
@@ -301,10 +327,10 @@ final class PluginDispatcher {
     }
 
     private void deliver(Event event) {
-        boolean skip = pluginsClosed
-                || (event.only != null && !event.removal && plugins.stream().noneMatch(p -> p == event.only));
+        boolean skip = pluginsClosed || (event.only != null && !event.removal && !registered(event.only));
         if (!skip) {
-            for (Plugin plugin : event.only != null ? List.of(event.only) : plugins) {
+            Plugin[] to = event.only != null ? new Plugin[] {event.only} : event.audience != null ? event.audience : plugins;
+            for (Plugin plugin : to) {
                 try {
                     event.call.accept(plugin);
                 } catch (VirtualMachineError fatal) {
