@@ -209,6 +209,40 @@ class DiscoveryTest {
         }
     }
 
+    /**
+     * A node that two peers see at two addresses (one of them reaches it through a NAT, here a
+     * LossyLink) has both in its record; a third node hears of it from both, and adds it once: a
+     * key is one node, whatever the addresses.
+     */
+    @Test
+    void aNodeSeenAtTwoAddressesIsAddedOnceByItsKey() {
+        try (Cluster cluster = new Cluster()) {
+            Network x = cluster.start(settings("kcp.secure", "true", "discovery.interval", "1h", "discovery.unreachable-after", "1h"));
+            Network p1 = cluster.start(settings("kcp.secure", "true", "discovery.interval", "1h", "discovery.unreachable-after", "1h"));
+            Network p2 = cluster.start(settings("kcp.secure", "true", "discovery.interval", "1h", "discovery.unreachable-after", "1h"));
+            try (gladius.p2p.testing.LossyLink link = gladius.p2p.testing.LossyLink.between(x.localAddress(), p2.localAddress(),
+                    gladius.p2p.testing.LinkConditions.PERFECT)) {
+                NodeAddress xAsP2SeesIt = link.standInFor(x.localAddress());
+                p1.add(new gladius.p2p.Contact(x.networkState().key().orElseThrow(), x.localAddress()));
+                p2.add(new gladius.p2p.Contact(x.networkState().key().orElseThrow(), xAsP2SeesIt));
+                Await.until("x's record naming both addresses, at both peers", () -> java.util.stream.Stream.of(p1, p2)
+                        .allMatch(p -> p.networkState().peers().stream().anyMatch(peer -> peer.record()
+                                .filter(r -> r.addresses().containsAll(List.of(x.localAddress(), xAsP2SeesIt))).isPresent())));
+                Network c = cluster.start(settings("kcp.secure", "true", "discovery.seeds",
+                        p1.networkState().key().orElseThrow() + "@" + p1.localAddress() + ","
+                                + p2.networkState().key().orElseThrow() + "@" + p2.localAddress()));
+                DiscoveryService discovery = c.plugin(DiscoveryService.class).orElseThrow();
+                Await.until("c asking both seeds, and hearing of x from both", () -> {
+                    discovery.discoverNow();
+                    return discovery.refusedNodes() > 0 && routeTable(c).stream()
+                            .anyMatch(n -> n.equals(x.localAddress()) || n.equals(xAsP2SeesIt));
+                }, () -> "table " + routeTable(c) + ", refused " + discovery.refusedNodes());
+                assertEquals(1, routeTable(c).stream().filter(n -> n.equals(x.localAddress()) || n.equals(xAsP2SeesIt)).count(),
+                        "x once, at one of its addresses: " + routeTable(c));
+            }
+        }
+    }
+
     @Test
     void aSecureNodeAddsNobodyFromAnAnswerWithoutRecords() {
         try (Cluster cluster = new Cluster()) {

@@ -1,5 +1,6 @@
 package gladius.p2p.examples;
 
+import gladius.p2p.Contact;
 import gladius.p2p.Message;
 import gladius.p2p.Network;
 import gladius.p2p.NodeAddress;
@@ -10,8 +11,9 @@ import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 
 /**
- * Two nodes on loopback: alice adds bob and greets him; bob answers each greeting to its sender
- * (a targeted broadcast, since bob never added alice). Exits 0 once every answer is back.
+ * Two secure nodes on loopback: alice adds bob by his key and address (a session there that
+ * proved another key would fail) and greets him; bob answers each greeting to its sender (a
+ * targeted broadcast, since bob never added alice). Exits 0 once every answer is back.
  */
 public final class HelloPeers {
 
@@ -26,7 +28,7 @@ public final class HelloPeers {
     public static void main(String[] args) throws InterruptedException {
         int greetings = 5;
         CountDownLatch answered = new CountDownLatch(greetings);
-        Map<String, String> settings = Map.of("plugins", "none");
+        Map<String, String> settings = Map.of("plugins", "none", "kcp.secure", "true");
         try (Network alice = Network.create(settings); Network bob = Network.create(settings)) {
             bob.registerPlugin(new Plugin() {
                 private Network network;
@@ -52,7 +54,7 @@ public final class HelloPeers {
             NodeAddress loopback = new NodeAddress("127.0.0.1", 0);
             alice.listen(loopback);
             bob.listen(loopback);
-            alice.add(bob.localAddress());
+            alice.add(new Contact(bob.networkState().key().orElseThrow(), bob.localAddress()));
             for (int i = 1; i <= greetings; i++) {
                 alice.broadcast(alice.newMessage("hello/greeting", bytes("greeting " + i + " from alice")));
             }

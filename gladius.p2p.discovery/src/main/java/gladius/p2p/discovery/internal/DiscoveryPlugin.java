@@ -96,7 +96,10 @@ final class DiscoveryPlugin implements Plugin, DiscoveryService, DiscoveryMXBean
     @Override
     public void nodeAdded(NodeAddress node) {
         if (!table.containsKey(node)) {
-            table.put(node, null);
+            // Added by someone else (the application, another plugin): with the key pinned for it, if any,
+            // so that the same node is not added again at another address.
+            NodeKey key = network == null ? null : network.networkState().peer(node).flatMap(PeerState::key).orElse(null);
+            table.put(node, key);
             publish();
         }
     }
