@@ -470,10 +470,16 @@ final class DiscoveryPlugin implements Plugin, DiscoveryService, DiscoveryMXBean
         return true;
     }
 
-    /** Deletes the table node unreachable longest, if one is unreachable now; false if every node is connected. */
+    /**
+     * Deletes the table node unreachable longest, if one is unreachable now (a round saw it so,
+     * and it is still not connected: a round's view may be older than a session that came up
+     * since); false if there is none.
+     */
     private boolean makeRoom() {
+        NetworkState state = network.networkState();
         Optional<Map.Entry<NodeAddress, Instant>> longest = unreachableSince.entrySet().stream()
                 .filter(e -> table.containsKey(e.getKey()))
+                .filter(e -> state.peer(e.getKey()).map(peer -> !peer.connected()).orElse(true))
                 .min(Map.Entry.comparingByValue());
         if (longest.isEmpty()) {
             return false;

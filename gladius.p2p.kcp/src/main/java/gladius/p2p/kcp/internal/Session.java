@@ -316,8 +316,10 @@ final class Session {
             }
             return false;
         }
-        // A HELLO while we are dialing too is a simultaneous open: both sides adopt both tags.
+        // A HELLO while we are dialing too is a simultaneous open: both sides adopt both tags. (Plain: no proof
+        // to wait for; the path is one this dial chose, the relayed datagram's acceptance saw to that.)
         if (state == State.CONNECTING) {
+            followProved();
             establish(helloTag, now);
         }
         link.writeControl(Datagram.WELCOME, localTag, helloTag, 0);
@@ -327,6 +329,7 @@ final class Session {
 
     boolean onWelcome(Datagram.Header header, long now) {
         if (state == State.CONNECTING && header.receiver() == localTag) {
+            followProved();
             establish(header.sender(), now);
             seen(now);
             return true;
@@ -340,6 +343,7 @@ final class Session {
     /** Plain DATA: into the engine if it names this session (a RESET back if not). True if the session wants servicing. */
     boolean onData(Datagram.Header header, ByteBuf payload, long now) {
         if (provenBy(header)) {
+            followProved();
             establish(header.sender(), now); // the peer's welcome was lost, its data was not; or a replacement proved
         }
         if (!matches(header)) {
@@ -352,6 +356,7 @@ final class Session {
 
     void onPing(Datagram.Header header, ByteBuf payload, long now) {
         if (state == State.HANDSHAKING && provenBy(header)) {
+            followProved();
             establish(header.sender(), now);
         }
         if (matches(header)) {
@@ -412,14 +417,17 @@ final class Session {
 
     /**
      * The layer is about to hand over a datagram that came through {@code via} (null: directly).
-     * Until established the session answers the way the handshake comes; afterwards only a
-     * datagram that proves itself (see {@link #seen}) can move it, and only from a relay to direct.
+     * The path changes only once a datagram proves itself: until established, to the way a
+     * handshake step that checked out came ({@link #followProved}); afterwards, from a relay to
+     * direct only (see {@link #seen}).
      */
     void arriving(Peer via) {
         arrivingVia = via;
-        if (state == State.CONNECTING || state == State.HANDSHAKING) {
-            link.follow(via);
-        }
+    }
+
+    /** A handshake step checked out (its tags, or its Noise message): answer the way it came. */
+    private void followProved() {
+        link.follow(arrivingVia);
     }
 
     // ---------------------------------------------------------------- secure handshake (Noise XX)
@@ -444,7 +452,8 @@ final class Session {
         if (Integer.compareUnsigned(localTag, helloTag) > 0) {
             return true; // both dialed: the larger tag stays initiator, and the peer will answer our HELLO
         }
-        inbound = true; // we dialed too, and lost the tie: answer as the responder
+        inbound = true; // we dialed too, and lost the tie: answer as the responder, the way the HELLO came
+        followProved();
         respond(helloTag, message, now);
         return true;
     }
@@ -478,8 +487,9 @@ final class Session {
         }
         if (!handshake.read(message)) {
             counters.unauthenticatedDatagrams.increment();
-            return false; // a forgery cannot end a dial: the real answer may still come
+            return false; // a forgery cannot end a dial, nor move it: the real answer may still come
         }
+        followProved();
         if (refusedKey(header, now)) {
             return false;
         }
@@ -505,6 +515,7 @@ final class Session {
             close(-1, "its third handshake message did not authenticate");
             return false;
         }
+        followProved();
         if (refusedKey(header, now)) {
             return false;
         }

@@ -53,6 +53,8 @@ final class SessionLayer extends ChannelInboundHandlerAdapter implements Session
     private final MessagePassingQueue<Peer> dirty = Queues.unbounded(256);
     /** The address each live session's peer last reported seeing this node at (PING). */
     private final Map<Session, NodeAddress> observedBy = new HashMap<>();
+    /** Whether a reported address is this node's own (isOwnAddress, which may ask the OS): the few seen so far. */
+    private final Map<NodeAddress, Boolean> ownAddresses = new HashMap<>();
     private final AtomicBoolean wakeScheduled = new AtomicBoolean();
     // Set once by bind, before the socket starts reading.
     private UdpEndpoint endpoint;
@@ -610,8 +612,11 @@ final class SessionLayer extends ChannelInboundHandlerAdapter implements Session
     public void observed(Session session, InetSocketAddress seenAs) {
         NodeAddress seen = Peer.nodeAddress(seenAs);
         if (!seen.equals(observedBy.put(session, seen))) {
-            behindNat = observedBy.values().stream().anyMatch(address -> !isOwnAddress(address));
+            behindNat = observedBy.values().stream().anyMatch(address -> !ownAddresses.computeIfAbsent(address, this::isOwnAddress));
             recordStale = true;
+            if (ownAddresses.size() > 64) {
+                ownAddresses.clear(); // addresses peers report are few; a flood of odd reports must not grow this
+            }
         }
     }
 
