@@ -59,9 +59,9 @@ class PinnedKeyTest {
             Nodes.Node a = nodes.start("kcp.redial-min", "5s");
             Nodes.Node b = nodes.start();
             a.network().add(new Contact(SOMEONE_ELSE, b.address()));
-            Await.until("a's own dial refused (a the initiator)", () -> a.network().networkState().sessionsRefused() == 1);
+            Await.until("a's own dial refused (a the initiator)", () -> a.network().networkState().sessionsRefused() >= 1);
             b.network().add(a.address());
-            Await.until("b's dial refused too (a the responder)", () -> a.network().networkState().sessionsRefused() == 2,
+            Await.until("b's dial refused too (a the responder)", () -> a.network().networkState().sessionsRefused() >= 2,
                     () -> a.network().networkState().toString());
             assertFalse(connected(a, b.address()), a.network().networkState().toString());
             assertFalse(connected(b, a.address()), b.network().networkState().toString());
