@@ -77,6 +77,9 @@ class RelayTest {
 
             Await.until("a connected to b, through r", () -> t.a().network().networkState().peer(t.bAsSeen())
                     .filter(PeerState::connected).flatMap(PeerState::relay).isPresent(), () -> states(t));
+            // A relayed HELLO that reaches r before b's reservation does is dropped (and counted) by
+            // design, and a's next one goes through: only what r drops from here on would be a loss.
+            long dropsOnceOpen = t.r().network().networkState().relayDrops();
             for (int i = 0; i < 20; i++) {
                 t.a().network().broadcast(t.a().network().newMessage("hello", new byte[] {(byte) i}), t.bAsSeen());
             }
@@ -103,7 +106,7 @@ class RelayTest {
             assertEquals(1, relay.relayCircuits(), relay.toString());
             // Twenty small frames may share datagrams, but every byte of them went through r.
             assertTrue(relay.relayedDatagrams() > 0 && relay.relayedBytes() > 20 * 10, "the messages went through r: " + relay);
-            assertEquals(0, relay.relayDrops(), relay.toString());
+            assertEquals(dropsOnceOpen, relay.relayDrops(), relay.toString());
             assertTrue(relay.toString().contains(", relayed " + relay.relayedDatagrams() + " ("), relay.toString());
             assertTrue(t.link().strangers() > 0, "a's direct attempts and punches to b were dropped by the link");
             assertEquals(0, relay.malformedInputs() + t.a().network().networkState().malformedInputs()
