@@ -37,7 +37,11 @@ public interface NetworkState {
     /** {@return bytes received in datagrams} */
     long bytesReceived();
 
-    /** {@return messages not sent: a peer's queue was full, or the peer was unknown or not writable} */
+    /**
+     * {@return messages not sent or not known to have arrived: a peer's queue was full, the peer was
+     * unknown or not writable, or a session ended before its peer acknowledged them (one of those
+     * may have arrived while its acknowledgement was lost)}
+     */
     long messagesDropped();
 
     /** {@return frames whose checksum did not match; they were dropped} */

@@ -16,10 +16,10 @@ final class Admission {
     private final KcpSettings settings;
     private final Counters counters;
     private final SessionTable sessions;
-    private final UdpEndpoint endpoint;
+    private final Driver endpoint;
     private final TokenBucket handshakes;
 
-    Admission(KcpSettings settings, Counters counters, SessionTable sessions, UdpEndpoint endpoint) {
+    Admission(KcpSettings settings, Counters counters, SessionTable sessions, Driver endpoint) {
         this.settings = settings;
         this.counters = counters;
         this.sessions = sessions;

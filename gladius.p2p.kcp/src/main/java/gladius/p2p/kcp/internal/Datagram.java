@@ -315,6 +315,11 @@ final class Datagram {
         return index + KCP_OVERHEAD <= segments.writerIndex();
     }
 
+    /** The payload length of the segment at {@code index}. */
+    static int segmentLength(ByteBuf segments, int index) {
+        return segments.getIntLE(index + KCP_LEN_AT);
+    }
+
     /** Where the segment after the one at {@code index} starts. */
     static int nextSegment(ByteBuf segments, int index) {
         return index + KCP_OVERHEAD + segments.getIntLE(index + KCP_LEN_AT);

@@ -28,7 +28,7 @@ final class FlightEvents {
 
     private FlightEvents() {}
 
-    static void opened(UdpEndpoint local, Peer peer, boolean inbound, boolean secure, Peer relay, long setupMillis) {
+    static void opened(Driver local, Peer peer, boolean inbound, boolean secure, Peer relay, long setupMillis) {
         emit(new SessionOpened(), local, e -> {
             e.peer = peer.address.toString();
             e.inbound = inbound;
@@ -38,7 +38,7 @@ final class FlightEvents {
         });
     }
 
-    static void closed(UdpEndpoint local, Peer peer, String reason, boolean established, long lifetimeMillis,
+    static void closed(Driver local, Peer peer, String reason, boolean established, long lifetimeMillis,
                        long retransmissions) {
         emit(new SessionClosed(), local, e -> {
             e.peer = peer.address.toString();
@@ -49,7 +49,7 @@ final class FlightEvents {
         });
     }
 
-    static void refused(UdpEndpoint local, InetSocketAddress peer, String reason, boolean byThisNode) {
+    static void refused(Driver local, InetSocketAddress peer, String reason, boolean byThisNode) {
         emit(new SessionRefused(), local, e -> {
             e.peer = text(peer);
             e.reason = reason;
@@ -57,7 +57,7 @@ final class FlightEvents {
         });
     }
 
-    static void handshake(UdpEndpoint local, Peer peer, boolean initiator, byte[] staticKey) {
+    static void handshake(Driver local, Peer peer, boolean initiator, byte[] staticKey) {
         emit(new HandshakeCompleted(), local, e -> {
             e.peer = peer.address.toString();
             e.initiator = initiator;
@@ -65,7 +65,7 @@ final class FlightEvents {
         });
     }
 
-    static void burst(UdpEndpoint local, Peer peer, long segments, long smoothedRttMillis) {
+    static void burst(Driver local, Peer peer, long segments, long smoothedRttMillis) {
         emit(new RetransmissionBurst(), local, e -> {
             e.peer = peer.address.toString();
             e.segments = segments;
@@ -73,14 +73,14 @@ final class FlightEvents {
         });
     }
 
-    static void dropped(UdpEndpoint local, long messages, long total) {
+    static void dropped(Driver local, long messages, long total) {
         emit(new MessagesDropped(), local, e -> {
             e.messages = messages;
             e.total = total;
         });
     }
 
-    static void relayDrops(UdpEndpoint local, long datagrams, long relayedBytes) {
+    static void relayDrops(Driver local, long datagrams, long relayedBytes) {
         emit(new RelayDrops(), local, e -> {
             e.datagrams = datagrams;
             e.relayedBytes = relayedBytes;
@@ -88,7 +88,7 @@ final class FlightEvents {
     }
 
     /** Fills and commits an event only if a recording wants it: nothing is computed otherwise. */
-    private static <E extends NodeEvent> void emit(E event, UdpEndpoint local, Consumer<E> fields) {
+    private static <E extends NodeEvent> void emit(E event, Driver local, Consumer<E> fields) {
         if (event.shouldCommit()) {
             event.local = text(local.localAddress());
             fields.accept(event);

@@ -52,7 +52,7 @@ final class KcpNetwork implements Network {
     /** Sends in progress; close waits for them. */
     private final AtomicInteger sending = new AtomicInteger();
     private volatile Lifecycle lifecycle = Lifecycle.NEW;
-    private volatile SessionLayer layer;
+    private volatile NettyDriver layer;
     private volatile NodeAddress localAddress;
     private volatile InetSocketAddress localSocket;
     /** The network's MXBean while it listens (kcp.jmx); null if off or its name was taken. */
@@ -83,7 +83,7 @@ final class KcpNetwork implements Network {
             if (socket.isUnresolved()) {
                 throw new IllegalArgumentException("cannot resolve the host of address " + address);
             }
-            SessionLayer bound = SessionLayer.bind(socket, resources.io, resources.ioGroup, kcp, counters, dispatcher, peers);
+            NettyDriver bound = NettyDriver.bind(socket, resources.io, resources.ioGroup, kcp, counters, dispatcher, peers);
             localSocket = bound.localSocket();
             localAddress = bound.localAddress();
             dispatcher.onRoom(bound::roomAgain);
@@ -134,7 +134,7 @@ final class KcpNetwork implements Network {
         while (sending.get() != 0) {
             Thread.onSpinWait();
         }
-        SessionLayer bound = layer;
+        NettyDriver bound = layer;
         if (bound != null) {
             bound.shutdown();
         }
@@ -287,7 +287,7 @@ final class KcpNetwork implements Network {
             throw new IllegalArgumentException("node is this node's own address: " + node);
         }
         Peer added = peers.add(remote, key);
-        SessionLayer bound = layer;
+        NettyDriver bound = layer;
         if (key != null && bound != null) {
             bound.pinned(peers.get(remote));
         }
@@ -311,7 +311,7 @@ final class KcpNetwork implements Network {
             return false;
         }
         dispatcher.nodeDeleted(deleted.address);
-        SessionLayer bound = layer;
+        NettyDriver bound = layer;
         if (bound != null) {
             bound.deleted(deleted);
         } else {
@@ -324,7 +324,7 @@ final class KcpNetwork implements Network {
 
     @Override
     public Optional<NodeRecord> localRecord() {
-        SessionLayer bound = layer;
+        NettyDriver bound = layer;
         return bound == null || lifecycle == Lifecycle.CLOSED ? Optional.empty() : Optional.ofNullable(bound.record());
     }
 

@@ -15,26 +15,26 @@ import java.util.List;
  */
 final class Link {
 
-    private final UdpEndpoint endpoint;
+    private final Driver endpoint;
     final InetSocketAddress remote;
     /** The peer's address as a RELAY names it. */
     private final byte[] target;
     /** Empty: direct. One: the session's relay. More: a relayed dial not answered yet. */
     private List<Peer> relays;
 
-    private Link(UdpEndpoint endpoint, InetSocketAddress remote, List<Peer> relays) {
+    private Link(Driver endpoint, InetSocketAddress remote, List<Peer> relays) {
         this.endpoint = endpoint;
         this.remote = remote;
         this.target = Datagram.observed(remote);
         this.relays = List.copyOf(relays);
     }
 
-    static Link direct(UdpEndpoint endpoint, InetSocketAddress remote) {
+    static Link direct(Driver endpoint, InetSocketAddress remote) {
         return new Link(endpoint, remote, List.of());
     }
 
     /** Through these relays ({@code via} empty: direct); a datagram that came through one is answered through it. */
-    static Link via(UdpEndpoint endpoint, InetSocketAddress remote, List<Peer> via) {
+    static Link via(Driver endpoint, InetSocketAddress remote, List<Peer> via) {
         return new Link(endpoint, remote, via);
     }
 

@@ -102,10 +102,6 @@ final class Relay {
         return circuits.size();
     }
 
-    int reservations() {
-        return reservations.size();
-    }
-
     /**
      * The circuits of one relay and their limits, apart from sockets and sessions so that the
      * rules can be checked on their own, in virtual time (RelayCircuitsTest). A circuit is a pair

@@ -70,7 +70,7 @@ final class Session {
     private final SessionContext context;
     private final KcpSettings settings;
     private final Counters counters;
-    private final UdpEndpoint endpoint;
+    private final Driver endpoint;
     private final Peer peer;
     private final Link link;
     private final int localTag;
@@ -154,10 +154,6 @@ final class Session {
         return chargedTo;
     }
 
-    /** Waiting for its handshake to complete (a responder's last message, or a plain one's proof). */
-    boolean handshaking() {
-        return state == State.HANDSHAKING;
-    }
 
     Link link() {
         return link;
@@ -726,6 +722,8 @@ final class Session {
             wire.close(noticeReason);
         }
         if (stream != null) {
+            // What the peer had not acknowledged is lost with the session: counted, never silent.
+            counters.messagesDropped.add(stream.unacknowledgedMessages());
             stream.release();
         }
         state = State.CLOSED;

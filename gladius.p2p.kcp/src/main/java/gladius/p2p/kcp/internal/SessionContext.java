@@ -4,11 +4,11 @@ import java.security.SecureRandom;
 
 /**
  * What every session of one endpoint shares, made once by the {@link SessionLayer} when it binds:
- * the settings, counters, socket, plugin dispatcher, the random source of tags and handshakes,
+ * the settings, counters, driver (time and datagrams out), timers, plugin dispatcher, the random source of tags and handshakes,
  * and the layer as each session's {@link Session.Owner}. Also the two answers to a datagram that
  * no session takes, which the layer and sessions both send. Event loop only.
  */
-record SessionContext(KcpSettings settings, Counters counters, UdpEndpoint endpoint, PluginDispatcher dispatcher,
+record SessionContext(KcpSettings settings, Counters counters, Driver endpoint, Timers timers, PluginDispatcher dispatcher,
                       SecureRandom random, Session.Owner owner) {
 
     private static final System.Logger LOG = System.getLogger(SessionContext.class.getName());

@@ -5,12 +5,6 @@ import gladius.p2p.NodeKey;
 import gladius.p2p.PeerState;
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.ByteBufUtil;
-import io.netty.channel.ChannelHandlerContext;
-import io.netty.channel.ChannelInboundHandlerAdapter;
-import io.netty.channel.EventLoopGroup;
-import io.netty.channel.socket.DatagramPacket;
-import io.netty.util.ReferenceCountUtil;
-import io.netty.util.concurrent.ScheduledFuture;
 import java.net.InetSocketAddress;
 import java.security.SecureRandom;
 import java.util.ArrayDeque;
@@ -19,24 +13,25 @@ import java.util.Collections;
 import java.util.Comparator;
 import java.util.HashMap;
 import java.util.List;
-import java.util.Locale;
 import java.util.Map;
-import java.util.concurrent.atomic.AtomicBoolean;
 import org.jctools.queues.MessagePassingQueue;
 
 /**
- * The event-loop side of one network: reads its {@link UdpEndpoint}, hands each datagram to the
- * {@link Session} its address and tags name (opening one for a HELLO that {@link Admission}
- * lets in; a datagram a relay forwarded counts as coming from the address the relay names, by
- * way of that relay), services the sessions a read batch touched, and runs the timers: handshake
- * resends, keepalive, dead peers, redials and reads the plugins held back. Chooses whether a dial
- * goes direct or through relays. Owns the {@link SessionTable} and this node's own {@link Relay};
- * reads and changes the {@link PeerTable} it is given only through its peers' own methods.
- * Everything here runs on the endpoint's one event loop, so none of it locks; other threads reach
- * it only through {@link #markDirty}, {@link #wake}, {@link #deleted}, {@link #roomAgain},
- * {@link #snapshot} and {@link #shutdown}.
+ * The protocol of one node, with no socket, no executor and no clock of its own (the core, in
+ * quinn's sense): datagrams come in through {@link #receive}, go out through its {@link Driver},
+ * and time passes through {@link #timers()}, whose next deadline its driver waits for. Hands each
+ * datagram to the {@link Session} its address and tags name (opening one for a HELLO that
+ * {@link Admission} lets in; a datagram a relay forwarded counts as coming from the address the
+ * relay names, by way of that relay), services the sessions a batch of datagrams touched
+ * ({@link #readComplete}), and runs the housekeeping: handshake resends, keepalive, dead peers,
+ * redials, reservations, the node's record, and reads the plugins held back. Chooses whether a
+ * dial goes direct or through relays. Owns the {@link SessionTable} and this node's own
+ * {@link Relay}; reads and changes the {@link PeerTable} it is given only through its peers' own
+ * methods. Everything here runs on its driver's one thread (for {@link NettyDriver}, an event
+ * loop), so none of it locks; other threads only {@link #markDirty} peers, and ask the driver for
+ * the rest. After each call into it the driver flushes what it wrote and looks at the next deadline.
  */
-final class SessionLayer extends ChannelInboundHandlerAdapter implements Session.Owner {
+final class SessionLayer implements Session.Owner {
 
     private static final System.Logger LOG = System.getLogger(SessionLayer.class.getName());
     /** A relayed dial asks at most this many relays at once. */
@@ -47,7 +42,7 @@ final class SessionLayer extends ChannelInboundHandlerAdapter implements Session
     private final PluginDispatcher dispatcher;
     private final PeerTable peers;
     private final SessionTable sessions = new SessionTable();
-    private final SecureRandom random = new SecureRandom();
+    private final SecureRandom random;
     private final ArrayDeque<Session> touched = new ArrayDeque<>();
     private final ArrayDeque<Session> paused = new ArrayDeque<>();
     private final MessagePassingQueue<Peer> dirty = Queues.unbounded(256);
@@ -55,13 +50,13 @@ final class SessionLayer extends ChannelInboundHandlerAdapter implements Session
     private final Map<Session, NodeAddress> observedBy = new HashMap<>();
     /** Whether a reported address is this node's own (isOwnAddress, which may ask the OS): the few seen so far. */
     private final Map<NodeAddress, Boolean> ownAddresses = new HashMap<>();
-    private final AtomicBoolean wakeScheduled = new AtomicBoolean();
-    // Set once by bind, before the socket starts reading.
-    private UdpEndpoint endpoint;
-    private SessionContext context;
-    private Admission admission;
-    private Relay relay;
-    private Reservations reservations;
+    private final Driver endpoint;
+    private final Timers timers = new Timers();
+    private final SessionContext context;
+    private final Admission admission;
+    private final Relay relay;
+    private final Reservations reservations;
+    private final String io;
     /** Some peer sees this node at an address other than its own: a NAT is in between (reservations are made). */
     private boolean behindNat;
     /** This node's signed record (secure mode), read by any thread; made again when its addresses change. */
@@ -69,43 +64,53 @@ final class SessionLayer extends ChannelInboundHandlerAdapter implements Session
     /** The addresses peers report changed since the record was made. */
     private boolean recordStale;
     private long recordMadeAt;
-    private NodeAddress localAddress;
-    private ScheduledFuture<?> housekeeping;
+    private final NodeAddress localAddress;
+    private final long tick;
+    private Timers.Timer housekeeping;
     /** Counters at the last tick, for the flight-recorder events of what grew since. */
     private long droppedAtTick;
     private long relayDropsAtTick;
     private long relayedBytesAtTick;
     private boolean closing;
 
-    private SessionLayer(KcpSettings settings, Counters counters, PluginDispatcher dispatcher, PeerTable peers) {
+    /**
+     * A core for one bound socket (or a simulated one), driven by {@code driver}; {@code io} names
+     * the socket implementation for snapshots. Nothing runs until {@link #start}.
+     */
+    SessionLayer(KcpSettings settings, Counters counters, PluginDispatcher dispatcher, PeerTable peers, Driver driver, String io) {
         this.settings = settings;
         this.counters = counters;
         this.dispatcher = dispatcher;
         this.peers = peers;
+        this.endpoint = driver;
+        this.random = driver.random();
+        this.io = io;
+        this.context = new SessionContext(settings, counters, driver, timers, dispatcher, random, this);
+        this.relay = new Relay(settings, counters, sessions);
+        this.reservations = new Reservations(settings.reservations());
+        this.admission = new Admission(settings, counters, sessions, driver);
+        this.localAddress = Peer.nodeAddress(driver.localAddress());
+        this.tick = Math.max(10, Math.min(250, settings.keepalive().toMillis() / 4));
     }
 
-    /** Binds a socket on one loop of the group and starts serving it; blocks until bound. */
-    static SessionLayer bind(InetSocketAddress address, SocketIo io, EventLoopGroup group, KcpSettings settings,
-                             Counters counters, PluginDispatcher dispatcher, PeerTable peers) {
-        SessionLayer layer = new SessionLayer(settings, counters, dispatcher, peers);
-        layer.endpoint = UdpEndpoint.bind(io, group, address, settings.mtu(), layer, counters);
-        layer.context = new SessionContext(settings, counters, layer.endpoint, dispatcher, layer.random, layer);
-        layer.relay = new Relay(settings, counters, layer.sessions);
-        layer.reservations = new Reservations(settings.reservations());
-        layer.admission = new Admission(settings, counters, layer.sessions, layer.endpoint);
-        InetSocketAddress local = layer.endpoint.localAddress();
-        layer.localAddress = Peer.nodeAddress(local);
-        long tick = Math.max(10, Math.min(250, settings.keepalive().toMillis() / 4));
+    /** Signs this node's first record (secure mode) and starts the housekeeping. On the driver's thread. */
+    void start() {
         if (settings.secure()) {
-            layer.record = NodeRecords.sign(settings.nodeKey(), layer.endpoint.wallMillis(0), layer.recordAddresses());
+            record = NodeRecords.sign(settings.nodeKey(), endpoint.wallMillis(endpoint.now()), recordAddresses());
         }
-        layer.housekeeping = layer.endpoint.scheduleAtFixedRate(layer::housekeep, tick);
-        layer.endpoint.startReading();
-        return layer;
+        housekeeping = timers.at(endpoint.now() + tick, this::housekeepAndRepeat);
     }
 
-    InetSocketAddress localSocket() {
-        return endpoint.localAddress();
+    private void housekeepAndRepeat() {
+        housekeep();
+        if (!closing) {
+            housekeeping = timers.at(endpoint.now() + tick, this::housekeepAndRepeat);
+        }
+    }
+
+    /** This core's deadlines: its driver runs them when their time comes. */
+    Timers timers() {
+        return timers;
     }
 
     /** The bound address, as {@link gladius.p2p.Network#localAddress()} gives it. */
@@ -117,7 +122,8 @@ final class SessionLayer extends ChannelInboundHandlerAdapter implements Session
 
     /**
      * Marks a peer as having frames to send or a dial to make; true if it was idle, and then the
-     * caller must {@link #wake()} the loop (if it was pending already, whoever marked it does).
+     * caller must have the driver run {@link #drainDirty} (if it was pending already, whoever
+     * marked it does). The one method of the core that any thread may call.
      */
     boolean markDirty(Peer peer) {
         if (peer.scheduleFlush()) {
@@ -127,90 +133,49 @@ final class SessionLayer extends ChannelInboundHandlerAdapter implements Session
         return false;
     }
 
-    /** Has the event loop service the dirty peers; one task however many callers wake it. */
-    void wake() {
-        if (wakeScheduled.compareAndSet(false, true)) {
-            endpoint.execute(this::drainDirty);
-        }
-    }
-
-    /** A peer was deleted from the route table: close its session with notice, drop what waits. */
-    void deleted(Peer peer) {
-        endpoint.execute(() -> onDeleted(peer));
-    }
+    // ---------------------------------------------------------------- the driver's thread: commands
 
     /** A key was pinned for this peer: a session that proved another one ends (and the peer is redialed). */
-    void pinned(Peer peer) {
-        if (peer != null) {
-            endpoint.execute(() -> {
-                Session session = peer.session();
-                NodeKey key = peer.pinnedKey();
-                if (session != null && session.remoteStatic() != null && key != null
-                        && !java.util.Arrays.equals(key.bytes(), session.remoteStatic())) {
-                    session.close(Datagram.CLOSE_DELETED, "its static key is not the one now pinned for its address");
-                    endpoint.flush();
-                }
-            });
+    void onPinned(Peer peer) {
+        Session session = peer.session();
+        NodeKey key = peer.pinnedKey();
+        if (session != null && session.remoteStatic() != null && key != null
+                && !java.util.Arrays.equals(key.bytes(), session.remoteStatic())) {
+            session.close(Datagram.CLOSE_DELETED, "its static key is not the one now pinned for its address");
         }
     }
 
-    /** The plugins made room: read on where the paused sessions stopped. */
-    void roomAgain() {
-        endpoint.execute(this::resumePaused);
-    }
-
-    /** The network's state, read on the event loop. */
-    Snapshots.Network snapshot() {
-        return endpoint.call(this::takeSnapshot);
-    }
-
-    /** Closes every session with notice, then the socket; blocks until the socket is closed. */
-    void shutdown() {
-        endpoint.call(() -> {
-            closing = true;
-            housekeeping.cancel(false);
-            for (Session session : sessions.allWithPending()) {
-                session.close(Datagram.CLOSE_SHUTDOWN, "the network is closing");
-            }
-            drainDirty();
-            return null;
-        });
-        endpoint.close();
-    }
-
-    // ---------------------------------------------------------------- event loop: inbound
-
-    @Override
-    public void channelRead(ChannelHandlerContext ctx, Object msg) {
-        if (!(msg instanceof DatagramPacket packet)) {
-            ReferenceCountUtil.release(msg);
-            return;
+    /** Closes every session with notice and drops what still waits: the network is closing. */
+    void closeAll() {
+        closing = true;
+        if (housekeeping != null) {
+            housekeeping.cancel();
         }
+        for (Session session : sessions.allWithPending()) {
+            session.close(Datagram.CLOSE_SHUTDOWN, "the network is closing");
+        }
+        drainDirty();
+    }
+
+    // ---------------------------------------------------------------- the driver's thread: datagrams in
+
+    /** One datagram from {@code remote}; the buffer stays the caller's. Nothing a peer sends throws out of here. */
+    void receive(InetSocketAddress remote, ByteBuf datagram) {
         try {
-            onDatagram(packet.sender(), packet.content());
+            onDatagram(remote, datagram);
         } catch (RuntimeException e) {
-            // Nothing a peer sends may throw into the event loop.
             counters.malformedInputs.increment();
-            LOG.log(System.Logger.Level.DEBUG, "dropped a datagram from " + Peer.nodeAddress(packet.sender()), e);
-        } finally {
-            packet.release();
+            LOG.log(System.Logger.Level.DEBUG, "dropped a datagram from " + Peer.nodeAddress(remote), e);
         }
     }
 
-    @Override
-    public void channelReadComplete(ChannelHandlerContext ctx) {
+    /** The end of a batch of datagrams: each session they touched reads, sends and plans its next update. */
+    void readComplete() {
         long now = endpoint.now();
         Session session;
         while ((session = touched.poll()) != null) {
             session.service(now);
         }
-        endpoint.flush();
-    }
-
-    @Override
-    public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
-        // ICMP errors and the like surface here on some platforms; sessions cope by timeout.
-        LOG.log(System.Logger.Level.DEBUG, "socket error", cause);
     }
 
     private void onDatagram(InetSocketAddress remote, ByteBuf datagram) {
@@ -568,7 +533,8 @@ final class SessionLayer extends ChannelInboundHandlerAdapter implements Session
         }
     }
 
-    private void onDeleted(Peer peer) {
+    /** A peer was deleted from the route table: close its session with notice, drop what waits. */
+    void onDeleted(Peer peer) {
         if (peer.inRouteTable()) {
             return; // added again meanwhile
         }
@@ -579,13 +545,12 @@ final class SessionLayer extends ChannelInboundHandlerAdapter implements Session
             counters.messagesDropped.add(peer.dropQueued());
             peers.forgetIfUnused(peer);
         }
-        endpoint.flush();
     }
 
     // ---------------------------------------------------------------- event loop: sending and timers
 
-    private void drainDirty() {
-        wakeScheduled.set(false);
+    /** Services the peers marked dirty: sends what waits, dials who needs it. */
+    void drainDirty() {
         long now = endpoint.now();
         Peer peer;
         while ((peer = dirty.poll()) != null) {
@@ -605,7 +570,6 @@ final class SessionLayer extends ChannelInboundHandlerAdapter implements Session
                 session.send(now);
             }
         }
-        endpoint.flush();
     }
 
     @Override
@@ -708,7 +672,8 @@ final class SessionLayer extends ChannelInboundHandlerAdapter implements Session
         paused.add(session);
     }
 
-    private void resumePaused() {
+    /** The plugins made room: read on where the paused sessions stopped. */
+    void resumePaused() {
         long now = endpoint.now();
         int n = paused.size();
         for (int i = 0; i < n && dispatcher.hasRoom(); i++) {
@@ -717,7 +682,6 @@ final class SessionLayer extends ChannelInboundHandlerAdapter implements Session
                 session.service(now);
             }
         }
-        endpoint.flush();
     }
 
     /** Every tick: each session's timers, redials of route-table peers, reads the plugins held back. */
@@ -745,7 +709,6 @@ final class SessionLayer extends ChannelInboundHandlerAdapter implements Session
             relay.expire(now);
             refreshRecord(now);
             flightEvents();
-            endpoint.flush();
         } catch (RuntimeException e) {
             LOG.log(System.Logger.Level.ERROR, "housekeeping failed", e);
         }
@@ -767,7 +730,8 @@ final class SessionLayer extends ChannelInboundHandlerAdapter implements Session
         relayedBytesAtTick = relayed;
     }
 
-    private Snapshots.Network takeSnapshot() {
+    /** The network's state, now. */
+    Snapshots.Network takeSnapshot() {
         List<PeerState> states = new ArrayList<>();
         for (Peer peer : peers.all()) {
             states.add(peer.snapshot());
@@ -778,7 +742,7 @@ final class SessionLayer extends ChannelInboundHandlerAdapter implements Session
                 counters.bytesSent.sum(), counters.bytesReceived.sum(),
                 counters.messagesDropped.sum(), counters.checksumFailures.sum(),
                 counters.malformedInputs.sum(), dispatcher.failures(),
-                counters.sessionsRefused.sum(), counters.unauthenticatedDatagrams.sum(), endpoint.io().name().toLowerCase(Locale.ROOT),
+                counters.sessionsRefused.sum(), counters.unauthenticatedDatagrams.sum(), io,
                 settings.secure() ? settings.nodeKey().staticKey().publicKey() : null, observedAddresses(),
                 counters.relayedDatagrams.sum(), counters.relayedBytes.sum(), counters.relayDrops.sum(), relay.circuits());
     }

@@ -6,7 +6,6 @@ import io.jpower.kcp.netty.KcpOutput;
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.ByteBufAllocator;
 import io.netty.buffer.CompositeByteBuf;
-import io.netty.util.concurrent.ScheduledFuture;
 import java.util.ArrayList;
 import java.util.List;
 
@@ -47,7 +46,8 @@ final class Stream implements KcpOutput {
     private final KcpSettings settings;
     private final Counters counters;
     private final PluginDispatcher dispatcher;
-    private final UdpEndpoint endpoint;
+    private final Driver endpoint;
+    private final Timers timers;
     private final Wire wire;
     private final Runnable onNoRoom;
     private final Runnable onBadStream;
@@ -57,13 +57,14 @@ final class Stream implements KcpOutput {
     private final Frames.Reader reader;
     private final SendControl control;
     private final List<ByteBuf> received = new ArrayList<>();
+    private final InFlight inFlight = new InFlight();
     private boolean released;
     /** PUSH segments sent again (on a timeout or a fast resend), and the number after the newest one sent. */
     private long resent;
     private int nextSn;
     /** Waiting for the plugins to make room before more frames are read. */
     private boolean paused;
-    private ScheduledFuture<?> timer;
+    private Timers.Timer timer;
     /** When the planned update is due, on the engine's clock. */
     private long timerDue;
     /** Milliseconds this loop was seen standing still while the engine had work: not on the engine's clock. */
@@ -85,6 +86,7 @@ final class Stream implements KcpOutput {
         this.counters = context.counters();
         this.dispatcher = context.dispatcher();
         this.endpoint = context.endpoint();
+        this.timers = context.timers();
         this.wire = wire;
         this.onNoRoom = onNoRoom;
         this.onBadStream = onBadStream;
@@ -125,7 +127,7 @@ final class Stream implements KcpOutput {
         KcpMetric metric = kcp.getMetric();
         long una = metric.sndUna();
         // The engine keeps slices of data it cannot deliver yet: of a buffer this datagram shares
-        // with others from one read, a slice would keep them all (UdpEndpoint#readsShareBuffers).
+        // with others from one read, a slice would keep them all (Driver#readsShareBuffers).
         ByteBuf input = data && endpoint.readsShareBuffers()
                 ? endpoint.alloc().directBuffer(segments.readableBytes()).writeBytes(segments) : segments;
         int accepted;
@@ -144,6 +146,7 @@ final class Stream implements KcpOutput {
         boolean acks = takeRoundTrips(segments, start, now);
         if (acks || metric.sndUna() != una) {
             steer();
+            inFlight.acknowledgedBelow((int) metric.sndUna());
         }
         if (!data) {
             acknowledged = true;
@@ -227,6 +230,7 @@ final class Stream implements KcpOutput {
         kcp.update((int) now);
         timeouts = metric.xmit() - timeouts;
         control.flushed(now, metric.sndNxt(), metric.sndUna(), resent - resentBefore, timeouts, metric.rto());
+        inFlight.acknowledgedBelow((int) metric.sndUna());
         if (timeouts > 0) {
             steer();
         }
@@ -256,6 +260,7 @@ final class Stream implements KcpOutput {
         ByteBuf bytes = io.netty.buffer.Unpooled.wrappedBuffer(frame);
         try {
             kcp.send(bytes); // the engine keeps what it needs of it, as pump's frames
+            inFlight.pushed(frame.length, false);
         } finally {
             bytes.release();
         }
@@ -312,6 +317,7 @@ final class Stream implements KcpOutput {
         ByteBuf frame;
         while (kcp.waitSnd() < limit && (frame = peer.poll()) != null) {
             try {
+                inFlight.pushed(frame.readableBytes(), true);
                 int chunk = MAX_SEGMENTS_PER_SEND * mss();
                 while (frame.isReadable()) {
                     kcp.send(frame.readSlice(Math.min(chunk, frame.readableBytes())));
@@ -349,10 +355,10 @@ final class Stream implements KcpOutput {
             return;
         }
         if (timer != null) {
-            timer.cancel(false);
+            timer.cancel();
         }
         timerDue = due;
-        timer = endpoint.schedule(this::onTimer, due - now);
+        timer = timers.at(due + stalled, this::onTimer); // the driver's clock: the engine's, plus what it left out
     }
 
     private void onTimer() {
@@ -363,7 +369,6 @@ final class Stream implements KcpOutput {
         long now = clock(endpoint.now()); // while the timer is still set, so that its lateness counts
         timer = null;
         service(now, true);
-        endpoint.flush();
     }
 
     /** KCP's output: one datagram of segments. */
@@ -375,8 +380,9 @@ final class Stream implements KcpOutput {
 
     /**
      * Counts the PUSH segments of an outgoing datagram that were sent before: KCP's own count
-     * ({@code xmit}) has only those resent on a timeout, not the fast resends. Sequence numbers
-     * are compared as 32-bit serial numbers, as they wrap on the wire.
+     * ({@code xmit}) has only those resent on a timeout, not the fast resends; and notes where in
+     * the stream each new one ends ({@link InFlight}). Sequence numbers are compared as 32-bit
+     * serial numbers, as they wrap on the wire.
      */
     private void countResent(ByteBuf segments) {
         for (int index = segments.readerIndex(); Datagram.hasSegment(segments, index);
@@ -387,6 +393,7 @@ final class Stream implements KcpOutput {
                     resent++;
                 } else {
                     nextSn = sn + 1;
+                    inFlight.firstSent(sn, Datagram.segmentLength(segments, index));
                 }
             }
         }
@@ -402,10 +409,19 @@ final class Stream implements KcpOutput {
         return resent;
     }
 
+    /**
+     * Messages handed to the engine that the peer has not acknowledged: lost if the session ends
+     * now (the receiving side delivers in order as it reads, so the acknowledged ones arrived).
+     */
+    int unacknowledgedMessages() {
+        inFlight.acknowledgedBelow((int) kcp.getMetric().sndUna());
+        return inFlight.unacknowledged();
+    }
+
     /** Stops the engine and its timer and frees its buffers. */
     void release() {
         if (timer != null) {
-            timer.cancel(false);
+            timer.cancel();
             timer = null;
         }
         released = true;

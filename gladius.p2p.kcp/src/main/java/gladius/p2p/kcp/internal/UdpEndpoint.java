@@ -20,6 +20,7 @@ import java.net.BindException;
 import java.net.DatagramSocket;
 import java.net.InetSocketAddress;
 import java.net.SocketException;
+import java.security.SecureRandom;
 import java.util.concurrent.Callable;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.TimeUnit;
@@ -39,7 +40,7 @@ import java.util.concurrent.TimeUnit;
  * interface's MTU) turns GSO off for this socket with one log line; what it carried is resent by
  * KCP as it would be after any loss.
  */
-final class UdpEndpoint {
+final class UdpEndpoint implements Driver {
 
     private static final System.Logger LOG = System.getLogger(UdpEndpoint.class.getName());
     /**
@@ -61,6 +62,7 @@ final class UdpEndpoint {
     private final Counters counters;
     private final long epochNanos = System.nanoTime();
     private final long epochWallMillis = System.currentTimeMillis();
+    private final SecureRandom random = new SecureRandom();
 
     /**
      * Writes to one peer waiting to leave as one GSO send: the peer, the segment size, the
@@ -139,7 +141,8 @@ final class UdpEndpoint {
      * (up to {@value #DATAGRAMS_PER_SYSCALL} in all): whatever keeps part of one past its read (KCP keeps segments it cannot deliver yet)
      * takes a copy, or one held segment would hold the whole buffer.
      */
-    boolean readsShareBuffers() {
+    @Override
+    public boolean readsShareBuffers() {
         return io == SocketIo.EPOLL;
     }
 
@@ -148,28 +151,38 @@ final class UdpEndpoint {
         channel.config().setAutoRead(true);
     }
 
-    InetSocketAddress localAddress() {
+    @Override
+    public InetSocketAddress localAddress() {
         return (InetSocketAddress) channel.localAddress();
     }
 
     // ---------------------------------------------------------------- event loop
 
     /** Milliseconds since the socket was bound: the clock of everything on its event loop. */
-    long now() {
+    @Override
+    public SecureRandom random() {
+        return random;
+    }
+
+    @Override
+    public long now() {
         return (System.nanoTime() - epochNanos) / 1_000_000;
     }
 
     /** The wall-clock time of a {@link #now()} reading, in milliseconds since the epoch. */
-    long wallMillis(long now) {
+    @Override
+    public long wallMillis(long now) {
         return epochWallMillis + now;
     }
 
-    ByteBufAllocator alloc() {
+    @Override
+    public ByteBufAllocator alloc() {
         return channel.alloc();
     }
 
     /** Queues one datagram for the socket; it leaves on the next {@link #flush()}. */
-    void write(InetSocketAddress remote, ByteBuf datagram) {
+    @Override
+    public void write(InetSocketAddress remote, ByteBuf datagram) {
         int length = datagram.readableBytes();
         counters.bytesSent.add(length);
         if (!segmentedSends) {
@@ -230,10 +243,6 @@ final class UdpEndpoint {
 
     ScheduledFuture<?> schedule(Runnable task, long delayMillis) {
         return loop.schedule(task, delayMillis, TimeUnit.MILLISECONDS);
-    }
-
-    ScheduledFuture<?> scheduleAtFixedRate(Runnable task, long periodMillis) {
-        return loop.scheduleAtFixedRate(task, periodMillis, periodMillis, TimeUnit.MILLISECONDS);
     }
 
     // ---------------------------------------------------------------- any thread

@@ -18,7 +18,7 @@ final class Wire {
     /** How often, at most, the third handshake message rides along with sealed datagrams. */
     private static final long CONFIRM_RESEND_MILLIS = 50;
 
-    private final UdpEndpoint endpoint;
+    private final Driver endpoint;
     private final Link link;
     /** What every PING reports: the address we see the peer at (fixed for the session), and whether we relay. */
     private final byte[] report;
@@ -31,7 +31,7 @@ final class Wire {
     private long lastConfirmAt;
     private long lastSentAt;
 
-    private Wire(UdpEndpoint endpoint, Link link, boolean relays, int localTag, int remoteTag, SecureChannel channel,
+    private Wire(Driver endpoint, Link link, boolean relays, int localTag, int remoteTag, SecureChannel channel,
                  byte[] confirm, long now, long lastSentAt) {
         this.endpoint = endpoint;
         this.link = link;
@@ -49,12 +49,12 @@ final class Wire {
      * Plain datagrams under the two tags; {@code relays}: this node relays (its PINGs say so);
      * {@code lastSentAt} is when the session last sent anything.
      */
-    static Wire plain(UdpEndpoint endpoint, Link link, boolean relays, int localTag, int remoteTag, long lastSentAt) {
+    static Wire plain(Driver endpoint, Link link, boolean relays, int localTag, int remoteTag, long lastSentAt) {
         return new Wire(endpoint, link, relays, localTag, remoteTag, null, null, 0, lastSentAt);
     }
 
     /** Sealed datagrams; {@code confirm} is the initiator's third handshake message (null for a responder). */
-    static Wire sealed(UdpEndpoint endpoint, Link link, boolean relays, int localTag, int remoteTag, SecureChannel channel,
+    static Wire sealed(Driver endpoint, Link link, boolean relays, int localTag, int remoteTag, SecureChannel channel,
                        byte[] confirm, long now, long lastSentAt) {
         return new Wire(endpoint, link, relays, localTag, remoteTag, channel, confirm, now, lastSentAt);
     }

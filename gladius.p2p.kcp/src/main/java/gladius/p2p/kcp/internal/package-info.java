@@ -9,23 +9,41 @@
  * <pre>
  *  KcpNetwork        the Network a caller holds: arguments, lifecycle, encoding; owns the settings,
  *                    counters, PeerTable and PluginDispatcher, and hands them down at listen
- *  PeerTable, Peer   the peers by address; a Peer owns its send queue, its counts and its redial
- *                    back-off (any thread enqueues, only the event loop dequeues)
- *  SessionLayer      the event loop's side: demultiplexes datagrams to sessions, services the
- *                    sessions a read batch touched, runs the timers; owns the SessionTable
+ *  PeerTable, Peer   the peers by address; a Peer owns its send queue, its counts, its redial
+ *                    back-off and its pinned key (any thread enqueues, only the driver dequeues)
+ *  NettyDriver       runs the core on a Netty channel: reads into it, one timer at its next
+ *                    deadline, a flush after every call; other threads hop onto the loop here
+ *  ---- the protocol core: no socket, no executor, no clock of its own (Driver gives time and
+ *       takes datagrams out; VirtualNet in the tests drives it in virtual time) ----
+ *  SessionLayer      the core: demultiplexes datagrams to sessions (RELAYED only from relays this
+ *                    node chose or reserved with), services the sessions a batch touched, runs
+ *                    the housekeeping on its Timers; owns the SessionTable (current and pending
+ *                    sessions), Relay, Reservations and the node's record
  *  Admission         who may open a session (kcp.max-sessions, per-IP, handshakes per second)
  *  Session           one session's state machine: tags, plain or Noise handshake (its Handshake),
- *                    keepalive and timeouts; tells the layer only closed() and waitForRoom()
+ *                    the key check, keepalive and timeouts, records in control frames; tells the
+ *                    layer only closed(), established(), waitForRoom(), observed(), carried()
+ *  Link              how a session reaches its peer: direct, or through which relay (a dial may
+ *                    try several); moves only once a handshake step or datagram proves itself
  *  Wire              an established session's datagrams, plain or sealed (owns its SecureChannel)
- *  Stream            the KCP engine, frames in and out, its update timer
+ *  Stream            the KCP engine on a clock without the loop's stalls, frames and control
+ *                    frames in and out, its update timer
+ *  InFlight          a Stream's messages the peer has not acknowledged: what a session that
+ *                    ends counts as dropped
  *  SendControl       a Stream's answer to overload: its own RTT, the timeout floor, the window,
  *                    the resend back-off (kcp.overload-backoff); arithmetic only, Stream applies it
- *  UdpEndpoint       the socket and its event loop: bind, write, flush, clock, close; on epoll
- *                    joins runs of datagrams to one peer into one GSO send
+ *  Relay             relaying for others: reservations, circuits and their limits
+ *  Reservations      the relays this node, behind a NAT, asks to carry sessions to it
+ *  NodeRecords       signed node records: made with the node's identity, read and checked
+ *  Timers            the core's deadlines, which its driver waits for
+ *  ----
+ *  UdpEndpoint       the socket and its event loop, the core's Driver: bind, write, flush, clock,
+ *                    close; on epoll joins runs of datagrams to one peer into one GSO send
  *  SocketIo          kcp.io: native epoll or NIO, and why auto chose which
  *  PluginDispatcher  plugin callbacks off the event loop, bounded in bytes; tells the layer when
  *                    room comes back (onRoom)
- *  secure            NoiseXX, SecureChannel, ReplayWindow: cryptography on the JDK alone
+ *  secure            NoiseXX, SecureChannel, ReplayWindow, NodeIdentity (one secret: Ed25519 and
+ *                    the X25519 key derived from it): cryptography on the JDK alone
  * </pre>
  *
  * <h2>Send path</h2>
@@ -38,7 +56,7 @@
  *    PeerTable.enqueue, for each peer:     │
  *      retainedDuplicate ─► Peer.offer ────┼─► SessionLayer.drainDirty (a dial if no session)
  *      (bounded MPSC; full: drop + count)  │     Session.send ─► Stream.send
- *    idle ─► pending: SessionLayer.wake    │       Stream.pump: Peer.poll ─► Kcp.send (stream mode)
+ *    idle ─► pending: NettyDriver.wake     │       Stream.pump: Peer.poll ─► Kcp.send (stream mode)
  *                                          │       Kcp.update ─► Stream.out ─► Wire.data
  *                                          │         plain:  Datagram.data (tags + segments)
  *                                          │         sealed: SecureChannel.seal ─► Datagram.sealed
@@ -51,7 +69,7 @@
  *  event loop                                               │ plugin executor (shared)
  *                                                           │
  *  UdpEndpoint's channel (epoll: 16 per recvmmsg)           │
- *    ─► SessionLayer.channelRead                            │
+ *    ─► NettyDriver.channelRead ─► SessionLayer.receive     │
  *    Datagram.read (header, tags); SessionTable.get(sender) │
  *    HELLO…/REFUSE: Admission, Session's handshake steps    │
  *    DATA (plain): Session.onData                           │
@@ -60,7 +78,7 @@
  *      DATA segments ─► Stream.input (checked; ACKs' echoed │
  *        times ─► SendControl; data copied out of a shared  │
  *        read buffer; Kcp.input)                            │
- *  channelReadComplete: per touched session                 │
+ *  channelReadComplete ─► readComplete: per touched session │
  *    Session.service ─► Stream.service: Kcp.recv ─► stream  │
  *    ─► Frames.Reader (length, CRC-32C)                     │
  *    ─► PluginDispatcher.message (MPSC) ────────────────────┼─► every plugin, in order, serially
