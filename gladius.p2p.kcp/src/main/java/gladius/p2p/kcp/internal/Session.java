@@ -154,7 +154,6 @@ final class Session {
         return chargedTo;
     }
 
-
     Link link() {
         return link;
     }
