@@ -53,6 +53,8 @@ final class Session {
     private static final System.Logger LOG = System.getLogger(Session.class.getName());
     private static final long FIRST_HELLO_RETRY_MILLIS = 100;
     private static final long LAST_HELLO_RETRY_MILLIS = 1_000;
+    /** The most a first round-trip sample is taken to be when the handshake went more than once. */
+    private static final long UNSURE_ROUND_TRIP_MILLIS = 333;
     /**
      * A PING reports the address we see the peer at (NetworkState.observedAddresses): the first a
      * second after the session opens (once both sides surely have it: not before its WELCOME could
@@ -89,6 +91,13 @@ final class Session {
     /** When this established session next sends a PING whatever its traffic (the peer's address report). */
     private long nextReportAt;
     private long helloInterval;
+    /**
+     * When this side first sent the handshake datagram the peer's next step answers (a dial's
+     * HELLO, a responder's secure WELCOME), -1 if none; and whether it went more than once: the
+     * stream's first round-trip sample ({@link #firstRoundTrip}).
+     */
+    private long handshakeSentAt = -1;
+    private boolean handshakeResent;
     /** In the layer's list of sessions to service at the end of a read batch. */
     private boolean touched;
     /** Retransmissions at the last tick, to see a burst (FlightEvents). */
@@ -197,6 +206,8 @@ final class Session {
         dialed = true;
         helloInterval = FIRST_HELLO_RETRY_MILLIS;
         nextHelloAt = now + helloInterval;
+        handshakeSentAt = now;
+        handshakeResent = false;
         if (settings.secure()) {
             handshake = Handshake.initiate(settings, context.random());
         }
@@ -242,6 +253,10 @@ final class Session {
         this.stream = new Stream(localTag ^ remoteTag, peer, context, established,
                 () -> context.owner().waitForRoom(this),
                 () -> close(Datagram.CLOSE_BAD_STREAM, "the stream could not be parsed"), this::control);
+        int firstRoundTrip = firstRoundTrip(now);
+        if (firstRoundTrip > 0) {
+            stream.seedRoundTrip(firstRoundTrip, now);
+        }
         peer.connected();
         FlightEvents.opened(endpoint, peer, inbound, established.secure(), link.relay(), now - createdAt);
         context.owner().established(this);
@@ -251,6 +266,20 @@ final class Session {
                 sendRecord(own, now);
             }
         }
+    }
+
+    /**
+     * The handshake's round trip, the stream's first sample; 0 if there is none. Sent once, it is
+     * exact. Sent again, the answer may be to the first (Karn's ambiguity): the time since the
+     * first is an upper bound, taken up to {@value #UNSURE_ROUND_TRIP_MILLIS} ms, so that the
+     * first timeout it gives (three times the sample) is at most RFC 6298's initial 1 s.
+     */
+    private int firstRoundTrip(long now) {
+        if (handshakeSentAt < 0) {
+            return 0;
+        }
+        long since = now - handshakeSentAt;
+        return (int) (handshakeResent ? Math.min(since, UNSURE_ROUND_TRIP_MILLIS) : since);
     }
 
     // ---------------------------------------------------------------- node records (secure sessions)
@@ -438,6 +467,7 @@ final class Session {
             if (state == State.HANDSHAKING) {
                 // Our second message was lost: send it again, unchanged.
                 writeHandshake(Datagram.WELCOME_SECURE, helloTag, handshake.lastMessage());
+                handshakeResent = true;
             }
             return true;
         }
@@ -465,6 +495,8 @@ final class Session {
         remoteTag = helloTag;
         state = State.HANDSHAKING;
         startedAt = now;
+        handshakeSentAt = now;
+        handshakeResent = false;
         writeHandshake(Datagram.WELCOME_SECURE, helloTag, handshake.lastMessage());
     }
 
@@ -652,6 +684,7 @@ final class Session {
                 } else if (now >= nextHelloAt) {
                     helloInterval = Math.min(2 * helloInterval, LAST_HELLO_RETRY_MILLIS);
                     nextHelloAt = now + helloInterval;
+                    handshakeResent = true;
                     sendHello();
                 }
             }

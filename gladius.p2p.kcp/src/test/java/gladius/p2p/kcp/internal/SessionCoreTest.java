@@ -170,6 +170,26 @@ class SessionCoreTest {
         }
     }
 
+    /**
+     * The first window of a fresh session on a long path (400 ms round trip, twice KCP's initial
+     * timeout) goes out once: no timeout fires before the first acknowledgement can come back,
+     * as RFC 6298's initial timeout of 1 s until the first sample ensures for TCP.
+     */
+    @ParameterizedTest(name = "secure={0}")
+    @ValueSource(booleans = {false, true})
+    void theFirstWindowOnALongPathIsNotSentTwice(boolean secure) {
+        try (VirtualNet net = new VirtualNet(10).latency(200)) {
+            VirtualNet.Node a = net.node(1, mode(secure));
+            VirtualNet.Node b = net.node(2, mode(secure));
+            a.add(b, null);
+            for (int i = 0; i < 100; i++) {
+                assertTrue(a.send(b, "m", new byte[1024]));
+            }
+            assertTrue(net.runUntil(() -> b.count("m") == 100, 10_000));
+            assertEquals(0, peer(a, b).orElseThrow().retransmissions(), "segments resent on a clean link");
+        }
+    }
+
     /** On a link that loses a fifth of everything, every message arrives, once, in order. */
     @ParameterizedTest(name = "secure={0}")
     @ValueSource(booleans = {false, true})
