@@ -2,6 +2,7 @@ package gladius.p2p;
 
 import gladius.p2p.internal.Bootstrap;
 import java.time.Duration;
+import java.time.InstantSource;
 import java.util.Collection;
 import java.util.List;
 import java.util.Map;
@@ -255,6 +256,19 @@ public interface Network extends AutoCloseable {
      */
     default Future<?> schedule(Plugin owner, Duration delay, Runnable task) {
         throw new UnsupportedOperationException(getClass().getName() + " cannot schedule plugin tasks");
+    }
+
+    /**
+     * The time this network runs on, the time of its {@link #schedule} and of the instants in
+     * its {@link NetworkState} ({@link PeerState#lastSeen()}). A plugin takes every timestamp and
+     * measures every interval on it, never on the system's clocks, so that it runs unchanged on a
+     * network whose time is simulated. Added to the first release's contract; the system clock
+     * by default.
+     *
+     * @return this network's clock
+     */
+    default InstantSource clock() {
+        return InstantSource.system();
     }
 
     /**

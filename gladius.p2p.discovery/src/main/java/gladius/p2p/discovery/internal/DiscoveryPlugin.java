@@ -66,13 +66,13 @@ final class DiscoveryPlugin implements Plugin, DiscoveryService, DiscoveryMXBean
     private volatile Set<NodeAddress> published = Set.of();
     /** Route-table nodes seen unreachable, and since when (wall clock, to compare with PeerState.lastSeen). */
     private final Map<NodeAddress, Instant> unreachableSince = new HashMap<>();
-    /** Peers asked and not yet answered, with when (nanoTime). */
+    /** Peers asked and not yet answered, with when (nanoseconds on the network's clock, nanos). */
     private final Map<NodeAddress, Long> asked = new HashMap<>();
-    /** Recently deleted nodes, with when (nanoTime), oldest first. */
+    /** Recently deleted nodes, with when (nanoseconds on the network's clock, nanos), oldest first. */
     private final LinkedHashMap<NodeAddress, Long> tombstones = new LinkedHashMap<>();
-    /** Peers whose request was answered, with when (nanoTime), oldest first. */
+    /** Peers whose request was answered, with when (nanoseconds on the network's clock, nanos), oldest first. */
     private final LinkedHashMap<NodeAddress, Long> answered = new LinkedHashMap<>();
-    /** The sample requests are answered from, and when it was made (nanoTime). */
+    /** The sample requests are answered from, and when it was made (nanoseconds on the network's clock, nanos). */
     private List<Answers.Entry> sample;
     private long sampledAt;
     private Scope localScope = Scope.PUBLIC;
@@ -213,7 +213,7 @@ final class DiscoveryPlugin implements Plugin, DiscoveryService, DiscoveryMXBean
         if (network == null) {
             return; // a network calls startup first; a plugin driven by hand may not have
         }
-        long now = System.nanoTime();
+        long now = nanos(network.clock().instant());
         Long last = answered.get(from);
         if (last != null && now - last < settings.requestInterval().toNanos()) {
             unanswered.incrementAndGet(); // a peer asking faster than anyone needs: it gets nothing
@@ -319,8 +319,8 @@ final class DiscoveryPlugin implements Plugin, DiscoveryService, DiscoveryMXBean
     }
 
     private void deleteUnreachable(Network net, NetworkState state) {
-        Instant now = Instant.now();
-        long nowNanos = System.nanoTime();
+        Instant now = net.clock().instant();
+        long nowNanos = nanos(now);
         List<NodeAddress> dead = new ArrayList<>();
         for (PeerState peer : state.peers()) {
             if (!peer.inRouteTable()) {
@@ -364,7 +364,7 @@ final class DiscoveryPlugin implements Plugin, DiscoveryService, DiscoveryMXBean
         List<NodeAddress> targets = anyConnected
                 ? net.broadcastRandomly(request, fanout)
                 : seedsToAsk(net, request);
-        long now = System.nanoTime();
+        long now = nanos(net.clock().instant());
         for (NodeAddress target : targets) {
             asked.put(target, now);
         }
@@ -509,5 +509,10 @@ final class DiscoveryPlugin implements Plugin, DiscoveryService, DiscoveryMXBean
     /** The form the network reports a node in: its IP literal. Only seeds can be names; answers never are. */
     private static NodeAddress canonical(NodeAddress node) throws UnknownHostException {
         return new NodeAddress(InetAddress.getByName(node.host()).getHostAddress(), node.port());
+    }
+
+    /** An instant of the network's clock as nanoseconds since the epoch: the plugin's times, whose differences are its intervals. */
+    private static long nanos(Instant instant) {
+        return instant.getEpochSecond() * 1_000_000_000L + instant.getNano();
     }
 }

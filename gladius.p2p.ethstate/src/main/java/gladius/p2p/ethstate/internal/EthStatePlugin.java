@@ -12,6 +12,7 @@ import gladius.p2p.ethstate.internal.EntryCodec.Digest;
 import gladius.p2p.ethstate.internal.EntryCodec.Signed;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
+import java.time.InstantSource;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.EnumMap;
@@ -144,7 +145,7 @@ final class EthStatePlugin implements Plugin, EthState, EthStateMXBean {
         Entry entry;
         synchronized (putLock) {
             // Strictly increasing, so two puts in one millisecond still order.
-            long timestamp = Math.max(System.currentTimeMillis(), lastPutMillis + 1);
+            long timestamp = Math.max(clock().millis(), lastPutMillis + 1);
             lastPutMillis = timestamp;
             byte[] payload = EntryCodec.payload(settings.key().address(), timestamp, keyBytes, value.clone());
             byte[] signature = settings.key().sign(Secp256k1.personalMessageHash(payload));
@@ -281,7 +282,7 @@ final class EthStatePlugin implements Plugin, EthState, EthStateMXBean {
             return Outcome.refused(Rejection.NOT_ALLOWED);
         }
         long skewMillis = settings.maxClockSkew().toMillis();
-        if (signed.timestampMillis() > System.currentTimeMillis() + skewMillis) {
+        if (signed.timestampMillis() > clock().millis() + skewMillis) {
             return Outcome.refused(Rejection.FUTURE);
         }
         StateStore.Standing standing = store.standing(signed);
@@ -390,5 +391,10 @@ final class EthStatePlugin implements Plugin, EthState, EthStateMXBean {
 
     private synchronized Network networkIfOpen() {
         return closed ? null : network;
+    }
+
+    /** The network's clock (Network#clock): entries are stamped and judged on it; the system's before startup. */
+    private synchronized InstantSource clock() {
+        return network == null ? InstantSource.system() : network.clock();
     }
 }

@@ -15,12 +15,16 @@ import gladius.p2p.testing.Await;
 import gladius.p2p.testing.Cluster;
 import java.io.IOException;
 import java.io.InputStream;
+import java.lang.reflect.InvocationTargetException;
+import java.lang.reflect.Proxy;
 import java.math.BigInteger;
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.time.Instant;
+import java.time.InstantSource;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
@@ -339,6 +343,46 @@ class EthStateNetworkTest {
             assertTrue(state(victim).get(aliceAddress, "near").isPresent());
             assertTrue(state(victim).get(aliceAddress, "far").isEmpty());
         }
+    }
+
+    /**
+     * The plugin stamps its entries, and judges others' for the clock skew, on its network's clock
+     * (Network#clock), not the system's: a network six years behind stamps its entries then, and
+     * finds an entry signed by the system's clock now too far ahead.
+     */
+    @Test
+    void entriesAreStampedAndJudgedOnTheNetworksClock() {
+        Secp256k1.KeyPair wallet = Secp256k1.KeyPair.of(new BigInteger(KEY_E2, 16));
+        String walletAddress = Addresses.checksummed(wallet.address());
+        Instant then = Instant.parse("2020-01-01T00:00:00Z");
+        try (Cluster cluster = new Cluster()) {
+            Network network = cluster.start(Map.of("provider", "kcp", "plugins", "none"));
+            EthStatePlugin plugin = new EthStatePlugin(EthStateSettings.from(Map.of("ethstate.max-clock-skew", "5s")));
+            plugin.startup(withClock(network, InstantSource.fixed(then)));
+            assertEquals(then, plugin.put("own", new byte[] {1}).timestamp());
+
+            long now = System.currentTimeMillis();
+            Entry unsigned = new Entry(walletAddress, "now", new byte[] {1}, now, new byte[65]);
+            Entry entry = new Entry(walletAddress, "now", new byte[] {1}, now, sign(wallet, unsigned.payload()));
+            assertEquals(Optional.of(Rejection.FUTURE), plugin.putSigned(entry));
+            assertEquals(Optional.empty(), state(cluster.start(settings())).putSigned(entry), "on the system's clock it is not");
+            plugin.close();
+        }
+    }
+
+    /** The network, but on {@code clock}: what a simulated network gives its plugins. */
+    private static Network withClock(Network network, InstantSource clock) {
+        return (Network) Proxy.newProxyInstance(Network.class.getClassLoader(), new Class<?>[] {Network.class},
+                (proxy, method, args) -> {
+                    if (method.getName().equals("clock") && method.getParameterCount() == 0) {
+                        return clock;
+                    }
+                    try {
+                        return method.invoke(network, args);
+                    } catch (InvocationTargetException e) {
+                        throw e.getCause();
+                    }
+                });
     }
 
     // ------------------------------------------------------------------ keys and settings

@@ -12,6 +12,7 @@ import gladius.p2p.latency.PeerLatency;
 import java.nio.ByteBuffer;
 import java.time.Duration;
 import java.time.Instant;
+import java.time.InstantSource;
 import java.util.ArrayDeque;
 import java.util.Collections;
 import java.util.HashMap;
@@ -173,7 +174,7 @@ final class LatencyPlugin implements Plugin, LatencyAudit, LatencyMXBean {
 
     private void onPong(NodeAddress from, long sequence, long sentNanos) {
         ProbeWindow window = windows.get(from);
-        if (window == null || !window.answer(sequence, sentNanos, System.nanoTime(), timeoutNanos)) {
+        if (window == null || !window.answer(sequence, sentNanos, nowNanos(), timeoutNanos)) {
             rejected.incrementAndGet();
             return;
         }
@@ -209,7 +210,7 @@ final class LatencyPlugin implements Plugin, LatencyAudit, LatencyMXBean {
                     }
                 }
             }
-            long now = System.nanoTime();
+            long now = nowNanos();
             windows.keySet().retainAll(routeTable);
             for (ProbeWindow window : windows.values()) {
                 window.expire(now, timeoutNanos);
@@ -252,7 +253,7 @@ final class LatencyPlugin implements Plugin, LatencyAudit, LatencyMXBean {
             return;
         }
         windows.remove(node);
-        Eviction eviction = new Eviction(node, Instant.now(), reason, measured);
+        Eviction eviction = new Eviction(node, clock().instant(), reason, measured);
         // Deleted first, published after: whoever sees the eviction finds the node gone from the route table.
         network.delete(node);
         evictions.add(eviction);
@@ -276,5 +277,17 @@ final class LatencyPlugin implements Plugin, LatencyAudit, LatencyMXBean {
         Map<NodeAddress, PeerLatency> next = new LinkedHashMap<>();
         windows.forEach((node, window) -> next.put(node, window.figures()));
         figures = Collections.unmodifiableMap(next);
+    }
+
+    /** The network's clock (Network#clock); the system's for a plugin driven by hand, before any startup. */
+    private InstantSource clock() {
+        Network net = network;
+        return net == null ? InstantSource.system() : net.clock();
+    }
+
+    /** Now on the network's clock, as nanoseconds since the epoch: probes are timed on it. */
+    private long nowNanos() {
+        Instant now = clock().instant();
+        return now.getEpochSecond() * 1_000_000_000L + now.getNano();
     }
 }
