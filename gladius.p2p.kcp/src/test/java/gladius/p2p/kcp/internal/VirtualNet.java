@@ -18,6 +18,7 @@ import java.security.SecureRandom;
 import java.util.HexFormat;
 import java.util.ArrayList;
 import java.util.HashMap;
+import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
@@ -256,7 +257,8 @@ final class VirtualNet implements AutoCloseable {
         while (!actions.isEmpty() && actions.peek().at <= now) {
             actions.poll().action.run();
         }
-        Map<Node, Boolean> touched = new HashMap<>();
+        // In the order the datagrams came: an order from identity hash codes would differ between runs of one seed.
+        Set<Node> touched = new LinkedHashSet<>();
         while (!inFlight.isEmpty() && inFlight.peek().at <= now) {
             InFlight datagram = inFlight.poll();
             Node to = nodes.get(datagram.to);
@@ -268,9 +270,9 @@ final class VirtualNet implements AutoCloseable {
             ByteBuf buffer = Unpooled.wrappedBuffer(datagram.bytes);
             to.core.receive(datagram.from, buffer);
             buffer.release();
-            touched.put(to, true);
+            touched.add(to);
         }
-        for (Node node : touched.keySet()) {
+        for (Node node : touched) {
             node.core.readComplete();
         }
         for (Node node : all) {
