@@ -344,6 +344,7 @@ final class Session {
         // to wait for; the path is one this dial chose, the relayed datagram's acceptance saw to that.)
         if (state == State.CONNECTING) {
             followProved();
+            handshakeSentAt = -1; // their HELLO answers nothing of ours: no round trip to take from it
             establish(helloTag, now);
         }
         link.writeControl(Datagram.WELCOME, localTag, helloTag, 0);
