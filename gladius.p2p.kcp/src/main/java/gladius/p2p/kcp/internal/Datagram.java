@@ -322,7 +322,17 @@ final class Datagram {
 
     /** Where the segment after the one at {@code index} starts. */
     static int nextSegment(ByteBuf segments, int index) {
-        return index + KCP_OVERHEAD + segments.getIntLE(index + KCP_LEN_AT);
+        return index + KCP_OVERHEAD + segmentLength(segments, index);
+    }
+
+    /**
+     * One KCP acknowledgement segment, header only, in KCP's own layout (little-endian): of
+     * segment {@code sn} sent at {@code ts}, from a receiver with window {@code window} that holds
+     * everything below {@code una}.
+     */
+    static ByteBuf kcpAck(ByteBufAllocator allocator, int conv, int window, int ts, int sn, int una) {
+        return allocator.heapBuffer(KCP_OVERHEAD).writeIntLE(conv).writeByte(KCP_ACK).writeByte(0).writeShortLE(window)
+                .writeIntLE(ts).writeIntLE(sn).writeIntLE(una).writeIntLE(0);
     }
 
     /** Whether the segment at {@code index} carries data (cmd PUSH). */

@@ -281,11 +281,9 @@ final class Stream implements KcpOutput {
         long now = clock(loopNow);
         kcp.update((int) now); // the engine's own time, which the echo is read against (nothing is queued yet)
         KcpMetric metric = kcp.getMetric();
-        ByteBuf ack = endpoint.alloc().heapBuffer(Datagram.KCP_OVERHEAD);
+        ByteBuf ack = Datagram.kcpAck(endpoint.alloc(), kcp.getConv(), Kcp.IKCP_WND_RCV, (int) now - rttMillis,
+                (int) metric.sndNxt(), (int) metric.sndUna());
         try {
-            ack.writeIntLE(kcp.getConv()).writeByte(Datagram.KCP_ACK).writeByte(0).writeShortLE(Kcp.IKCP_WND_RCV)
-                    .writeIntLE((int) now - rttMillis).writeIntLE((int) metric.sndNxt()).writeIntLE((int) metric.sndUna())
-                    .writeIntLE(0);
             kcp.input(ack);
         } finally {
             ack.release();

@@ -158,12 +158,12 @@ final class UdpEndpoint implements Driver {
 
     // ---------------------------------------------------------------- event loop
 
-    /** Milliseconds since the socket was bound: the clock of everything on its event loop. */
     @Override
     public SecureRandom random() {
         return random;
     }
 
+    /** Milliseconds since the socket was bound: the clock of everything on its event loop. */
     @Override
     public long now() {
         return (System.nanoTime() - epochNanos) / 1_000_000;
