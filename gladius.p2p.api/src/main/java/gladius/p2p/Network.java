@@ -8,6 +8,8 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.Future;
+import java.util.concurrent.ThreadLocalRandom;
+import java.util.random.RandomGenerator;
 
 /**
  * A node of a peer-to-peer network: one socket, a route table of peers with a reliable stream to
@@ -269,6 +271,21 @@ public interface Network extends AutoCloseable {
      */
     default InstantSource clock() {
         return InstantSource.system();
+    }
+
+    /**
+     * Where this network's chance comes from: whom {@link #broadcastRandomly} picks, and what a
+     * plugin picks at random (a peer to ask, the jitter of its next round). A plugin draws every
+     * choice that is not a secret from it, so that a network whose time is simulated gives the
+     * same run from the same seed; keys and nonces come from a {@link java.security.SecureRandom}
+     * as ever. Use it on the thread that called for it, at once: the default is the calling
+     * thread's {@link java.util.concurrent.ThreadLocalRandom}. Added to the first release's
+     * contract.
+     *
+     * @return this network's source of chance, for the calling thread
+     */
+    default RandomGenerator random() {
+        return ThreadLocalRandom.current();
     }
 
     /**

@@ -24,8 +24,8 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
-import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.random.RandomGenerator;
 
 /**
  * The discovery plugin (see {@link DiscoveryService} for what it does on the wire). Its state is
@@ -90,7 +90,7 @@ final class DiscoveryPlugin implements Plugin, DiscoveryService, DiscoveryMXBean
         for (DiscoverySettings.Seed seed : settings.seeds()) {
             addSeed(seed);
         }
-        scheduleRound(Duration.ofMillis(ThreadLocalRandom.current().nextLong(1 + settings.interval().toMillis() / 10)));
+        scheduleRound(Duration.ofMillis(network.random().nextLong(1 + settings.interval().toMillis() / 10)));
     }
 
     @Override
@@ -279,7 +279,10 @@ final class DiscoveryPlugin implements Plugin, DiscoveryService, DiscoveryMXBean
                 connected.add(new Answers.Entry(peer.address(), new byte[0]));
             }
         }
-        Collections.shuffle(connected, ThreadLocalRandom.current());
+        RandomGenerator random = network.random(); // Collections.shuffle takes a RandomGenerator only from Java 21
+        for (int i = connected.size() - 1; i > 0; i--) {
+            Collections.swap(connected, i, random.nextInt(i + 1));
+        }
         sample = List.copyOf(connected.subList(0, Math.min(SAMPLE + 1, connected.size()))); // one more: the asker may be one
         sampledAt = now;
         return sample;
@@ -295,7 +298,7 @@ final class DiscoveryPlugin implements Plugin, DiscoveryService, DiscoveryMXBean
                     round();
                 } finally {
                     long interval = settings.interval().toNanos();
-                    long jitter = ThreadLocalRandom.current().nextLong(-interval / 10, interval / 10 + 1);
+                    long jitter = network.random().nextLong(-interval / 10, interval / 10 + 1);
                     scheduleRound(Duration.ofNanos(interval + jitter));
                 }
             });

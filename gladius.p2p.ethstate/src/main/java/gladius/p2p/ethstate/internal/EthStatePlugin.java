@@ -23,7 +23,6 @@ import java.util.Objects;
 import java.util.Optional;
 import java.util.TreeMap;
 import java.util.concurrent.CopyOnWriteArrayList;
-import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.AtomicLongArray;
 import java.util.function.Consumer;
@@ -69,7 +68,7 @@ final class EthStatePlugin implements Plugin, EthState, EthStateMXBean {
         synchronized (this) {
             this.network = network;
         }
-        scheduleRound(Duration.ofMillis(ThreadLocalRandom.current().nextLong(1 + settings.interval().toMillis() / 10)));
+        scheduleRound(Duration.ofMillis(network.random().nextLong(1 + settings.interval().toMillis() / 10)));
     }
 
     @Override
@@ -350,7 +349,7 @@ final class EthStatePlugin implements Plugin, EthState, EthStateMXBean {
                     round();
                 } finally {
                     long interval = settings.interval().toNanos();
-                    scheduleRound(Duration.ofNanos(interval + ThreadLocalRandom.current().nextLong(-interval / 10, interval / 10 + 1)));
+                    scheduleRound(Duration.ofNanos(interval + net.random().nextLong(-interval / 10, interval / 10 + 1)));
                 }
             });
         } catch (IllegalStateException | IllegalArgumentException ended) {

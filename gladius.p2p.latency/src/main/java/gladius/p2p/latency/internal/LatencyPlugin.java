@@ -23,7 +23,6 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 import java.util.TreeMap;
-import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.ToDoubleFunction;
 
@@ -64,7 +63,7 @@ final class LatencyPlugin implements Plugin, LatencyAudit, LatencyMXBean {
     @Override
     public void startup(Network network) {
         this.network = network;
-        scheduleRound(Duration.ofMillis(ThreadLocalRandom.current().nextLong(1 + settings.interval().toMillis() / 10)));
+        scheduleRound(Duration.ofMillis(network.random().nextLong(1 + settings.interval().toMillis() / 10)));
     }
 
     @Override
