@@ -11,6 +11,8 @@
  *
  * @provides gladius.p2p.spi.NetworkProvider "kcp"
  */
+// "module": the simulator is built after this module, so javac would warn that it is not found.
+@SuppressWarnings("module")
 module gladius.p2p.kcp {
     requires gladius.p2p.api;
     requires io.jpower.kcp.netty;
@@ -33,6 +35,8 @@ module gladius.p2p.kcp {
     requires transitive java.management;
 
     exports gladius.p2p.kcp.jmx;
+    // The simulator drives this transport's own core in virtual time (VirtualNetworks); no other module sees inside.
+    exports gladius.p2p.kcp.internal to gladius.p2p.sim;
 
     provides gladius.p2p.spi.NetworkProvider with gladius.p2p.kcp.internal.KcpNetworkProvider;
 }

@@ -14,6 +14,7 @@ import io.netty.buffer.UnpooledByteBufAllocator;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.time.Duration;
+import java.time.InstantSource;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.Collection;
@@ -24,10 +25,10 @@ import java.util.Objects;
 import java.util.Optional;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.Future;
-import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.Function;
+import java.util.random.RandomGenerator;
 
 /**
  * The {@link Network} a caller holds: checks arguments, runs the lifecycle, encodes each message
@@ -43,7 +44,7 @@ final class KcpNetwork implements Network {
     private final Map<String, String> settings;
     private final KcpSettings kcp;
     private final Counters counters = new Counters();
-    private final SharedResources resources;
+    private final Hosting hosting;
     private final PluginDispatcher dispatcher;
     private final PeerTable peers;
     /** Frames are encoded on the caller's thread into unpooled heap buffers (Frames#encode says why). */
@@ -52,7 +53,7 @@ final class KcpNetwork implements Network {
     /** Sends in progress; close waits for them. */
     private final AtomicInteger sending = new AtomicInteger();
     private volatile Lifecycle lifecycle = Lifecycle.NEW;
-    private volatile NettyDriver layer;
+    private volatile Host layer;
     private volatile NodeAddress localAddress;
     private volatile InetSocketAddress localSocket;
     /** The network's MXBean while it listens (kcp.jmx); null if off or its name was taken. */
@@ -60,11 +61,18 @@ final class KcpNetwork implements Network {
     /** Its plugins' MXBeans while it listens (kcp.jmx); null if off. */
     private volatile PluginBeans pluginBeans;
 
+    /** A network on sockets, on the threads every network in this JVM shares. */
     KcpNetwork(Map<String, String> settings, KcpSettings kcp) {
+        this(settings, kcp, SharedResources.acquire(SocketIo.resolve(kcp.io()), kcp.eventLoopThreads()));
+    }
+
+    /** A network run where {@code hosting} says (a simulation's virtual time). */
+    KcpNetwork(Map<String, String> settings, KcpSettings kcp, Hosting hosting) {
         this.settings = settings;
         this.kcp = kcp;
-        this.resources = SharedResources.acquire(SocketIo.resolve(kcp.io()), kcp.eventLoopThreads());
-        this.dispatcher = new PluginDispatcher(this, resources.pluginExecutor, resources.ioGroup, kcp.dispatchBytes());
+        this.hosting = hosting;
+        this.dispatcher = new PluginDispatcher(this, hosting.pluginExecutor(), hosting.pluginTimer(), kcp.dispatchBytes(),
+                hosting.waiter());
         this.peers = new PeerTable(kcp);
     }
 
@@ -83,7 +91,7 @@ final class KcpNetwork implements Network {
             if (socket.isUnresolved()) {
                 throw new IllegalArgumentException("cannot resolve the host of address " + address);
             }
-            NettyDriver bound = NettyDriver.bind(socket, resources.io, resources.ioGroup, kcp, counters, dispatcher, peers);
+            Host bound = hosting.bind(socket, kcp, counters, dispatcher, peers);
             localSocket = bound.localSocket();
             localAddress = bound.localAddress();
             dispatcher.onRoom(bound::roomAgain);
@@ -100,7 +108,7 @@ final class KcpNetwork implements Network {
             layer.markDirty(peer);
         }
         layer.wake();
-        PluginDispatcher.awaitDelivered(started);
+        dispatcher.awaitDelivered(started);
     }
 
     @Override
@@ -134,13 +142,13 @@ final class KcpNetwork implements Network {
         while (sending.get() != 0) {
             Thread.onSpinWait();
         }
-        NettyDriver bound = layer;
+        Host bound = layer;
         if (bound != null) {
             bound.shutdown();
         }
         // The event loop has stopped serving this network: whatever a racing caller queued is ours to free.
         counters.messagesDropped.add(peers.clear());
-        resources.release();
+        hosting.release();
     }
 
     // ---------------------------------------------------------------- messages
@@ -212,7 +220,7 @@ final class KcpNetwork implements Network {
         return withFrame(message, frame -> {
             List<NodeAddress> chosen = new ArrayList<>(n);
             List<Peer> writable = peers.routeTable();
-            ThreadLocalRandom random = ThreadLocalRandom.current();
+            RandomGenerator random = hosting.random();
             // A partial Fisher-Yates shuffle: the first n are a uniform choice without repeats.
             for (int i = 0; i < n && i < writable.size(); i++) {
                 int j = i + random.nextInt(writable.size() - i);
@@ -287,7 +295,7 @@ final class KcpNetwork implements Network {
             throw new IllegalArgumentException("node is this node's own address: " + node);
         }
         Peer added = peers.add(remote, key);
-        NettyDriver bound = layer;
+        Host bound = layer;
         if (key != null && bound != null) {
             bound.pinned(peers.get(remote));
         }
@@ -311,7 +319,7 @@ final class KcpNetwork implements Network {
             return false;
         }
         dispatcher.nodeDeleted(deleted.address);
-        NettyDriver bound = layer;
+        Host bound = layer;
         if (bound != null) {
             bound.deleted(deleted);
         } else {
@@ -324,7 +332,7 @@ final class KcpNetwork implements Network {
 
     @Override
     public Optional<NodeRecord> localRecord() {
-        NettyDriver bound = layer;
+        Host bound = layer;
         return bound == null || lifecycle == Lifecycle.CLOSED ? Optional.empty() : Optional.ofNullable(bound.record());
     }
 
@@ -353,7 +361,7 @@ final class KcpNetwork implements Network {
                 pluginBeans.register(plugin);
             }
         }
-        PluginDispatcher.awaitDelivered(started);
+        dispatcher.awaitDelivered(started);
     }
 
     @Override
@@ -367,7 +375,7 @@ final class KcpNetwork implements Network {
                 pluginBeans.unregister(plugin);
             }
         }
-        PluginDispatcher.awaitDelivered(closed);
+        dispatcher.awaitDelivered(closed);
         return closed != null;
     }
 
@@ -389,6 +397,16 @@ final class KcpNetwork implements Network {
             checkOpen();
             return dispatcher.schedule(owner, nanos, task);
         }
+    }
+
+    @Override
+    public InstantSource clock() {
+        return hosting.clock();
+    }
+
+    @Override
+    public RandomGenerator random() {
+        return hosting.random();
     }
 
     @Override

@@ -18,7 +18,7 @@ import java.util.concurrent.atomic.AtomicBoolean;
  * the deadline did. Other threads reach the core only through the methods here, which hop onto
  * the event loop. Nothing of the protocol is here: a simulation drives the same core without it.
  */
-final class NettyDriver extends ChannelInboundHandlerAdapter {
+final class NettyDriver extends ChannelInboundHandlerAdapter implements Host {
 
     private static final System.Logger LOG = System.getLogger(NettyDriver.class.getName());
 
@@ -47,17 +47,20 @@ final class NettyDriver extends ChannelInboundHandlerAdapter {
         return driver;
     }
 
-    InetSocketAddress localSocket() {
+    @Override
+    public InetSocketAddress localSocket() {
         return endpoint.localAddress();
     }
 
     /** The bound address, as {@link gladius.p2p.Network#localAddress()} gives it. */
-    NodeAddress localAddress() {
+    @Override
+    public NodeAddress localAddress() {
         return core.localAddress();
     }
 
     /** This node's record as any thread may read it; null in plain mode. */
-    NodeRecords.Signed record() {
+    @Override
+    public NodeRecords.Signed record() {
         return core.record();
     }
 
@@ -67,12 +70,14 @@ final class NettyDriver extends ChannelInboundHandlerAdapter {
      * Marks a peer as having frames to send or a dial to make; true if it was idle, and then the
      * caller must {@link #wake()} the loop (if it was pending already, whoever marked it does).
      */
-    boolean markDirty(Peer peer) {
+    @Override
+    public boolean markDirty(Peer peer) {
         return core.markDirty(peer);
     }
 
     /** Has the event loop service the dirty peers; one task however many callers wake it. */
-    void wake() {
+    @Override
+    public void wake() {
         if (wakeScheduled.compareAndSet(false, true)) {
             endpoint.execute(() -> {
                 wakeScheduled.set(false);
@@ -82,29 +87,34 @@ final class NettyDriver extends ChannelInboundHandlerAdapter {
     }
 
     /** A peer was deleted from the route table: close its session with notice, drop what waits. */
-    void deleted(Peer peer) {
+    @Override
+    public void deleted(Peer peer) {
         endpoint.execute(() -> inCore(() -> core.onDeleted(peer)));
     }
 
     /** A key was pinned for this peer: a session that proved another one ends (and the peer is redialed). */
-    void pinned(Peer peer) {
+    @Override
+    public void pinned(Peer peer) {
         if (peer != null) {
             endpoint.execute(() -> inCore(() -> core.onPinned(peer)));
         }
     }
 
     /** The plugins made room: read on where the paused sessions stopped. */
-    void roomAgain() {
+    @Override
+    public void roomAgain() {
         endpoint.execute(() -> inCore(core::resumePaused));
     }
 
     /** The network's state, read on the event loop. */
-    Snapshots.Network snapshot() {
+    @Override
+    public Snapshots.Network snapshot() {
         return endpoint.call(core::takeSnapshot);
     }
 
     /** Closes every session with notice, then the socket; blocks until the socket is closed. */
-    void shutdown() {
+    @Override
+    public void shutdown() {
         endpoint.call(() -> {
             inCore(core::closeAll);
             if (timer != null) {

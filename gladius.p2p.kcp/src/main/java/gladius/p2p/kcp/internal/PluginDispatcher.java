@@ -13,7 +13,6 @@ import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.Executor;
 import java.util.concurrent.Future;
 import java.util.concurrent.RejectedExecutionException;
-import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicLong;
@@ -60,7 +59,9 @@ final class PluginDispatcher {
     private volatile Thread drainer;
     /** True on a thread while it delivers some network's events: it must not wait for events. */
     private static final ThreadLocal<Boolean> DELIVERING = ThreadLocal.withInitial(() -> false);
-    private final ScheduledExecutorService timer;
+    private final Timer timer;
+    /** How a caller waits for what it started (Hosting#waiter). */
+    private final Waiter waiter;
     private final Set<Task> tasks = ConcurrentHashMap.newKeySet();
 
     /**
@@ -96,11 +97,33 @@ final class PluginDispatcher {
         }
     }
 
-    PluginDispatcher(Network network, Executor executor, ScheduledExecutorService timer, long maxPendingBytes) {
+    /** Where plugins' tasks wait until they are due: an event loop's timer, or a simulation's clock. */
+    @FunctionalInterface
+    interface Timer {
+        /** Runs the task after the delay (on any thread); cancelling the future keeps it from running. */
+        Future<?> schedule(Runnable task, long delayNanos);
+    }
+
+    /**
+     * How a caller waits until the plugins heard what a latch counts: on sockets it blocks while
+     * the plugin threads work; in a simulation, where they are the caller's own thread, it runs
+     * the work due at this virtual instant.
+     */
+    @FunctionalInterface
+    interface Waiter {
+        /** True if the latch reached zero within the timeout. */
+        boolean await(CountDownLatch done, long timeout, TimeUnit unit) throws InterruptedException;
+
+        /** Blocking on the latch: for plugins on other threads. */
+        Waiter BLOCKING = CountDownLatch::await;
+    }
+
+    PluginDispatcher(Network network, Executor executor, Timer timer, long maxPendingBytes, Waiter waiter) {
         this.network = network;
         this.executor = executor;
         this.timer = timer;
         this.maxPendingBytes = maxPendingBytes;
+        this.waiter = waiter;
     }
 
     /** True if the calling thread is delivering events to plugins (of any network): it must not wait for them. */
@@ -201,7 +224,7 @@ final class PluginDispatcher {
             }
         }, null));
         try {
-            pending.waiting = timer.schedule(due, delayNanos, TimeUnit.NANOSECONDS);
+            pending.waiting = timer.schedule(due, delayNanos);
         } catch (RejectedExecutionException e) {
             tasks.remove(pending);
             throw new IllegalStateException("the network is closing", e);
@@ -265,7 +288,7 @@ final class PluginDispatcher {
             return;
         }
         try {
-            if (!done.await(timeout, unit)) {
+            if (!waiter.await(done, timeout, unit)) {
                 LOG.log(System.Logger.Level.WARNING, "plugins did not close within " + timeout + " " + unit);
             }
         } catch (InterruptedException e) {
@@ -278,12 +301,12 @@ final class PluginDispatcher {
      * plugins' events (a callback cannot wait for other callbacks: they run after it returns).
      * An interrupt ends the wait early and stays set, for the caller to see.
      */
-    static void awaitDelivered(CountDownLatch done) {
+    void awaitDelivered(CountDownLatch done) {
         if (done == null || delivering()) {
             return;
         }
         try {
-            done.await();
+            waiter.await(done, Long.MAX_VALUE, TimeUnit.NANOSECONDS);
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
         }

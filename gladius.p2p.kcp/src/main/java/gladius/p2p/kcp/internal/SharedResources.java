@@ -3,21 +3,26 @@ package gladius.p2p.kcp.internal;
 import io.netty.channel.EventLoopGroup;
 import io.netty.channel.MultiThreadIoEventLoopGroup;
 import io.netty.util.concurrent.DefaultThreadFactory;
+import java.net.InetSocketAddress;
+import java.time.InstantSource;
 import java.util.EnumMap;
 import java.util.Map;
+import java.util.concurrent.Executor;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.LinkedBlockingQueue;
+import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.ThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
+import java.util.random.RandomGenerator;
 
 /**
  * The threads that every network in this JVM shares: one I/O event-loop group sized to the cores,
  * and one executor for plugin callbacks (per socket implementation: an epoll channel needs an epoll
  * loop, so networks on NIO and on epoll in one JVM share with their own kind). Counted by
  * reference: the last network to close stops them, so a JVM with no open network has none of
- * these threads.
+ * these threads. The {@link Hosting} of every network on sockets.
  */
-final class SharedResources {
+final class SharedResources implements Hosting {
 
     private static final Object LOCK = new Object();
     private static final Map<SocketIo, SharedResources> SHARED = new EnumMap<>(SocketIo.class);
@@ -55,7 +60,39 @@ final class SharedResources {
         }
     }
 
-    void release() {
+    @Override
+    public Executor pluginExecutor() {
+        return pluginExecutor;
+    }
+
+    @Override
+    public PluginDispatcher.Timer pluginTimer() {
+        return (task, delayNanos) -> ioGroup.schedule(task, delayNanos, TimeUnit.NANOSECONDS);
+    }
+
+    @Override
+    public Host bind(InetSocketAddress address, KcpSettings settings, Counters counters, PluginDispatcher dispatcher,
+                     PeerTable peers) {
+        return NettyDriver.bind(address, io, ioGroup, settings, counters, dispatcher, peers);
+    }
+
+    @Override
+    public InstantSource clock() {
+        return InstantSource.system();
+    }
+
+    @Override
+    public RandomGenerator random() {
+        return ThreadLocalRandom.current();
+    }
+
+    @Override
+    public PluginDispatcher.Waiter waiter() {
+        return PluginDispatcher.Waiter.BLOCKING;
+    }
+
+    @Override
+    public void release() {
         synchronized (LOCK) {
             if (--references > 0) {
                 return;

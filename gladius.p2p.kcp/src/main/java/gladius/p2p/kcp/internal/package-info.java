@@ -1,5 +1,6 @@
 /**
- * The KCP transport's implementation. Not exported; reached through
+ * The KCP transport's implementation. Exported only to the simulator ({@code gladius.p2p.sim},
+ * which reaches {@link gladius.p2p.kcp.internal.VirtualNetworks} alone); otherwise reached through
  * {@link gladius.p2p.kcp.internal.KcpNetworkProvider}. Depends on the api, Netty, JCTools and the
  * KCP engine of {@code io.jpower.kcp.netty}, never on a plugin.
  *
@@ -8,13 +9,19 @@
  * up only through the two narrow callbacks named.
  * <pre>
  *  KcpNetwork        the Network a caller holds: arguments, lifecycle, encoding; owns the settings,
- *                    counters, PeerTable and PluginDispatcher, and hands them down at listen
+ *                    counters, PeerTable and PluginDispatcher, and hands them down at listen to
+ *                    the Host its Hosting binds
+ *  Hosting, Host     where a network runs and what it holds of its driver once listening:
+ *                    SharedResources and NettyDriver on sockets, VirtualNetworks in a simulation
  *  PeerTable, Peer   the peers by address; a Peer owns its send queue, its counts, its redial
  *                    back-off and its pinned key (any thread enqueues, only the driver dequeues)
  *  NettyDriver       runs the core on a Netty channel: reads into it, one timer at its next
  *                    deadline, a flush after every call; other threads hop onto the loop here
+ *  VirtualNetworks   runs many networks' cores, plugins and all, on one virtual clock over
+ *                    simulated links (the simulator's engine): the same calls, as events
  *  ---- the protocol core: no socket, no executor, no clock of its own (Driver gives time and
- *       takes datagrams out; VirtualNet in the tests drives it in virtual time) ----
+ *       takes datagrams out; VirtualNetworks, and VirtualNet in the tests, drive it in virtual
+ *       time) ----
  *  SessionLayer      the core: demultiplexes datagrams to sessions (RELAYED only from relays this
  *                    node chose or reserved with), services the sessions a batch touched, runs
  *                    the housekeeping on its Timers; owns the SessionTable (current and pending
@@ -41,7 +48,8 @@
  *                    close; on epoll joins runs of datagrams to one peer into one GSO send
  *  SocketIo          kcp.io: native epoll or NIO, and why auto chose which
  *  PluginDispatcher  plugin callbacks off the event loop, bounded in bytes; tells the layer when
- *                    room comes back (onRoom)
+ *                    room comes back (onRoom); its executor, timer and way of waiting are the
+ *                    Hosting's
  *  secure            NoiseXX, SecureChannel, ReplayWindow, NodeIdentity (one secret: Ed25519 and
  *                    the X25519 key derived from it): cryptography on the JDK alone
  * </pre>

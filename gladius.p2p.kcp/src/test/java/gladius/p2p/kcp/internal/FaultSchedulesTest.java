@@ -6,6 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assertions.fail;
 
 import gladius.p2p.Message;
+import gladius.p2p.NetworkState;
 import gladius.p2p.NodeAddress;
 import gladius.p2p.PeerState;
 import java.nio.ByteBuffer;
@@ -172,8 +173,8 @@ class FaultSchedulesTest {
                 last.put(message.sender(), number);
                 heard.merge(message.sender() + ">" + to.nodeAddress(), 1, Integer::sum);
             }
-            Counters c = to.counters;
-            assertEquals(0, c.malformedInputs.sum() + c.sessionsRefused.sum() + c.checksumFailures.sum(),
+            NetworkState c = to.state();
+            assertEquals(0, c.malformedInputs() + c.sessionsRefused() + c.checksumFailures(),
                     () -> setting + ": nothing malformed or refused at " + to.nodeAddress() + ": " + states(nodes));
         }
         if (!end) {
@@ -192,7 +193,7 @@ class FaultSchedulesTest {
                     }
                 }
             }
-            long dropped = from.counters.messagesDropped.sum();
+            long dropped = from.state().messagesDropped();
             long sentFinal = sent;
             long arrivedFinal = arrived;
             assertTrue(sent - arrived <= dropped, () -> setting + ": of " + sentFinal + " messages " + from.nodeAddress()
