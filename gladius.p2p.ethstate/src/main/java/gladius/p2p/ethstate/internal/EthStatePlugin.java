@@ -296,7 +296,7 @@ final class EthStatePlugin implements Plugin, EthState, EthStateMXBean {
             default:
                 break;
         }
-        Optional<byte[]> recovered = Secp256k1.recoverAddress(Secp256k1.personalMessageHash(signed.payload()), signed.signature());
+        Optional<byte[]> recovered = Signers.recoverAddress(Secp256k1.personalMessageHash(signed.payload()), signed.signature());
         if (recovered.isEmpty()) {
             return Outcome.refused(Rejection.BAD_SIGNATURE);
         }
