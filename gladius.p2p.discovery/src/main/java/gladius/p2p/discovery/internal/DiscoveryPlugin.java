@@ -76,6 +76,10 @@ final class DiscoveryPlugin implements Plugin, DiscoveryService, DiscoveryMXBean
     private List<Answers.Entry> sample;
     private long sampledAt;
     private Scope localScope = Scope.PUBLIC;
+    /** This node deleted a node as unreachable, and no seed has answered it since. */
+    private boolean lostPeers;
+    /** When it last asked the seeds for that (nanoseconds on the network's clock). */
+    private long seedsAskedAt;
 
     DiscoveryPlugin(DiscoverySettings settings) {
         this.settings = settings;
@@ -238,6 +242,9 @@ final class DiscoveryPlugin implements Plugin, DiscoveryService, DiscoveryMXBean
             unsolicited.incrementAndGet();
             return;
         }
+        if (lostPeers && isSeed(answer.sender())) {
+            lostPeers = false; // a seed's view again: whatever side this node was on, it is joined
+        }
         Scope from = scopeOf(answer.sender()).orElse(Scope.PUBLIC);
         boolean keyed = network.networkState().key().isPresent();
         for (Answers.Entry entry : entries.get()) {
@@ -352,6 +359,10 @@ final class DiscoveryPlugin implements Plugin, DiscoveryService, DiscoveryMXBean
             tombstones.remove(node);
             remember(tombstones, node, nowNanos);
         }
+        if (!dead.isEmpty() && !lostPeers) {
+            lostPeers = true;
+            seedsAskedAt = nowNanos - expiry; // ask them at the next round
+        }
         for (NodeAddress node : dead) {
             if (net.delete(node)) {
                 LOG.log(System.Logger.Level.INFO, "discovery deleted {0}: unreachable for {1} ms or more",
@@ -360,17 +371,42 @@ final class DiscoveryPlugin implements Plugin, DiscoveryService, DiscoveryMXBean
         }
     }
 
+    /**
+     * Asks random connected peers; with none, the seeds. A node that lost peers (deleted as
+     * unreachable) also asks the seeds, once per unreachable-after, until one answers: after a
+     * partition that outlasted unreachable-after each side has deleted the other and asks only
+     * its own, and the seeds are what the user gave to join them again.
+     */
     private void ask(Network net, NetworkState state) {
         Message request = net.newMessage(REQUEST, Answers.request());
         boolean anyConnected = state.peers().stream().anyMatch(p -> p.inRouteTable() && p.connected());
         int fanout = table.size() >= settings.maxPeers() ? 1 : settings.fanout();
-        List<NodeAddress> targets = anyConnected
-                ? net.broadcastRandomly(request, fanout)
-                : seedsToAsk(net, request);
         long now = nanos(net.clock().instant());
+        List<NodeAddress> targets = new ArrayList<>(anyConnected ? net.broadcastRandomly(request, fanout) : seedsToAsk(net, request));
+        if (anyConnected && lostPeers && now - seedsAskedAt >= settings.unreachableAfter().toNanos()) {
+            seedsAskedAt = now;
+            for (NodeAddress seed : seedsToAsk(net, request)) {
+                if (!targets.contains(seed)) {
+                    targets.add(seed);
+                }
+            }
+        }
         for (NodeAddress target : targets) {
             asked.put(target, now);
         }
+    }
+
+    private boolean isSeed(NodeAddress node) {
+        for (DiscoverySettings.Seed seed : settings.seeds()) {
+            try {
+                if (canonical(seed.address()).equals(node)) {
+                    return true;
+                }
+            } catch (UnknownHostException unresolvable) {
+                // not this one
+            }
+        }
+        return false;
     }
 
     /** With no connected peer, the seeds are asked directly (they may have been deleted meanwhile). */

@@ -1,0 +1,57 @@
+package gladius.p2p.sim;
+
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import gladius.p2p.Network;
+import gladius.p2p.NodeAddress;
+import gladius.p2p.PeerState;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.stream.Collectors;
+import org.junit.jupiter.api.Test;
+
+/**
+ * Discovery's timing rules, exactly, in virtual time: a partition that outlasts
+ * {@code discovery.unreachable-after} makes each side delete the other, seeds included; after the
+ * heal the two must become one network again. Found by {@link NetworkFaultsTest} (seed
+ * 1559391115074672423): before the fix each side went on asking only its own side.
+ */
+class DiscoveryPartitionTest {
+
+    @Test
+    void aPartitionLongerThanUnreachableAfterMendsThroughTheSeeds() {
+        Simulation sim = Simulation.builder().seed(11).geography(Geography.flat(20)).build();
+        List<Network> nodes = new ArrayList<>();
+        for (int i = 0; i < 8; i++) {
+            nodes.add(sim.node(i, Map.of("plugins", "discovery", "discovery.unreachable-after", "10s",
+                    "discovery.seeds", i == 0 ? "" : Simulation.address(0).toString())));
+        }
+        assertTrue(sim.runUntil(() -> nodes.stream().allMatch(n -> connectedTable(n).size() == 7), Duration.ofSeconds(30)),
+                "the eight never met");
+
+        // Node 0, everyone's seed, on the side of the few.
+        Set<NodeAddress> few = Set.of(Simulation.address(0), Simulation.address(1), Simulation.address(2));
+        sim.partition(few);
+        assertTrue(sim.runUntil(() -> nodes.stream().allMatch(n -> routeTable(n).stream()
+                        .allMatch(peer -> few.contains(peer) == few.contains(n.localAddress()))), Duration.ofSeconds(30)),
+                "the sides never gave each other up");
+        sim.runFor(Duration.ofSeconds(20)); // the tombstones of the deleted expire meanwhile (unreachable-after)
+        sim.heal();
+
+        assertTrue(sim.runUntil(() -> nodes.stream().allMatch(n -> connectedTable(n).size() == 7), Duration.ofMinutes(1)),
+                () -> "still apart a minute after the heal: " + nodes.stream()
+                        .map(n -> n.localAddress().host() + " holds " + connectedTable(n).size()).collect(Collectors.joining(", ")));
+    }
+
+    static Set<NodeAddress> routeTable(Network node) {
+        return node.networkState().peers().stream().filter(PeerState::inRouteTable).map(PeerState::address).collect(Collectors.toSet());
+    }
+
+    static Set<NodeAddress> connectedTable(Network node) {
+        return node.networkState().peers().stream().filter(p -> p.inRouteTable() && p.connected())
+                .map(PeerState::address).collect(Collectors.toSet());
+    }
+}
