@@ -10,7 +10,9 @@ import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.HexFormat;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 
 /**
@@ -36,6 +38,20 @@ final class NodeRecords {
     /** The longest record: eight IPv6 addresses. */
     static final int MAX_BYTES = 1 + 32 + 32 + 8 + 1 + MAX_ADDRESSES * Datagram.OBSERVED_V6 + NodeIdentity.SIGNATURE_BYTES;
     private static final byte[] DOMAIN = "gladius-p2p record 1".getBytes(StandardCharsets.US_ASCII);
+    /** How many checked records {@link #read} keeps, for the whole process (about 5 MiB at most). */
+    static final int CHECKED_CAPACITY = 16_384;
+    /**
+     * Records that checked out lately, by their bytes, least recently read first. Discovery reads
+     * the same records in every answer of every round, and a process may run many nodes (a
+     * cluster, the simulator's thousands); an Ed25519 check costs a fraction of a millisecond on
+     * the JDK. Only records that checked out are kept: a hit is exactly the check's own answer.
+     */
+    private static final Map<ByteBuffer, Signed> CHECKED = new LinkedHashMap<>(256, 0.75f, true) {
+        @Override
+        protected boolean removeEldestEntry(Map.Entry<ByteBuffer, Signed> eldest) {
+            return size() > CHECKED_CAPACITY;
+        }
+    };
 
     private NodeRecords() {}
 
@@ -85,9 +101,32 @@ final class NodeRecords {
         return new Signed(NodeKey.of(identity.staticKey().publicKey()), sequence, written, bytes);
     }
 
-    /** Reads and checks a record; empty if it is not one, or its signature or key do not check out. */
+    /**
+     * Reads and checks a record; empty if it is not one, or its signature or key do not check
+     * out. A record read lately (these very bytes) is answered without checking it again.
+     */
     static Optional<Signed> read(byte[] bytes) {
-        if (bytes == null || bytes.length < 1 + 32 + 32 + 8 + 1 + NodeIdentity.SIGNATURE_BYTES || bytes.length > MAX_BYTES
+        if (bytes == null) {
+            return Optional.empty();
+        }
+        Signed known;
+        synchronized (CHECKED) {
+            known = CHECKED.get(ByteBuffer.wrap(bytes));
+        }
+        if (known != null) {
+            return Optional.of(known);
+        }
+        Optional<Signed> checked = check(bytes);
+        checked.ifPresent(record -> {
+            synchronized (CHECKED) {
+                CHECKED.put(ByteBuffer.wrap(record.bytes()), record); // its own copy of the bytes: nobody changes it
+            }
+        });
+        return checked;
+    }
+
+    private static Optional<Signed> check(byte[] bytes) {
+        if (bytes.length < 1 + 32 + 32 + 8 + 1 + NodeIdentity.SIGNATURE_BYTES || bytes.length > MAX_BYTES
                 || bytes[0] != VERSION) {
             return Optional.empty();
         }

@@ -133,6 +133,13 @@ class DecoderFuzzTest {
                 new java.net.InetSocketAddress("::1", 7001));
         NodeRecords.Signed record = NodeRecords.sign(identity, 42, addresses);
         assertEquals(java.util.Optional.of(record), NodeRecords.read(record.encoded()));
+        // Checked once, then answered from the process's checked records, for exactly these bytes:
+        // a caller changing its array afterwards changes nothing that was kept.
+        byte[] mine = record.encoded();
+        assertEquals(java.util.Optional.of(record), NodeRecords.read(mine));
+        mine[mine.length - 1] ^= 1;
+        assertEquals(java.util.Optional.empty(), NodeRecords.read(mine));
+        assertEquals(java.util.Optional.of(record), NodeRecords.read(record.encoded()));
         assertEquals(List.of(new NodeAddress("198.18.0.2", 7000), new NodeAddress("0:0:0:0:0:0:0:1", 7001)), record.addresses());
         byte[] good = record.encoded();
         Fuzz.run("node records", 20_000, 9, random -> {
