@@ -69,7 +69,12 @@ public final class Simulation {
     private final Map<InetAddress, Double> uplinkFreeAt = new HashMap<>();
     /** Which side of a partition each address is on; absent: side 0. */
     private final Map<InetAddress, Integer> sides = new HashMap<>();
+    /** Pairs of IPs with no path between them now, both ways. */
+    private final java.util.Set<java.util.Set<InetAddress>> cuts = new java.util.HashSet<>();
     private final List<PluginProvider> providers;
+    /** The routers of nodes behind NATs, by the node's private address and by their public IP. */
+    private final Map<InetSocketAddress, Router> routersInside = new HashMap<>();
+    private final Map<InetAddress, Router> routersOutside = new HashMap<>();
     private double loss;
     private int partitions;
 
@@ -79,7 +84,24 @@ public final class Simulation {
         this.loss = builder.loss;
         this.uplinkBitsPerMilli = builder.uplinkMbps * 1_000;
         this.chance = new SplittableRandom(builder.seed);
-        this.engine = new VirtualNetworks(builder.seed, builder.epoch.toEpochMilli(), this::delay);
+        this.engine = new VirtualNetworks(builder.seed, builder.epoch.toEpochMilli(), new VirtualNetworks.Links() {
+            @Override
+            public long delay(InetSocketAddress from, InetSocketAddress to, byte[] datagram) {
+                return Simulation.this.delay(from, to, datagram);
+            }
+
+            @Override
+            public InetSocketAddress sourceSeen(InetSocketAddress from, InetSocketAddress to) {
+                Router router = routersInside.get(from);
+                return router == null ? from : router.outbound(from, to);
+            }
+
+            @Override
+            public InetSocketAddress destination(InetSocketAddress to, InetSocketAddress from) {
+                Router router = routersOutside.get(to.getAddress());
+                return router == null ? to : router.inbound(to.getPort(), from);
+            }
+        });
         List<PluginProvider> found = new ArrayList<>();
         ServiceLoader.load(PluginProvider.class).forEach(found::add);
         this.providers = List.copyOf(found);
@@ -140,8 +162,31 @@ public final class Simulation {
 
     /** Node {@code n}: a {@link #network(Map)} listening at {@link #address(int) address(n)}. */
     public Network node(int n, Map<String, String> settings) {
+        return node(n, settings, Nat.NONE);
+    }
+
+    /**
+     * Node {@code n} behind a router of this kind: it listens at a private address
+     * ({@code [fd00:0:0:n:0:0:0:1]:7000}, unique local), and the others see it at its router's
+     * public IP, {@link #address(int) address(n)}'s, on ports the router maps from 40000. A
+     * router's mappings do not expire (a session's keepalives would keep them anyway), and it
+     * does not hairpin. {@link Nat#NONE} is {@link #node(int, Map)}.
+     */
+    public Network node(int n, Map<String, String> settings, Nat nat) {
+        Objects.requireNonNull(nat, "nat");
+        NodeAddress at = address(n);
+        if (nat != Nat.NONE) {
+            InetSocketAddress inside = new InetSocketAddress(privateIp(n), PORT);
+            Router router = new Router(ip(at), nat);
+            Router before = routersInside.put(inside, router);
+            if (before != null) {
+                routersOutside.remove(before.publicIp); // a restart behind a new router: its mappings are gone
+            }
+            routersOutside.put(router.publicIp, router);
+            at = new NodeAddress(inside.getAddress().getHostAddress(), PORT);
+        }
         Network network = network(settings);
-        network.listen(address(n));
+        network.listen(at);
         return network;
     }
 
@@ -209,13 +254,22 @@ public final class Simulation {
     public void partition(Collection<NodeAddress> side) {
         int id = ++partitions;
         for (NodeAddress node : side) {
-            sides.put(ip(node), id);
+            sides.put(outside(node), id);
         }
     }
 
-    /** Every partition heals. */
+    /**
+     * No path between these two from now on, either way (say, between their providers), until
+     * {@link #heal()}; both still reach everyone else. Nodes behind NATs are cut at their routers.
+     */
+    public void cut(NodeAddress a, NodeAddress b) {
+        cuts.add(java.util.Set.of(outside(a), outside(b)));
+    }
+
+    /** Every partition and every cut heals. */
     public void heal() {
         sides.clear();
+        cuts.clear();
     }
 
     // ---------------------------------------------------------------- what happened
@@ -257,7 +311,8 @@ public final class Simulation {
         int bytes = datagram.length;
         InetAddress source = from.getAddress();
         InetAddress target = to.getAddress();
-        if (sides.getOrDefault(source, 0).intValue() != sides.getOrDefault(target, 0).intValue()) {
+        if (sides.getOrDefault(source, 0).intValue() != sides.getOrDefault(target, 0).intValue()
+                || (!cuts.isEmpty() && cuts.contains(java.util.Set.of(source, target)))) {
             return -1;
         }
         if (loss > 0 && chance.nextDouble() < loss) {
@@ -271,6 +326,21 @@ public final class Simulation {
         }
         double arrives = leaves + geography.oneWayMillis(placeOf(source), placeOf(target), chance);
         return Math.max(0, Math.round(arrives - now));
+    }
+
+    /** The IP a node's datagrams come from on the simulated internet: its own, or its router's. */
+    private InetAddress outside(NodeAddress node) {
+        Router router = routersInside.get(new InetSocketAddress(ip(node), node.port()));
+        return router == null ? ip(node) : router.publicIp;
+    }
+
+    private static InetAddress privateIp(int n) {
+        byte[] ip = {(byte) 0xfd, 0, 0, 0, 0, 0, (byte) (n >> 8), (byte) n, 0, 0, 0, 0, 0, 0, 0, 1};
+        try {
+            return InetAddress.getByAddress(ip);
+        } catch (UnknownHostException impossible) {
+            throw new IllegalStateException(impossible);
+        }
     }
 
     private Geography.Place placeOf(InetAddress ip) {
@@ -314,6 +384,59 @@ public final class Simulation {
             chosen.add(provider);
         }
         return chosen;
+    }
+
+    /** How a node's router treats its datagrams, in RFC 4787's terms. */
+    public enum Nat {
+        /** No router: the node's own address is public. */
+        NONE,
+        /** Endpoint-independent mapping and filtering ("full cone"): one public port, open to anyone once mapped. */
+        OPEN,
+        /**
+         * Endpoint-independent mapping, address-and-port-dependent filtering: the usual home
+         * router. One public port for every destination; a peer's datagrams pass once the node
+         * sent to that peer, so two such nodes can punch through to each other.
+         */
+        ENDPOINT_INDEPENDENT,
+        /**
+         * Address-and-port-dependent mapping and filtering: a new public port for each
+         * destination, open only to it. Nobody can predict where to reach the node: only a relay
+         * it keeps a session with can.
+         */
+        SYMMETRIC
+    }
+
+    /** One node's router: its public IP, its mappings, and what each mapping lets in. */
+    private static final class Router {
+        final InetAddress publicIp;
+        final Nat nat;
+        /** Public port by (inside, destination); the destination is null for an endpoint-independent mapping. */
+        private final Map<List<InetSocketAddress>, Integer> ports = new HashMap<>();
+        private final Map<Integer, InetSocketAddress> inside = new HashMap<>();
+        /** The remote addresses each public port has sent to: what filtering lets in. */
+        private final Map<Integer, java.util.Set<InetSocketAddress>> contacted = new HashMap<>();
+        private int nextPort = 40_000;
+
+        Router(InetAddress publicIp, Nat nat) {
+            this.publicIp = publicIp;
+            this.nat = nat;
+        }
+
+        InetSocketAddress outbound(InetSocketAddress from, InetSocketAddress to) {
+            List<InetSocketAddress> key = java.util.Arrays.asList(from, nat == Nat.SYMMETRIC ? to : null);
+            int port = ports.computeIfAbsent(key, unused -> nextPort++);
+            inside.put(port, from);
+            contacted.computeIfAbsent(port, unused -> new java.util.HashSet<>()).add(to);
+            return new InetSocketAddress(publicIp, port);
+        }
+
+        InetSocketAddress inbound(int port, InetSocketAddress from) {
+            InetSocketAddress node = inside.get(port);
+            if (node == null || (nat != Nat.OPEN && !contacted.get(port).contains(from))) {
+                return null;
+            }
+            return node;
+        }
     }
 
     /** How a simulation is made. */

@@ -5,7 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import gladius.p2p.Network;
 import gladius.p2p.NetworkState;
-import gladius.p2p.NodeAddress;
+import gladius.p2p.NodeKey;
 import gladius.p2p.PeerState;
 import gladius.p2p.ethstate.EthState;
 import java.time.Duration;
@@ -15,6 +15,7 @@ import java.util.HashMap;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.Set;
 import java.util.SplittableRandom;
 import java.util.function.LongConsumer;
@@ -22,7 +23,8 @@ import org.junit.jupiter.api.Test;
 
 /**
  * Whole networks, every plugin on, under mixed fault schedules, one seed each: a few to a dozen
- * nodes on the simulated Earth at up to 8 % loss; partitions that cut a random group off for up
+ * nodes on the simulated Earth at up to 8 % loss, some behind NATs (endpoint-independent or
+ * symmetric, reached through the seed, which relays); partitions that cut a random group off for up
  * to 40 s, then heal; a node that crashes and comes back empty on its address; entries written
  * before, during and after. After the last fault and a settling time, it checks what a user of
  * the plugins counts on: every running node holds every entry's newest version, discovery's
@@ -34,7 +36,7 @@ import org.junit.jupiter.api.Test;
  */
 class NetworkFaultsTest {
 
-    private static final int DEFAULT_SEEDS = 50;
+    private static final int DEFAULT_SEEDS = 20;
     /** After the last fault: discovery's rounds and ethstate's anti-entropy have this long to mend everything. */
     private static final Duration SETTLE = Duration.ofSeconds(90);
 
@@ -67,12 +69,23 @@ class NetworkFaultsTest {
         double loss = chance.nextDouble() * 0.08;
         Simulation sim = Simulation.builder().seed(seed).loss(loss).build();
         int count = 4 + chance.nextInt(9);
-        Map<String, String> common = Map.of("latency.interval", "2s", "discovery.max-peers", "8");
+        // Mostly secure (keys proven, records signed), some plain; NATs only with keys, which say who
+        // a node behind a router is (plain, it is only the address it is seen at).
+        boolean secure = chance.nextInt(4) != 0;
+        Map<String, String> common = Map.of("latency.interval", "2s", "discovery.max-peers", "8", "kcp.secure", Boolean.toString(secure));
         List<Network> nodes = new ArrayList<>();
+        // Node 0, everyone's seed, is public and relays; of the others half are public, a quarter
+        // behind the usual home router, a quarter behind a symmetric one (reached through node 0).
+        Simulation.Nat[] nats = new Simulation.Nat[count];
         for (int i = 0; i < count; i++) {
+            int kind = i == 0 || !secure ? 0 : chance.nextInt(4);
+            nats[i] = kind < 2 ? Simulation.Nat.NONE : kind == 2 ? Simulation.Nat.ENDPOINT_INDEPENDENT : Simulation.Nat.SYMMETRIC;
             Map<String, String> settings = new HashMap<>(SimulationTest.withEverything(i, common));
             settings.put("kcp.node-key", String.format("%064x", i + 1));
-            nodes.add(sim.node(i, settings));
+            if (i == 0) {
+                settings.put("kcp.relay", "true");
+            }
+            nodes.add(sim.node(i, settings, nats[i]));
         }
         Map<String, byte[]> written = new HashMap<>(); // "node/key" -> newest value
         put(nodes, written, 0, "a", 1);
@@ -84,16 +97,16 @@ class NetworkFaultsTest {
         int crashed = 1 + chance.nextInt(count - 1); // node 0 is everyone's seed: it stays
         long crashAt = chance.nextLong(horizon);
         long restartAt = crashAt + 1_000 + chance.nextLong(30_000);
-        Set<NodeAddress> cut = new HashSet<>();
+        Set<Integer> cut = new HashSet<>();
         for (int i = 0; i < count; i++) {
             if (chance.nextInt(3) == 0) {
-                cut.add(Simulation.address(i));
+                cut.add(i);
             }
         }
         int writer = chance.nextInt(count);
         long writeAt = chance.nextLong(horizon);
 
-        sim.after(Duration.ofMillis(partitionAt), () -> sim.partition(cut));
+        sim.after(Duration.ofMillis(partitionAt), () -> sim.partition(cut.stream().map(i -> nodes.get(i).localAddress()).toList()));
         sim.after(Duration.ofMillis(healAt), sim::heal);
         sim.after(Duration.ofMillis(crashAt), () -> sim.crash(nodes.get(crashed)));
         // A restart keeps its transport key (kept in a file, as a deployment would), or makes a new one.
@@ -103,7 +116,7 @@ class NetworkFaultsTest {
             if (!newKey) {
                 settings.put("kcp.node-key", nodes.get(crashed).settings().get("kcp.node-key"));
             }
-            nodes.set(crashed, sim.node(crashed, settings));
+            nodes.set(crashed, sim.node(crashed, settings, nats[crashed]));
             put(nodes, written, crashed, "after-restart", 2);
         });
         sim.after(Duration.ofMillis(writeAt), () -> {
@@ -114,7 +127,7 @@ class NetworkFaultsTest {
         long lastFault = Math.max(Math.max(healAt, restartAt), writeAt);
         sim.runFor(Duration.ofMillis(lastFault));
 
-        String context = "seed " + seed + ": " + count + " nodes, loss " + String.format("%.3f", loss) + ", cut " + cut.size()
+        String context = "seed " + seed + ": " + (secure ? "secure, " : "plain, ") + count + " nodes " + java.util.Arrays.toString(nats) + ", loss " + String.format("%.3f", loss) + ", cut " + cut.size()
                 + " at " + partitionAt + "-" + healAt + " ms, node " + crashed + " down " + crashAt + "-" + restartAt + " ms"
                 + (newKey ? " (back with a new key)" : "");
         boolean settled = sim.runUntil(() -> everyoneHoldsEverything(nodes, written) && oneNetwork(nodes), SETTLE);
@@ -126,6 +139,11 @@ class NetworkFaultsTest {
             assertEquals(0, state.malformedInputs(), context + ": " + node.localAddress() + " got malformed input");
             assertEquals(0, state.checksumFailures(), context + ": " + node.localAddress() + " got a corrupt frame");
         }
+    }
+
+    private static Object id(Network node) {
+        Optional<NodeKey> key = node.networkState().key();
+        return key.isPresent() ? key.get() : node.localAddress();
     }
 
     private static void put(List<Network> nodes, Map<String, byte[]> written, int node, String key, int version) {
@@ -161,30 +179,36 @@ class NetworkFaultsTest {
         return components(nodes) == 1;
     }
 
-    /** Components of the undirected graph of connected route-table peers among the running nodes. */
+    /**
+     * Components of the undirected graph of connected route-table peers among the running nodes,
+     * each known by its key where keys are proven (a node behind a NAT is seen at its router's
+     * address, not its own), else by its address.
+     */
     private static int components(List<Network> nodes) {
-        Map<NodeAddress, Set<NodeAddress>> edges = new HashMap<>();
+        Map<Object, Set<Object>> edges = new HashMap<>();
         for (Network node : nodes) {
-            edges.computeIfAbsent(node.localAddress(), k -> new HashSet<>());
+            edges.computeIfAbsent(id(node), k -> new HashSet<>());
         }
         for (Network node : nodes) {
+            Object self = id(node);
             for (PeerState peer : node.networkState().peers()) {
-                if (peer.inRouteTable() && peer.connected() && edges.containsKey(peer.address())) {
-                    edges.get(node.localAddress()).add(peer.address());
-                    edges.get(peer.address()).add(node.localAddress());
+                Object other = peer.key().isPresent() ? peer.key().get() : peer.address();
+                if (peer.inRouteTable() && peer.connected() && edges.containsKey(other)) {
+                    edges.get(self).add(other);
+                    edges.get(other).add(self);
                 }
             }
         }
-        Set<NodeAddress> seen = new HashSet<>();
+        Set<Object> seen = new HashSet<>();
         int components = 0;
-        for (NodeAddress start : edges.keySet()) {
+        for (Object start : edges.keySet()) {
             if (!seen.add(start)) {
                 continue;
             }
             components++;
-            ArrayDeque<NodeAddress> queue = new ArrayDeque<>(List.of(start));
+            ArrayDeque<Object> queue = new ArrayDeque<>(List.of(start));
             while (!queue.isEmpty()) {
-                for (NodeAddress next : edges.get(queue.poll())) {
+                for (Object next : edges.get(queue.poll())) {
                     if (seen.add(next)) {
                         queue.add(next);
                     }

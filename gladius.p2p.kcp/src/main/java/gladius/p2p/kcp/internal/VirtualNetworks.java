@@ -65,6 +65,24 @@ public final class VirtualNetworks {
         default long duplicate(InetSocketAddress from, InetSocketAddress to, byte[] datagram) {
             return -1;
         }
+
+        /**
+         * The source address {@code to} sees on a datagram from {@code from}: a NAT's mapping,
+         * made or kept by this very datagram. Called once per datagram, before {@link #delay};
+         * {@code from} itself by default.
+         */
+        default InetSocketAddress sourceSeen(InetSocketAddress from, InetSocketAddress to) {
+            return from;
+        }
+
+        /**
+         * Where a datagram from {@code from} that arrives at {@code to} goes: {@code to} itself
+         * by default; for a NAT's public address, the node behind it, or null if the NAT's
+         * filter drops it. Called when it arrives.
+         */
+        default InetSocketAddress destination(InetSocketAddress to, InetSocketAddress from) {
+            return to;
+        }
     }
 
     /** Something due at a virtual time: ties run in the order they were made. */
@@ -280,11 +298,13 @@ public final class VirtualNetworks {
         return z ^ (z >>> 31);
     }
 
-    private void send(InetSocketAddress source, InetSocketAddress to, ByteBuf datagram) {
+    private void send(InetSocketAddress from, InetSocketAddress to, ByteBuf datagram) {
+        InetSocketAddress source = from;
         try {
             byte[] bytes = new byte[datagram.readableBytes()];
             datagram.getBytes(datagram.readerIndex(), bytes);
             sent++;
+            source = links.sourceSeen(source, to);
             long delay = links.delay(source, to, bytes);
             long again = links.duplicate(source, to, bytes);
             trace.update(ByteBuffer.allocate(8 + 16 + 2 + 16 + 2 + 4 + 8 + 8).putLong(now)
@@ -326,18 +346,33 @@ public final class VirtualNetworks {
 
         @Override
         void fire() {
-            Node node = bound.get(to);
+            Node node = nodeFor(this);
             if (node == null) {
-                undeliverable++;
                 return;
             }
             node.read(this);
             Event next;
             while ((next = events.peek()) instanceof Arrival more && more.at == at && more.to.equals(to)) {
                 events.poll();
-                node.read(more);
+                Node other = nodeFor(more);
+                if (other == node) {
+                    node.read(more);
+                } else if (other != null) { // another node behind the same public address and port: its own batch
+                    other.read(more);
+                    other.inCore(other.core::readComplete);
+                }
             }
             node.inCore(node.core::readComplete);
+        }
+
+        /** The node this arrival is for, through a NAT if the links have one; null (counted) if none takes it. */
+        private Node nodeFor(Arrival arrival) {
+            InetSocketAddress target = links.destination(arrival.to, arrival.from);
+            Node node = target == null ? null : bound.get(target);
+            if (node == null) {
+                undeliverable++;
+            }
+            return node;
         }
     }
 
