@@ -261,6 +261,20 @@ public interface Network extends AutoCloseable {
     }
 
     /**
+     * One peer's state, as {@code networkState().peer(node)} gives it, without a snapshot of
+     * every other peer: what a plugin asks of one peer in a callback. A node with thousands of
+     * sessions answers this at the cost of one, where {@link #networkState()} copies them all.
+     * Added to the first release's contract; by default it takes the whole snapshot.
+     *
+     * @param node a peer's address
+     * @return that peer, or empty if this network holds nothing of it
+     * @throws IllegalStateException if the network is not listening or is closed
+     */
+    default Optional<PeerState> peerState(NodeAddress node) {
+        return networkState().peer(node);
+    }
+
+    /**
      * The time this network runs on, the time of its {@link #schedule} and of the instants in
      * its {@link NetworkState} ({@link PeerState#lastSeen()}). A plugin takes every timestamp and
      * measures every interval on it, never on the system's clocks, so that it runs unchanged on a

@@ -44,6 +44,13 @@ class RouteTableTest {
             PeerState dialer = a.network().networkState().peer(b.address()).orElseThrow();
             assertTrue(dialer.connected() && dialer.inbound());
             assertFalse(dialer.inRouteTable() || dialer.writable());
+            // One peer asked alone is that peer of the whole snapshot; an address never heard from is nobody.
+            PeerState alone = a.network().peerState(b.address()).orElseThrow();
+            assertEquals(dialer.address(), alone.address());
+            assertEquals(dialer.connected() && dialer.inbound() && !dialer.inRouteTable(),
+                    alone.connected() && alone.inbound() && !alone.inRouteTable());
+            assertEquals(dialer.key(), alone.key());
+            assertTrue(a.network().peerState(new NodeAddress("127.0.0.1", 9)).isEmpty());
 
             assertEquals(0, a.network().broadcast(a.network().newMessage("untargeted-before-add", new byte[0])));
             assertEquals(1, a.network().broadcast(a.network().newMessage("targeted", new byte[0]), b.address()));

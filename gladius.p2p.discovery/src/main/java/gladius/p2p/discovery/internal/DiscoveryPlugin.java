@@ -76,6 +76,8 @@ final class DiscoveryPlugin implements Plugin, DiscoveryService, DiscoveryMXBean
     private List<Answers.Entry> sample;
     private long sampledAt;
     private Scope localScope = Scope.PUBLIC;
+    /** Whether this network proves keys (then answers carry records). */
+    private boolean keyed;
     /** This node deleted a node as unreachable, and no seed has answered it since. */
     private boolean lostPeers;
     /** When it last asked the seeds for that (nanoseconds on the network's clock). */
@@ -91,6 +93,7 @@ final class DiscoveryPlugin implements Plugin, DiscoveryService, DiscoveryMXBean
     public void startup(Network network) {
         this.network = network;
         localScope = scopeOf(network.localAddress()).orElse(Scope.PUBLIC); // 0.0.0.0 listens everywhere: public
+        keyed = network.networkState().key().isPresent();
         for (DiscoverySettings.Seed seed : settings.seeds()) {
             addSeed(seed);
         }
@@ -102,7 +105,7 @@ final class DiscoveryPlugin implements Plugin, DiscoveryService, DiscoveryMXBean
         if (!table.containsKey(node)) {
             // Added by someone else (the application, another plugin): with the key pinned for it, if any,
             // so that the same node is not added again at another address.
-            NodeKey key = network == null ? null : network.networkState().peer(node).flatMap(PeerState::key).orElse(null);
+            NodeKey key = network == null ? null : network.peerState(node).flatMap(PeerState::key).orElse(null);
             table.put(node, key);
             publish();
         }
@@ -228,7 +231,7 @@ final class DiscoveryPlugin implements Plugin, DiscoveryService, DiscoveryMXBean
         network.broadcast(network.newMessage(ANSWER, Answers.answer(entries)), from);
         tombstones.remove(from); // it spoke to us: it is back
         // A request is also an announcement: the asker, as its session proved it, if there is room.
-        Optional<NodeKey> key = network.networkState().peer(from).flatMap(PeerState::key);
+        Optional<NodeKey> key = network.peerState(from).flatMap(PeerState::key);
         addIfRoom(from, key.orElse(null), scopeOf(from).orElse(Scope.PUBLIC), false);
     }
 
@@ -246,10 +249,9 @@ final class DiscoveryPlugin implements Plugin, DiscoveryService, DiscoveryMXBean
             lostPeers = false; // a seed's view again: whatever side this node was on, it is joined
         }
         Scope from = scopeOf(answer.sender()).orElse(Scope.PUBLIC);
-        boolean keyed = network.networkState().key().isPresent();
         for (Answers.Entry entry : entries.get()) {
             NodeKey key = null;
-            if (keyed) {
+            if (keyed) { // (a network's key is fixed: read once, at startup, not at every answer)
                 // Only a node whose own signed record names the address, dialed with that key pinned.
                 Optional<NodeRecord> record = network.readRecord(entry.record());
                 if (record.isEmpty() || !record.get().addresses().contains(entry.address())) {
@@ -515,10 +517,12 @@ final class DiscoveryPlugin implements Plugin, DiscoveryService, DiscoveryMXBean
      * since); false if there is none.
      */
     private boolean makeRoom() {
-        NetworkState state = network.networkState();
+        // One peer at a time, and only those seen unreachable (at most the table): a full node is
+        // asked to make room by every request and answer, and a snapshot of a hub's thousands of
+        // sessions each time made a 10,000-node network quadratic (found on the simulator).
         Optional<Map.Entry<NodeAddress, Instant>> longest = unreachableSince.entrySet().stream()
                 .filter(e -> table.containsKey(e.getKey()))
-                .filter(e -> state.peer(e.getKey()).map(peer -> !peer.connected()).orElse(true))
+                .filter(e -> network.peerState(e.getKey()).map(peer -> !peer.connected()).orElse(true))
                 .min(Map.Entry.comparingByValue());
         if (longest.isEmpty()) {
             return false;

@@ -41,6 +41,9 @@ interface Host {
     /** The network's state, read on the core's thread. */
     Snapshots.Network snapshot();
 
+    /** One peer's part of it, read on the core's thread; null if the core holds nothing of that address. */
+    Snapshots.Peer peerSnapshot(InetSocketAddress remote);
+
     /** Closes every session with notice, then the socket. */
     void shutdown();
 }

@@ -7,6 +7,7 @@ import gladius.p2p.NetworkState;
 import gladius.p2p.NodeAddress;
 import gladius.p2p.NodeKey;
 import gladius.p2p.NodeRecord;
+import gladius.p2p.PeerState;
 import gladius.p2p.Plugin;
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.ByteBufAllocator;
@@ -348,6 +349,13 @@ final class KcpNetwork implements Network {
     public NetworkState networkState() {
         checkListening();
         return layer.snapshot();
+    }
+
+    @Override
+    public Optional<PeerState> peerState(NodeAddress node) {
+        InetSocketAddress remote = resolve(Objects.requireNonNull(node, "node"));
+        checkListening();
+        return Optional.ofNullable(layer.peerSnapshot(remote));
     }
 
     @Override

@@ -112,6 +112,11 @@ final class NettyDriver extends ChannelInboundHandlerAdapter implements Host {
         return endpoint.call(core::takeSnapshot);
     }
 
+    @Override
+    public Snapshots.Peer peerSnapshot(InetSocketAddress remote) {
+        return endpoint.call(() -> core.peerSnapshot(remote));
+    }
+
     /** Closes every session with notice, then the socket; blocks until the socket is closed. */
     @Override
     public void shutdown() {

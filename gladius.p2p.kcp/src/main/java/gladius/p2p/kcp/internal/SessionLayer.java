@@ -48,6 +48,8 @@ final class SessionLayer implements Session.Owner {
     private final MessagePassingQueue<Peer> dirty = Queues.unbounded(256);
     /** The address each live session's peer last reported seeing this node at (PING). */
     private final Map<Session, NodeAddress> observedBy = new HashMap<>();
+    /** How many of those report each address: a few distinct ones, however many sessions. */
+    private final Map<NodeAddress, Integer> observedCounts = new HashMap<>();
     /** Whether a reported address is this node's own (isOwnAddress, which may ask the OS): the few seen so far. */
     private final Map<NodeAddress, Boolean> ownAddresses = new HashMap<>();
     private final Driver endpoint;
@@ -511,7 +513,7 @@ final class SessionLayer implements Session.Owner {
         if (sessions.removePending(peer.remote, session)) {
             return; // a handshake that would have replaced a live session: that one goes on
         }
-        observedBy.remove(session);
+        unobserve(session);
         sessions.remove(peer.remote, session);
         peer.detach(session);
         reservations.forget(peer);
@@ -575,8 +577,14 @@ final class SessionLayer implements Session.Owner {
     @Override
     public void observed(Session session, InetSocketAddress seenAs) {
         NodeAddress seen = Peer.nodeAddress(seenAs);
-        if (!seen.equals(observedBy.put(session, seen))) {
-            behindNat = observedBy.values().stream().anyMatch(address -> !ownAddresses.computeIfAbsent(address, this::isOwnAddress));
+        NodeAddress before = observedBy.put(session, seen);
+        if (!seen.equals(before)) {
+            if (before != null) {
+                uncount(before);
+            }
+            observedCounts.merge(seen, 1, Integer::sum);
+            // Over the distinct addresses, not the sessions: a node with thousands of peers hears this from each.
+            behindNat = observedCounts.keySet().stream().anyMatch(address -> !ownAddresses.computeIfAbsent(address, this::isOwnAddress));
             recordStale = true;
             if (ownAddresses.size() > 64) {
                 ownAddresses.clear(); // addresses peers report are few; a flood of odd reports must not grow this
@@ -656,12 +664,20 @@ final class SessionLayer implements Session.Owner {
         }
     }
 
+    private void unobserve(Session session) {
+        NodeAddress before = observedBy.remove(session);
+        if (before != null) {
+            uncount(before);
+        }
+    }
+
+    private void uncount(NodeAddress address) {
+        observedCounts.computeIfPresent(address, (unused, count) -> count == 1 ? null : count - 1);
+    }
+
     /** This node's address as its peers report seeing it, most reported first (then by address). */
     private List<NodeAddress> observedAddresses() {
-        Map<NodeAddress, Integer> counts = new HashMap<>();
-        for (NodeAddress seenAs : observedBy.values()) {
-            counts.merge(seenAs, 1, Integer::sum);
-        }
+        Map<NodeAddress, Integer> counts = observedCounts;
         List<NodeAddress> ordered = new ArrayList<>(counts.keySet());
         ordered.sort(Comparator.comparing((NodeAddress a) -> -counts.get(a)).thenComparing(Comparator.naturalOrder()));
         return ordered;
@@ -745,6 +761,12 @@ final class SessionLayer implements Session.Owner {
                 counters.sessionsRefused.sum(), counters.unauthenticatedDatagrams.sum(), io,
                 settings.secure() ? settings.nodeKey().staticKey().publicKey() : null, observedAddresses(),
                 counters.relayedDatagrams.sum(), counters.relayedBytes.sum(), counters.relayDrops.sum(), relay.circuits());
+    }
+
+    /** One peer's part of {@link #takeSnapshot()}; null if no peer has that address. */
+    Snapshots.Peer peerSnapshot(InetSocketAddress remote) {
+        Peer peer = peers.get(remote);
+        return peer == null ? null : peer.snapshot();
     }
 
     private int newTag() {

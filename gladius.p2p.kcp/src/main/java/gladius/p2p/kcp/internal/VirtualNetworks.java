@@ -590,6 +590,11 @@ public final class VirtualNetworks {
             return core.takeSnapshot();
         }
 
+        @Override
+        public Snapshots.Peer peerSnapshot(InetSocketAddress remote) {
+            return core.peerSnapshot(remote);
+        }
+
         /** Network#close: every session ends with notice, which leaves now; then the address is free. */
         @Override
         public void shutdown() {
