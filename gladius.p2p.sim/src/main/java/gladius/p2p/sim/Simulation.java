@@ -311,7 +311,7 @@ public final class Simulation {
         int bytes = datagram.length;
         InetAddress source = from.getAddress();
         InetAddress target = to.getAddress();
-        if (sides.getOrDefault(source, 0).intValue() != sides.getOrDefault(target, 0).intValue()
+        if ((!sides.isEmpty() && sides.getOrDefault(source, 0).intValue() != sides.getOrDefault(target, 0).intValue())
                 || (!cuts.isEmpty() && cuts.contains(java.util.Set.of(source, target)))) {
             return -1;
         }
