@@ -167,19 +167,6 @@ public final class VirtualNetworks {
         return new KcpNetwork(Map.copyOf(settings), kcp, new NodeHosting(chance, new SplittableRandom(seed ^ mix(index))));
     }
 
-    /**
-     * Runs the events due at this very instant until the condition holds or none is left: a call
-     * that waits for plugin work (a startup, a close) sees it done, as on sockets, and the clock
-     * does not move.
-     */
-    private void runDueNow(BooleanSupplier condition) {
-        Event next;
-        while (!condition.getAsBoolean() && (next = events.peek()) != null && next.at <= now) {
-            events.poll();
-            next.fire();
-        }
-    }
-
     /** Milliseconds of virtual time since the simulation began. */
     public long now() {
         return now;
@@ -276,6 +263,19 @@ public final class VirtualNetworks {
     }
 
     // ---------------------------------------------------------------- inside
+
+    /**
+     * Runs the events due at this very instant until the condition holds or none is left: a call
+     * that waits for plugin work (a startup, a close) sees it done, as on sockets, and the clock
+     * does not move.
+     */
+    private void runDueNow(BooleanSupplier condition) {
+        Event next;
+        while (!condition.getAsBoolean() && (next = events.peek()) != null && next.at <= now) {
+            events.poll();
+            next.fire();
+        }
+    }
 
     private void schedule(Event event) {
         events.add(event);
