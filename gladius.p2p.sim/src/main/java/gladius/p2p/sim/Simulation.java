@@ -363,6 +363,10 @@ public final class Simulation {
         return duration.toMillis();
     }
 
+    /**
+     * The plugin providers setting {@code plugins} picks, by the rule of {@link Network#create(Map)}
+     * (the api's bootstrap, whose package is not exported): every one, none, or those named.
+     */
     private List<PluginProvider> pluginsFor(String setting) {
         if (setting == null) {
             return providers;
