@@ -46,15 +46,16 @@ import java.util.function.BooleanSupplier;
  * belongs to its IP, so a node that crashes and listens again is where it was.
  *
  * <pre>{@code
- * Simulation sim = Simulation.builder().seed(42).geography(Geography.EARTH).loss(0.01).build();
- * List<Network> nodes = new ArrayList<>();
- * for (int i = 0; i < 100; i++) {
- *     nodes.add(sim.node(i, Map.of("discovery.seeds", i == 0 ? "" : Simulation.address(0).toString())));
+ * try (Simulation sim = Simulation.builder().seed(42).geography(Geography.EARTH).loss(0.01).build()) {
+ *     List<Network> nodes = new ArrayList<>();
+ *     for (int i = 0; i < 100; i++) {
+ *         nodes.add(sim.node(i, Map.of("discovery.seeds", i == 0 ? "" : Simulation.address(0).toString())));
+ *     }
+ *     sim.runFor(Duration.ofMinutes(1));
  * }
- * sim.runFor(Duration.ofMinutes(1));   // milliseconds of real time for an idle minute
  * }</pre>
  */
-public final class Simulation {
+public final class Simulation implements AutoCloseable {
 
     /** The port {@link #node(int, Map)} listens on. */
     public static final int PORT = 7000;
@@ -292,6 +293,17 @@ public final class Simulation {
     /** A hash of every datagram so far and of its fate: the same seed and calls give the same. */
     public String traceHash() {
         return engine.traceHash();
+    }
+
+    /**
+     * Closes every network of this simulation that has not crashed, as {@code Network#close}
+     * does, at this virtual instant: their plugins close and their buffers are released (a
+     * crashed node's were when it crashed). A test closes its simulation, as it would close its
+     * networks on sockets. Idempotent.
+     */
+    @Override
+    public void close() {
+        engine.close();
     }
 
     /** The seed this simulation runs from. */

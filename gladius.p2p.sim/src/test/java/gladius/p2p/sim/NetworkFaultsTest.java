@@ -67,7 +67,12 @@ class NetworkFaultsTest {
     private void schedule(long seed) {
         SplittableRandom chance = new SplittableRandom(seed);
         double loss = chance.nextDouble() * 0.08;
-        Simulation sim = Simulation.builder().seed(seed).loss(loss).build();
+        try (Simulation sim = Simulation.builder().seed(seed).loss(loss).build()) {
+            schedule(seed, chance, loss, sim);
+        }
+    }
+
+    private void schedule(long seed, SplittableRandom chance, double loss, Simulation sim) {
         int count = 4 + chance.nextInt(9);
         // Mostly secure (keys proven, records signed), some plain; NATs only with keys, which say who
         // a node behind a router is (plain, it is only the address it is seen at).

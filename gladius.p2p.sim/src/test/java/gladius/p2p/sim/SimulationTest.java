@@ -21,6 +21,7 @@ import java.util.HexFormat;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CopyOnWriteArrayList;
+import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -28,6 +29,19 @@ import org.junit.jupiter.api.Test;
  * Each runs seconds to minutes of virtual time in well under a second of real time.
  */
 class SimulationTest {
+
+    /** The simulations a test made, closed after it (their networks' plugins and buffers). */
+    private final List<Simulation> simulations = new ArrayList<>();
+
+    private Simulation closedAfter(Simulation sim) {
+        simulations.add(sim);
+        return sim;
+    }
+
+    @AfterEach
+    void closeSimulations() {
+        simulations.forEach(Simulation::close);
+    }
 
     /** Keeps what a network hears. */
     static final class Inbox implements Plugin {
@@ -47,7 +61,7 @@ class SimulationTest {
 
     @Test
     void twoNodesTalkInVirtualTimeAtTheSpeedOfTheirLink() {
-        Simulation sim = Simulation.builder().seed(1).geography(Geography.flat(40)).build();
+        Simulation sim = closedAfter(Simulation.builder().seed(1).geography(Geography.flat(40)).build());
         Network a = sim.node(0, NO_PLUGINS);
         Network b = sim.node(1, NO_PLUGINS);
         Inbox inbox = new Inbox();
@@ -73,13 +87,14 @@ class SimulationTest {
 
     /** N nodes with discovery, latency and ethstate seeded from node 0, on Earth at 1 % loss: the trace's hash. */
     private static String gossip(long seed, int nodes, Duration duration) {
-        Simulation sim = Simulation.builder().seed(seed).loss(0.01).build();
-        for (int i = 0; i < nodes; i++) {
-            sim.node(i, withEverything(i, Map.of()));
+        try (Simulation sim = Simulation.builder().seed(seed).loss(0.01).build()) {
+            for (int i = 0; i < nodes; i++) {
+                sim.node(i, withEverything(i, Map.of()));
+            }
+            sim.runFor(duration);
+            assertTrue(sim.datagramsSent() > 1_000, "the nodes hardly talked: " + sim.datagramsSent());
+            return sim.traceHash();
         }
-        sim.runFor(duration);
-        assertTrue(sim.datagramsSent() > 1_000, "the nodes hardly talked: " + sim.datagramsSent());
-        return sim.traceHash();
     }
 
     /** Settings of node i with every plugin: seeded from node 0, with an Ethereum key of its own (not drawn at random). */
@@ -94,7 +109,7 @@ class SimulationTest {
 
     @Test
     void twoHundredNodesDiscoverEachOtherAndAgreeOnSignedState() {
-        Simulation sim = Simulation.builder().seed(3).loss(0.02).build();
+        Simulation sim = closedAfter(Simulation.builder().seed(3).loss(0.02).build());
         List<Network> nodes = new ArrayList<>();
         for (int i = 0; i < 200; i++) {
             nodes.add(sim.node(i, withEverything(i, Map.of("discovery.max-peers", "16"))));
@@ -117,7 +132,7 @@ class SimulationTest {
 
     @Test
     void aPartitionThatHealsLeavesEveryoneTalkingAgain() {
-        Simulation sim = Simulation.builder().seed(5).geography(Geography.flat(10)).build();
+        Simulation sim = closedAfter(Simulation.builder().seed(5).geography(Geography.flat(10)).build());
         List<Network> nodes = new ArrayList<>();
         for (int i = 0; i < 6; i++) {
             nodes.add(sim.node(i, NO_PLUGINS));
@@ -141,7 +156,7 @@ class SimulationTest {
 
     @Test
     void aCrashedNodeIsMissedAndItsRestartIsWelcome() {
-        Simulation sim = Simulation.builder().seed(9).geography(Geography.flat(10)).build();
+        Simulation sim = closedAfter(Simulation.builder().seed(9).geography(Geography.flat(10)).build());
         Network a = sim.node(0, NO_PLUGINS);
         Network b = sim.node(1, NO_PLUGINS);
         a.add(b.localAddress());
@@ -161,7 +176,7 @@ class SimulationTest {
 
     @Test
     void settingsAreCheckedAsOnARealNetwork() {
-        Simulation sim = Simulation.builder().build();
+        Simulation sim = closedAfter(Simulation.builder().build());
         assertThrows(IllegalArgumentException.class, () -> sim.network(Map.of("kcp.no-such-thing", "1")));
         IllegalArgumentException plugins = assertThrows(IllegalArgumentException.class,
                 () -> sim.network(Map.of("plugins", "discovery,nope")));

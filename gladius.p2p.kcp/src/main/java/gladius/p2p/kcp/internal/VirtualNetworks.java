@@ -13,8 +13,10 @@ import java.security.NoSuchAlgorithmException;
 import java.security.SecureRandom;
 import java.time.Instant;
 import java.time.InstantSource;
+import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.HexFormat;
+import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.PriorityQueue;
@@ -45,7 +47,7 @@ import java.util.random.RandomGenerator;
  *
  * <p>Where datagrams go is the caller's {@link Links}: the delay of each one, or its loss.
  */
-public final class VirtualNetworks {
+public final class VirtualNetworks implements AutoCloseable {
 
     /** How datagrams fare: the simulated network between the nodes. */
     @FunctionalInterface
@@ -104,11 +106,20 @@ public final class VirtualNetworks {
         }
     }
 
+    /**
+     * Where the simulated cores' buffers come from: unpooled, and direct ones freed by the JDK's
+     * cleaner too, so that a simulation dropped without {@link #close()} gives its memory back
+     * with the garbage collector (Netty's default allocator would keep it for good).
+     */
+    private static final ByteBufAllocator ALLOCATOR = new UnpooledByteBufAllocator(false, false, false);
+
     private final long seed;
     private final long epochMillis;
     private final Links links;
     private final PriorityQueue<Event> events = new PriorityQueue<>();
     private final Map<InetSocketAddress, Node> bound = new HashMap<>();
+    /** Every network made here, for close. */
+    private final List<Network> made = new ArrayList<>();
     private final MessageDigest trace;
     private final InstantSource clock = new InstantSource() {
         @Override
@@ -164,7 +175,23 @@ public final class VirtualNetworks {
         }
         all.putIfAbsent("kcp.jmx", "false");
         KcpSettings kcp = KcpSettings.from(all);
-        return new KcpNetwork(Map.copyOf(settings), kcp, new NodeHosting(chance, new SplittableRandom(seed ^ mix(index))));
+        NodeHosting hosting = new NodeHosting(chance, new SplittableRandom(seed ^ mix(index)));
+        KcpNetwork network = new KcpNetwork(Map.copyOf(settings), kcp, hosting);
+        made.add(network);
+        return network;
+    }
+
+    /**
+     * Closes every network made here that has not crashed, as {@link Network#close()} does
+     * (plugins closed, sessions ended with notice, buffers released), at this virtual instant.
+     * A crashed node released its buffers when it crashed. Idempotent.
+     */
+    @Override
+    public void close() {
+        for (Network network : made) {
+            network.close(); // a crashed one returns at once: its Host never runs again
+        }
+        made.clear();
     }
 
     /** Milliseconds of virtual time since the simulation began. */
@@ -453,6 +480,9 @@ public final class VirtualNetworks {
         @Override
         public PluginDispatcher.Waiter waiter() {
             return (done, timeout, unit) -> {
+                if (node != null && node.crashed) {
+                    return true; // a crashed node's plugins never run again: nothing to wait for
+                }
                 runDueNow(() -> done.getCount() == 0);
                 return done.getCount() == 0;
             };
@@ -524,8 +554,13 @@ public final class VirtualNetworks {
             });
         }
 
+        /**
+         * A crash: nothing of the node runs or sends again. Its sessions' buffers are released as
+         * a dead process's memory would be (what they would send is dropped: it is crashed).
+         */
         void stop() {
             crashed = true;
+            core.closeAll();
             unbind();
         }
 
@@ -621,7 +656,7 @@ public final class VirtualNetworks {
 
             @Override
             public ByteBufAllocator alloc() {
-                return UnpooledByteBufAllocator.DEFAULT;
+                return ALLOCATOR;
             }
 
             @Override
