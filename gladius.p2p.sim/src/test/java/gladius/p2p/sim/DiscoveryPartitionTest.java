@@ -11,8 +11,8 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.stream.Collectors;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /**
  * Discovery's timing rules, exactly, in virtual time: a partition that outlasts
@@ -22,22 +22,12 @@ import org.junit.jupiter.api.Test;
  */
 class DiscoveryPartitionTest {
 
-    /** The simulations a test made, closed after it (their networks' plugins and buffers). */
-    private final List<Simulation> simulations = new ArrayList<>();
-
-    private Simulation closedAfter(Simulation sim) {
-        simulations.add(sim);
-        return sim;
-    }
-
-    @AfterEach
-    void closeSimulations() {
-        simulations.forEach(Simulation::close);
-    }
+    @RegisterExtension
+    final Simulations simulations = new Simulations();
 
     @Test
     void aPartitionLongerThanUnreachableAfterMendsThroughTheSeeds() {
-        Simulation sim = closedAfter(Simulation.builder().seed(11).geography(Geography.flat(20)).build());
+        Simulation sim = simulations.closedAfter(Simulation.builder().seed(11).geography(Geography.flat(20)).build());
         List<Network> nodes = new ArrayList<>();
         for (int i = 0; i < 8; i++) {
             nodes.add(sim.node(i, Map.of("plugins", "discovery", "discovery.unreachable-after", "10s",

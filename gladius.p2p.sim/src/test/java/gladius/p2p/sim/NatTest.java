@@ -8,13 +8,12 @@ import gladius.p2p.NodeAddress;
 import gladius.p2p.PeerState;
 import gladius.p2p.ethstate.EthState;
 import java.time.Duration;
-import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /**
  * The NAT scenarios of the image's NatIT (network namespaces, root only), in virtual time on any
@@ -23,18 +22,8 @@ import org.junit.jupiter.api.Test;
  */
 class NatTest {
 
-    /** The simulations a test made, closed after it (their networks' plugins and buffers). */
-    private final List<Simulation> simulations = new ArrayList<>();
-
-    private Simulation closedAfter(Simulation sim) {
-        simulations.add(sim);
-        return sim;
-    }
-
-    @AfterEach
-    void closeSimulations() {
-        simulations.forEach(Simulation::close);
-    }
+    @RegisterExtension
+    final Simulations simulations = new Simulations();
 
     private static List<Network> three(Simulation sim, Simulation.Nat nat) {
         Map<String, String> seed = new HashMap<>(SimulationTest.withEverything(0, Map.of("kcp.relay", "true")));
@@ -61,7 +50,7 @@ class NatTest {
 
     @Test
     void twoNodesBehindSymmetricNatsTalkThroughTheSeedRelaying() {
-        Simulation sim = closedAfter(Simulation.builder().seed(21).build());
+        Simulation sim = simulations.closedAfter(Simulation.builder().seed(21).build());
         List<Network> nodes = three(sim, Simulation.Nat.SYMMETRIC);
         assertTrue(sim.runUntil(() -> converged(nodes), Duration.ofMinutes(2)), "not converged at " + sim.elapsed());
         // Each router shows a new port to each destination: a reaches b only through the seed.
@@ -71,7 +60,7 @@ class NatTest {
 
     @Test
     void aRelayedPairGoesDirectOnceItsRoutersCanReachEachOther() {
-        Simulation sim = closedAfter(Simulation.builder().seed(22).build());
+        Simulation sim = simulations.closedAfter(Simulation.builder().seed(22).build());
         sim.cut(Simulation.address(1), Simulation.address(2)); // a path between their providers that is down
         List<Network> nodes = three(sim, Simulation.Nat.ENDPOINT_INDEPENDENT);
         assertTrue(sim.runUntil(() -> converged(nodes), Duration.ofMinutes(2)), "not converged at " + sim.elapsed());

@@ -21,8 +21,8 @@ import java.util.HexFormat;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CopyOnWriteArrayList;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /**
  * Whole networks, plugins included, in virtual time: what the simulator promises a test author.
@@ -30,18 +30,8 @@ import org.junit.jupiter.api.Test;
  */
 class SimulationTest {
 
-    /** The simulations a test made, closed after it (their networks' plugins and buffers). */
-    private final List<Simulation> simulations = new ArrayList<>();
-
-    private Simulation closedAfter(Simulation sim) {
-        simulations.add(sim);
-        return sim;
-    }
-
-    @AfterEach
-    void closeSimulations() {
-        simulations.forEach(Simulation::close);
-    }
+    @RegisterExtension
+    final Simulations simulations = new Simulations();
 
     /** Keeps what a network hears. */
     static final class Inbox implements Plugin {
@@ -61,7 +51,7 @@ class SimulationTest {
 
     @Test
     void twoNodesTalkInVirtualTimeAtTheSpeedOfTheirLink() {
-        Simulation sim = closedAfter(Simulation.builder().seed(1).geography(Geography.flat(40)).build());
+        Simulation sim = simulations.closedAfter(Simulation.builder().seed(1).geography(Geography.flat(40)).build());
         Network a = sim.node(0, NO_PLUGINS);
         Network b = sim.node(1, NO_PLUGINS);
         Inbox inbox = new Inbox();
@@ -109,7 +99,7 @@ class SimulationTest {
 
     @Test
     void twoHundredNodesDiscoverEachOtherAndAgreeOnSignedState() {
-        Simulation sim = closedAfter(Simulation.builder().seed(3).loss(0.02).build());
+        Simulation sim = simulations.closedAfter(Simulation.builder().seed(3).loss(0.02).build());
         List<Network> nodes = new ArrayList<>();
         for (int i = 0; i < 200; i++) {
             nodes.add(sim.node(i, withEverything(i, Map.of("discovery.max-peers", "16"))));
@@ -132,7 +122,7 @@ class SimulationTest {
 
     @Test
     void aPartitionThatHealsLeavesEveryoneTalkingAgain() {
-        Simulation sim = closedAfter(Simulation.builder().seed(5).geography(Geography.flat(10)).build());
+        Simulation sim = simulations.closedAfter(Simulation.builder().seed(5).geography(Geography.flat(10)).build());
         List<Network> nodes = new ArrayList<>();
         for (int i = 0; i < 6; i++) {
             nodes.add(sim.node(i, NO_PLUGINS));
@@ -156,7 +146,7 @@ class SimulationTest {
 
     @Test
     void aCrashedNodeIsMissedAndItsRestartIsWelcome() {
-        Simulation sim = closedAfter(Simulation.builder().seed(9).geography(Geography.flat(10)).build());
+        Simulation sim = simulations.closedAfter(Simulation.builder().seed(9).geography(Geography.flat(10)).build());
         Network a = sim.node(0, NO_PLUGINS);
         Network b = sim.node(1, NO_PLUGINS);
         a.add(b.localAddress());
@@ -176,7 +166,7 @@ class SimulationTest {
 
     @Test
     void settingsAreCheckedAsOnARealNetwork() {
-        Simulation sim = closedAfter(Simulation.builder().build());
+        Simulation sim = simulations.closedAfter(Simulation.builder().build());
         assertThrows(IllegalArgumentException.class, () -> sim.network(Map.of("kcp.no-such-thing", "1")));
         IllegalArgumentException plugins = assertThrows(IllegalArgumentException.class,
                 () -> sim.network(Map.of("plugins", "discovery,nope")));

@@ -10,7 +10,6 @@ import gladius.p2p.Plugin;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.net.UnknownHostException;
-import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.HashSet;
 import java.util.List;
@@ -41,7 +40,6 @@ final class VirtualNet implements AutoCloseable {
     private final VirtualNetworks engine;
     /** Pairs of nodes that cannot reach each other now, both ways. */
     private final Set<Set<InetSocketAddress>> cut = new HashSet<>();
-    private final List<Node> all = new ArrayList<>();
     private long latency = 5;
     private long jitter;
     private double loss;
@@ -130,9 +128,7 @@ final class VirtualNet implements AutoCloseable {
         for (int i = 0; i < keyValues.length; i += 2) {
             settings.put(keyValues[i], keyValues[i + 1]);
         }
-        Node node = new Node(address(n), engine.network(settings));
-        all.add(node);
-        return node;
+        return new Node(address(n), engine.network(settings));
     }
 
     static InetSocketAddress address(int n) {
@@ -159,11 +155,7 @@ final class VirtualNet implements AutoCloseable {
     /** Closes every running node as {@code Network#close} does (sessions end with notice, what waits is dropped). */
     @Override
     public void close() {
-        for (Node node : all) {
-            if (!node.stopped) {
-                node.network.close();
-            }
-        }
+        engine.close(); // a stopped node released its buffers when it crashed
         runFor(1_000);
     }
 
@@ -172,7 +164,6 @@ final class VirtualNet implements AutoCloseable {
         final InetSocketAddress address;
         final Network network;
         final List<Message> received = new CopyOnWriteArrayList<>();
-        boolean stopped;
 
         Node(InetSocketAddress address, Network network) {
             this.address = address;
@@ -210,7 +201,6 @@ final class VirtualNet implements AutoCloseable {
 
         /** The node falls silent: nothing reaches it, nothing of it runs (a crash, or a cut cable). */
         void stop() {
-            stopped = true;
             engine.crash(nodeAddress());
         }
 
