@@ -387,11 +387,7 @@ final class DiscoveryPlugin implements Plugin, DiscoveryService, DiscoveryMXBean
         List<NodeAddress> targets = new ArrayList<>(anyConnected ? net.broadcastRandomly(request, fanout) : seedsToAsk(net, request));
         if (anyConnected && lostPeers && now - seedsAskedAt >= settings.unreachableAfter().toNanos()) {
             seedsAskedAt = now;
-            for (NodeAddress seed : seedsToAsk(net, request)) {
-                if (!targets.contains(seed)) {
-                    targets.add(seed);
-                }
-            }
+            targets.addAll(seedsToAsk(net, request));
         }
         for (NodeAddress target : targets) {
             asked.put(target, now);
