@@ -9,6 +9,21 @@ import gladius.p2p.NodeKey;
 import gladius.p2p.NodeRecord;
 import gladius.p2p.PeerState;
 import gladius.p2p.Plugin;
+import gladius.p2p.kcp.internal.core.Frames;
+import gladius.p2p.kcp.internal.core.KcpMessage;
+import gladius.p2p.kcp.internal.core.KcpSettings;
+import gladius.p2p.kcp.internal.core.NodeRecords;
+import gladius.p2p.kcp.internal.core.Peer;
+import gladius.p2p.kcp.internal.core.PeerTable;
+import gladius.p2p.kcp.internal.core.SessionLayer;
+import gladius.p2p.kcp.internal.dispatch.PluginDispatcher;
+import gladius.p2p.kcp.internal.host.Host;
+import gladius.p2p.kcp.internal.host.Hosting;
+import gladius.p2p.kcp.internal.host.SharedResources;
+import gladius.p2p.kcp.internal.host.SocketIo;
+import gladius.p2p.kcp.internal.observe.Counters;
+import gladius.p2p.kcp.internal.observe.NetworkBean;
+import gladius.p2p.kcp.internal.observe.PluginBeans;
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.ByteBufAllocator;
 import io.netty.buffer.UnpooledByteBufAllocator;
@@ -38,7 +53,7 @@ import java.util.random.RandomGenerator;
  * the layer when it listens; the layer never calls back. Safe to call from any thread; never
  * blocks on the network.
  */
-final class KcpNetwork implements Network {
+public final class KcpNetwork implements Network {
 
     private enum Lifecycle { NEW, LISTENING, CLOSED }
 

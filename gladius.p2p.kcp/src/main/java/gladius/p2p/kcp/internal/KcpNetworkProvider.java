@@ -1,6 +1,7 @@
 package gladius.p2p.kcp.internal;
 
 import gladius.p2p.Network;
+import gladius.p2p.kcp.internal.core.KcpSettings;
 import gladius.p2p.spi.NetworkProvider;
 import java.util.Map;
 

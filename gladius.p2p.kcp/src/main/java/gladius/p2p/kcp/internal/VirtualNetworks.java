@@ -2,6 +2,19 @@ package gladius.p2p.kcp.internal;
 
 import gladius.p2p.Network;
 import gladius.p2p.NodeAddress;
+import gladius.p2p.kcp.internal.core.Driver;
+import gladius.p2p.kcp.internal.core.KcpSettings;
+import gladius.p2p.kcp.internal.core.NodeRecords;
+import gladius.p2p.kcp.internal.core.Peer;
+import gladius.p2p.kcp.internal.core.PeerTable;
+import gladius.p2p.kcp.internal.core.SessionLayer;
+import gladius.p2p.kcp.internal.dispatch.PluginDispatcher;
+import gladius.p2p.kcp.internal.host.Host;
+import gladius.p2p.kcp.internal.host.Hosting;
+import gladius.p2p.kcp.internal.host.NettyDriver;
+import gladius.p2p.kcp.internal.observe.Addresses;
+import gladius.p2p.kcp.internal.observe.Counters;
+import gladius.p2p.kcp.internal.observe.Snapshots;
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.ByteBufAllocator;
 import io.netty.buffer.Unpooled;
@@ -449,7 +462,7 @@ public final class VirtualNetworks implements AutoCloseable {
             }
             InetSocketAddress at = address.getPort() != 0 ? address : freePort(address);
             if (bound.containsKey(at)) {
-                throw new IllegalStateException("cannot bind " + Peer.nodeAddress(at) + ": the address is in use");
+                throw new IllegalStateException("cannot bind " + Addresses.nodeAddress(at) + ": the address is in use");
             }
             node = new Node(at, settings, counters, dispatcher, peers, chance);
             bound.put(at, node);

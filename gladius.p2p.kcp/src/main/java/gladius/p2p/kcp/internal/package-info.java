@@ -1,57 +1,74 @@
 /**
- * The KCP transport's implementation. Exported only to the simulator ({@code gladius.p2p.sim},
- * which reaches {@link gladius.p2p.kcp.internal.VirtualNetworks} alone); otherwise reached through
- * {@link gladius.p2p.kcp.internal.KcpNetworkProvider}. Depends on the api, Netty, JCTools and the
- * KCP engine of {@code io.jpower.kcp.netty}, never on a plugin.
+ * The KCP transport's implementation. This package is the top floor: the {@code Network} a caller
+ * holds ({@link gladius.p2p.kcp.internal.KcpNetwork}, found through
+ * {@link gladius.p2p.kcp.internal.KcpNetworkProvider}) and the simulator's engine
+ * ({@link gladius.p2p.kcp.internal.VirtualNetworks}, the one class {@code gladius.p2p.sim} reaches:
+ * this package is exported to it alone). Depends on the api, Netty, JCTools and the KCP engine of
+ * {@code io.jpower.kcp.netty}, never on a plugin.
  *
- * <h2>Who owns what</h2>
- * Each class owns its state and changes no other class's fields; calls go down this list, and
- * up only through the two narrow callbacks named.
+ * <h2>Floors</h2>
+ * Each package uses only the floors below it; each package-info says what it may use and
+ * {@code LayersTest} fails the build if one reaches up (or the core reaches a Netty channel).
+ * Each class owns its state and changes no other class's fields; calls go down, and up only
+ * through the narrow callbacks named.
  * <pre>
- *  KcpNetwork        the Network a caller holds: arguments, lifecycle, encoding; owns the settings,
- *                    counters, PeerTable and PluginDispatcher, and hands them down at listen to
- *                    the Host its Hosting binds
- *  Hosting, Host     where a network runs and what it holds of its driver once listening:
- *                    SharedResources and NettyDriver on sockets, VirtualNetworks in a simulation
- *  PeerTable, Peer   the peers by address; a Peer owns its send queue, its counts, its redial
- *                    back-off and its pinned key (any thread enqueues, only the driver dequeues)
- *  NettyDriver       runs the core on a Netty channel: reads into it, one timer at its next
- *                    deadline, a flush after every call; other threads hop onto the loop here
- *  VirtualNetworks   runs many networks' cores, plugins and all, on one virtual clock over
- *                    simulated links (the simulator's engine): the same calls, as events
- *  ---- the protocol core: no socket, no executor, no clock of its own (Driver gives time and
- *       takes datagrams out; VirtualNetworks, and VirtualNet in the tests, drive it in virtual
- *       time) ----
- *  SessionLayer      the core: demultiplexes datagrams to sessions (RELAYED only from relays this
- *                    node chose or reserved with), services the sessions a batch touched, runs
- *                    the housekeeping on its Timers; owns the SessionTable (current and pending
- *                    sessions), Relay, Reservations and the node's record
- *  Admission         who may open a session (kcp.max-sessions, per-IP, handshakes per second)
- *  Session           one session's state machine: tags, plain or Noise handshake (its Handshake),
- *                    the key check, keepalive and timeouts, records in control frames; tells the
- *                    layer only closed(), established(), waitForRoom(), observed(), carried()
- *  Link              how a session reaches its peer: direct, or through which relay (a dial may
- *                    try several); moves only once a handshake step or datagram proves itself
- *  Wire              an established session's datagrams, plain or sealed (owns its SecureChannel)
- *  Stream            the KCP engine on a clock without the loop's stalls, frames and control
- *                    frames in and out, its update timer
- *  InFlight          a Stream's messages the peer has not acknowledged: what a session that
- *                    ends counts as dropped
- *  SendControl       a Stream's answer to overload: its own RTT, the timeout floor, the window,
- *                    the resend back-off (kcp.overload-backoff); arithmetic only, Stream applies it
- *  Relay             relaying for others: reservations, circuits and their limits
- *  Reservations      the relays this node, behind a NAT, asks to carry sessions to it
- *  NodeRecords       signed node records: made with the node's identity, read and checked
- *  Timers            the core's deadlines, which its driver waits for
- *  ----
- *  UdpEndpoint       the socket and its event loop, the core's Driver: bind, write, flush, clock,
- *                    close; on epoll joins runs of datagrams to one peer into one GSO send
- *  SocketIo          kcp.io: native epoll or NIO, and why auto chose which
- *  PluginDispatcher  plugin callbacks off the event loop, bounded in bytes; tells the layer when
- *                    room comes back (onRoom); its executor, timer and way of waiting are the
- *                    Hosting's
- *  secure            NoiseXX, SecureChannel, ReplayWindow, NodeIdentity (one secret: Ed25519 and
- *                    the X25519 key derived from it): cryptography on the JDK alone
+ *  internal          KcpNetwork        the Network a caller holds: arguments, lifecycle, encoding;
+ *                                      owns the settings, counters, PeerTable and PluginDispatcher,
+ *                                      and hands them down at listen to the Host its Hosting binds
+ *                    VirtualNetworks   runs many networks' cores, plugins and all, on one virtual
+ *                                      clock over simulated links (the simulator's engine): the
+ *                                      same calls as the host package, as events
+ *  internal.host     Hosting, Host     where a network runs and what it holds of its driver once
+ *                                      listening: SharedResources and NettyDriver on sockets,
+ *                                      VirtualNetworks in a simulation
+ *                    NettyDriver       runs the core on a Netty channel: reads into it, one timer at
+ *                                      its next deadline, a flush after every call; other threads
+ *                                      hop onto the loop here
+ *                    UdpEndpoint       the socket and its event loop, the core's Driver: bind,
+ *                                      write, flush, clock, close; on epoll joins runs of datagrams
+ *                                      to one peer into one GSO send
+ *                    SocketIo          kcp.io: native epoll or NIO, and why auto chose which
+ *  ---- internal.core: the protocol core; no socket, no executor, no clock of its own (Driver gives
+ *       time and takes datagrams out; VirtualNetworks, and VirtualNet in the tests, drive it in
+ *       virtual time) ----
+ *                    SessionLayer      demultiplexes datagrams to sessions (RELAYED only from relays
+ *                                      this node chose or reserved with), services the sessions a
+ *                                      batch touched, runs the housekeeping on its Timers; owns the
+ *                                      SessionTable (current and pending sessions), Relay,
+ *                                      Reservations and the node's record
+ *                    Admission         who may open a session (kcp.max-sessions, per-IP, handshakes
+ *                                      per second)
+ *                    Session           one session's state machine: tags, plain or Noise handshake
+ *                                      (its Handshake), the key check, keepalive and timeouts,
+ *                                      records in control frames; tells the layer only closed(),
+ *                                      established(), waitForRoom(), observed(), carried()
+ *                    Link              how a session reaches its peer: direct, or through which
+ *                                      relay (a dial may try several); moves only once a handshake
+ *                                      step or datagram proves itself
+ *                    Wire              an established session's datagrams, plain or sealed
+ *                    Stream            the KCP engine on a clock without the loop's stalls, frames
+ *                                      and control frames in and out, its update timer
+ *                    InFlight          a Stream's messages the peer has not acknowledged
+ *                    SendControl       a Stream's answer to overload: its RTT, the timeout floor,
+ *                                      the window, the resend back-off; arithmetic only
+ *                    Relay             relaying for others: reservations, circuits, their limits
+ *                    Reservations      the relays this node, behind a NAT, asks to carry sessions
+ *                    NodeRecords       signed node records: made with the node's identity, checked
+ *                    PeerTable, Peer   the peers by address; a Peer owns its send queue, its counts,
+ *                                      its redial back-off and its pinned key (any thread enqueues,
+ *                                      only the driver dequeues)
+ *                    Datagram, Frames  the wire formats: datagram headers and tags; length-prefixed
+ *                                      frames with CRC-32C (KcpMessage is a decoded one)
+ *                    Timers, Driver    the core's deadlines, and what it asks of whoever runs it
+ *                    KcpSettings       the kcp.* settings, checked
+ *  internal.dispatch PluginDispatcher  plugin callbacks off the event loop, bounded in bytes; tells
+ *                                      the layer when room comes back (onRoom); its executor, timer
+ *                                      and way of waiting are the Hosting's
+ *                    Queues            the JCTools queues between threads
+ *  internal.observe  Counters, Snapshots, FlightEvents, NetworkBean, PluginBeans, Addresses: what
+ *                                      is counted, the NetworkState snapshots, JFR events, JMX
+ *  internal.secure   NoiseXX, SecureChannel, ReplayWindow, NodeIdentity (one secret: Ed25519 and
+ *                                      the X25519 key derived from it): cryptography on the JDK
  * </pre>
  *
  * <h2>Send path</h2>
