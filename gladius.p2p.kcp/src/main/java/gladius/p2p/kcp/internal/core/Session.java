@@ -15,20 +15,102 @@ import java.util.Optional;
  * One session with one peer, from the first HELLO to the last CLOSE: its two tags (one chosen by
  * each side, docs/PROTOCOL.md, so a datagram from an older session or an earlier incarnation of
  * the peer never reaches this one), the plain or Noise XX handshake, and once established its
- * {@link Wire} (plain or sealed) and {@link Stream} (the KCP engine). Owns all of that state and
- * its {@link Link} (direct, or through a relay); the {@link SessionLayer} hands it the datagrams
- * that name it, saying by which path each came, and its timer ticks. It writes on its link,
- * delivers through its stream to the {@link PluginDispatcher}, and tells its {@link Owner} only
- * that it closed or is waiting for the plugins. Event loop only.
+ * {@link Wire} (plain or sealed) and {@link Stream} (the KCP engine). Its {@link Phase} holds what
+ * exists only in one part of its life (the handshake while opening; the wire, the stream and the
+ * timers of a live session once established) and changes in one place, {@link #become}. Owns all
+ * of that and its {@link Link} (direct, or through a relay); the {@link SessionLayer} hands it the
+ * datagrams that name it, saying by which path each came, and its timer ticks. It writes on its
+ * link, delivers through its stream to the {@link PluginDispatcher}, and tells its {@link Owner}
+ * only that it closed or is waiting for the plugins. Event loop only.
  */
 final class Session {
 
     /**
-     * CONNECTING: we dialed (or a HELLO just opened it); HANDSHAKING: a secure responder waiting for
-     * the third message, or a plain one that would replace a live session, waiting for a datagram
-     * that shows the peer got its WELCOME.
+     * Where a session is, with the data that exists only there. Every change of phase goes through
+     * {@link #become}, which allows only these: Connecting to Connecting (a dial), to Handshaking or
+     * to Established; Handshaking to Established; any phase but Closed to Closed.
      */
-    enum State { CONNECTING, HANDSHAKING, ESTABLISHED, CLOSED }
+    private abstract static sealed class Phase permits Opening, Established, Closed {
+        @Override
+        public String toString() {
+            return getClass().getSimpleName();
+        }
+    }
+
+    /**
+     * Before the session is established: its handshake (secure mode; null in plain mode), the time
+     * it began (kcp.connect-timeout), and when this side sent the handshake datagram the peer's next
+     * step answers (-1 if none) and whether it went more than once: the stream's first round-trip
+     * sample ({@link #firstRoundTrip}).
+     */
+    private abstract static sealed class Opening extends Phase permits Connecting, Handshaking {
+        final Handshake handshake;
+        final long startedAt;
+        long sentAt;
+        boolean resent;
+
+        Opening(Handshake handshake, long startedAt, long sentAt) {
+            this.handshake = handshake;
+            this.startedAt = startedAt;
+            this.sentAt = sentAt;
+        }
+    }
+
+    /**
+     * We dialed (HELLOs resent until answered), or a HELLO just opened the session and the layer
+     * is about to answer it (nothing to resend: {@code nextHelloAt} is never).
+     */
+    private static final class Connecting extends Opening {
+        long nextHelloAt;
+        long helloInterval;
+
+        Connecting(Handshake handshake, long startedAt, long sentAt, long nextHelloAt, long helloInterval) {
+            super(handshake, startedAt, sentAt);
+            this.nextHelloAt = nextHelloAt;
+            this.helloInterval = helloInterval;
+        }
+    }
+
+    /**
+     * Both tags known, the peer's proof awaited: a secure responder waiting for the third message
+     * (its handshake), or a plain session that would replace a live one, waiting for a datagram
+     * that shows the peer got its WELCOME (no handshake).
+     */
+    private static final class Handshaking extends Opening {
+        Handshaking(Handshake handshake, long startedAt, long sentAt) {
+            super(handshake, startedAt, sentAt);
+        }
+    }
+
+    /** Established: its datagrams (plain or sealed), its stream, and the timers of a live session. */
+    private static final class Established extends Phase {
+        final Wire wire;
+        final Stream stream;
+        /** When this session next sends a PING whatever its traffic (the peer's address report). */
+        long nextReportAt;
+        /** While relayed: the next direct PING, and the wait after it. */
+        long nextPunchAt;
+        long punchInterval;
+        /** Retransmissions at the last tick, to see a burst (FlightEvents). */
+        long retransmissionsAtTick;
+
+        Established(Wire wire, Stream stream, long now) {
+            this.wire = wire;
+            this.stream = stream;
+            this.nextReportAt = now + FIRST_REPORT_MILLIS;
+            this.nextPunchAt = now;
+            this.punchInterval = FIRST_PUNCH_MILLIS;
+        }
+    }
+
+    /** Closed, for good; what the peer's totals still need of it. */
+    private static final class Closed extends Phase {
+        final long retransmissions;
+
+        Closed(long retransmissions) {
+            this.retransmissions = retransmissions;
+        }
+    }
 
     /** What a session may tell the layer above it. */
     interface Owner {
@@ -85,45 +167,22 @@ final class Session {
     /** This node dialed it, so the address is its own choice (and a relayed session may punch it). */
     private boolean dialed;
 
-    private State state = State.CONNECTING;
+    private Phase phase;
     private boolean inbound;
+    /** The peer's tag: 0 until known (from Handshaking on). */
     private int remoteTag;
-    private long startedAt;
     private long lastReceivedAt;
     private final long createdAt;
-    private long nextHelloAt;
-    /** When this established session next sends a PING whatever its traffic (the peer's address report). */
-    private long nextReportAt;
-    private long helloInterval;
-    /**
-     * When this side first sent the handshake datagram the peer's next step answers (a dial's
-     * HELLO, a responder's secure WELCOME), -1 if none; and whether it went more than once: the
-     * stream's first round-trip sample ({@link #firstRoundTrip}).
-     */
-    private long handshakeSentAt = -1;
-    private boolean handshakeResent;
     /** In the layer's list of sessions to service at the end of a read batch. */
     private boolean touched;
-    /** Retransmissions at the last tick, to see a burst (FlightEvents). */
-    private long retransmissionsAtTick;
     /** The relay the datagram being handled came through; null: directly. */
     private Peer arrivingVia;
     /** The peer's PINGs say it relays (kcp.relay): a candidate for relayed dials. */
     private boolean peerRelays;
-    /** While relayed and established: the next direct PING, and the wait after it. */
-    private long nextPunchAt;
-    private long punchInterval;
-
-    /** Our side of the Noise handshake (kcp.secure), until established. */
-    private Handshake handshake;
     /** The peer's static key, once the handshake proved it. */
     private byte[] remoteStatic;
     /** The peer's latest record, sent over this (secure) session and signed by that key. */
     private NodeRecords.Signed peerRecord;
-
-    // Once established.
-    private Wire wire;
-    private Stream stream;
 
     Session(SessionContext context, Peer peer, Link link, int localTag, boolean inbound, long now) {
         this.context = context;
@@ -136,9 +195,21 @@ final class Session {
         this.localTag = localTag;
         this.inbound = inbound;
         this.chargedTo = inbound && link.relay() != null ? link.relay().remote.getAddress() : peer.remote.getAddress();
-        this.startedAt = now;
         this.lastReceivedAt = now;
         this.createdAt = now;
+        this.phase = new Connecting(null, now, -1, Long.MAX_VALUE, 0);
+    }
+
+    /** The one place the phase changes; a change not drawn on {@link Phase} is a bug, and fails loudly. */
+    private void become(Phase next) {
+        Phase from = phase;
+        boolean allowed = from instanceof Connecting
+                || (from instanceof Handshaking && (next instanceof Established || next instanceof Closed))
+                || (from instanceof Established && next instanceof Closed);
+        if (!allowed) {
+            throw new IllegalStateException("session with " + peer + ": no way from " + from + " to " + next);
+        }
+        phase = next;
     }
 
     // ---------------------------------------------------------------- what others read
@@ -148,7 +219,7 @@ final class Session {
     }
 
     boolean established() {
-        return state == State.ESTABLISHED;
+        return phase instanceof Established;
     }
 
     boolean inbound() {
@@ -182,11 +253,14 @@ final class Session {
     }
 
     int smoothedRttMillis() {
-        return stream == null ? 0 : stream.smoothedRttMillis();
+        return phase instanceof Established e ? e.stream.smoothedRttMillis() : 0;
     }
 
     long retransmissions() {
-        return stream == null ? 0 : stream.retransmissions();
+        if (phase instanceof Established e) {
+            return e.stream.retransmissions();
+        }
+        return phase instanceof Closed c ? c.retransmissions : 0;
     }
 
     /** True if the caller is the one to put this session in its list of sessions to service. */
@@ -200,7 +274,7 @@ final class Session {
 
     /** Still waiting for the plugins (a session may wait in the layer's list more than once). */
     boolean paused() {
-        return stream != null && stream.paused();
+        return phase instanceof Established e && e.stream.paused();
     }
 
     // ---------------------------------------------------------------- opening
@@ -208,19 +282,15 @@ final class Session {
     /** We dial: the first HELLO (with the first Noise message if secure); resent by {@link #tick}. */
     void dial(long now) {
         dialed = true;
-        helloInterval = FIRST_HELLO_RETRY_MILLIS;
-        nextHelloAt = now + helloInterval;
-        handshakeSentAt = now;
-        handshakeResent = false;
-        if (settings.secure()) {
-            handshake = Handshake.initiate(settings, context.random());
-        }
-        sendHello();
+        Handshake handshake = settings.secure() ? Handshake.initiate(settings, context.random()) : null;
+        Connecting dialing = new Connecting(handshake, now, now, now + FIRST_HELLO_RETRY_MILLIS, FIRST_HELLO_RETRY_MILLIS);
+        become(dialing);
+        sendHello(dialing);
     }
 
-    private void sendHello() {
-        if (handshake != null) {
-            writeHandshake(Datagram.HELLO_SECURE, 0, handshake.lastMessage());
+    private void sendHello(Connecting dialing) {
+        if (dialing.handshake != null) {
+            writeHandshake(Datagram.HELLO_SECURE, 0, dialing.handshake.lastMessage());
         } else {
             link.writeControl(Datagram.HELLO, localTag, 0, 0);
         }
@@ -236,10 +306,9 @@ final class Session {
     }
 
     /** The handshake is done: seal with its keys; {@code confirm} is an initiator's third message (else null). */
-    private void establishSecure(int remoteTag, byte[] confirm, long now) {
+    private void establishSecure(Handshake handshake, int remoteTag, byte[] confirm, long now) {
         SecureChannel channel = handshake.channel(now);
         remoteStatic = handshake.peerKey();
-        handshake = null;
         FlightEvents.handshake(endpoint.localAddress(), peer.address, confirm != null, remoteStatic);
         Wire sealed = Wire.sealed(endpoint, link, settings.relay(), localTag, remoteTag, channel, confirm, now, createdAt);
         sealed.resendConfirm(); // an initiator's third message, before anything sealed that needs it
@@ -247,17 +316,13 @@ final class Session {
     }
 
     private void establish(int remoteTag, long now, Wire established) {
+        int firstRoundTrip = firstRoundTrip(now);
         this.remoteTag = remoteTag;
-        this.state = State.ESTABLISHED;
         this.lastReceivedAt = now;
-        this.nextReportAt = now + FIRST_REPORT_MILLIS;
-        this.nextPunchAt = now;
-        this.punchInterval = FIRST_PUNCH_MILLIS;
-        this.wire = established;
-        this.stream = new Stream(localTag ^ remoteTag, peer, context, established,
+        Stream stream = new Stream(localTag ^ remoteTag, peer, context, established,
                 () -> context.owner().waitForRoom(this),
                 () -> close(Datagram.CLOSE_BAD_STREAM, "the stream could not be parsed"), this::control);
-        int firstRoundTrip = firstRoundTrip(now);
+        become(new Established(established, stream, now));
         if (firstRoundTrip > 0) {
             stream.seedRoundTrip(firstRoundTrip, now);
         }
@@ -265,7 +330,7 @@ final class Session {
         FlightEvents.opened(endpoint.localAddress(), peer.address, inbound, established.secure(),
                 link.relay() == null ? null : link.relay().address, now - createdAt);
         context.owner().established(this);
-        if (established.secure() && state == State.ESTABLISHED) {
+        if (established.secure() && established()) {
             NodeRecords.Signed own = context.owner().localRecord();
             if (own != null) {
                 sendRecord(own, now);
@@ -280,19 +345,19 @@ final class Session {
      * first timeout it gives (three times the sample) is at most RFC 6298's initial 1 s.
      */
     private int firstRoundTrip(long now) {
-        if (handshakeSentAt < 0) {
+        if (!(phase instanceof Opening opening) || opening.sentAt < 0) {
             return 0;
         }
-        long since = now - handshakeSentAt;
-        return (int) (handshakeResent ? Math.min(since, UNSURE_ROUND_TRIP_MILLIS) : since);
+        long since = now - opening.sentAt;
+        return (int) (opening.resent ? Math.min(since, UNSURE_ROUND_TRIP_MILLIS) : since);
     }
 
     // ---------------------------------------------------------------- node records (secure sessions)
 
     /** Sends this node's record to the peer, inside the stream (so it arrives, once, in order). */
     void sendRecord(NodeRecords.Signed record, long now) {
-        if (established() && wire.secure()) {
-            stream.sendControl(Frames.control(Frames.CONTROL_RECORD, record.encoded()), now);
+        if (phase instanceof Established e && e.wire.secure()) {
+            e.stream.sendControl(Frames.control(Frames.CONTROL_RECORD, record.encoded()), now);
         }
     }
 
@@ -331,14 +396,13 @@ final class Session {
      */
     void respondPlain(int helloTag, long now) {
         remoteTag = helloTag;
-        state = State.HANDSHAKING;
-        startedAt = now;
+        become(new Handshaking(null, now, -1));
         link.writeControl(Datagram.WELCOME, localTag, helloTag, 0);
     }
 
     /** A plain HELLO: welcome it (again, if ours was lost). True if the session wants servicing. */
     boolean onHello(int helloTag, long now) {
-        if ((established() || state == State.HANDSHAKING) && remoteTag == helloTag) {
+        if ((established() || phase instanceof Handshaking) && remoteTag == helloTag) {
             link.writeControl(Datagram.WELCOME, localTag, helloTag, 0); // our welcome was lost
             if (established()) {
                 seen(now);
@@ -347,9 +411,9 @@ final class Session {
         }
         // A HELLO while we are dialing too is a simultaneous open: both sides adopt both tags. (Plain: no proof
         // to wait for; the path is one this dial chose, the relayed datagram's acceptance saw to that.)
-        if (state == State.CONNECTING) {
+        if (phase instanceof Connecting connecting) {
             followProved();
-            handshakeSentAt = -1; // their HELLO answers nothing of ours: no round trip to take from it
+            connecting.sentAt = -1; // their HELLO answers nothing of ours: no round trip to take from it
             establish(helloTag, now);
         }
         link.writeControl(Datagram.WELCOME, localTag, helloTag, 0);
@@ -358,7 +422,7 @@ final class Session {
     }
 
     boolean onWelcome(Datagram.Header header, long now) {
-        if (state == State.CONNECTING && header.receiver() == localTag) {
+        if (phase instanceof Connecting && header.receiver() == localTag) {
             followProved();
             establish(header.sender(), now);
             seen(now);
@@ -376,16 +440,16 @@ final class Session {
             followProved();
             establish(header.sender(), now); // the peer's welcome was lost, its data was not; or a replacement proved
         }
-        if (!matches(header)) {
+        if (!(phase instanceof Established e) || !matches(header)) {
             context.reset(link, header);
             return false;
         }
         seen(now);
-        return stream.input(payload, now);
+        return e.stream.input(payload, now);
     }
 
     void onPing(Datagram.Header header, ByteBuf payload, long now) {
-        if (state == State.HANDSHAKING && provenBy(header)) {
+        if (phase instanceof Handshaking && provenBy(header)) {
             followProved();
             establish(header.sender(), now);
         }
@@ -430,8 +494,8 @@ final class Session {
      * our WELCOME (its tags prove the peer has it).
      */
     private boolean provenBy(Datagram.Header header) {
-        return header.receiver() == localTag && handshake == null
-                && (state == State.CONNECTING || (state == State.HANDSHAKING && header.sender() == remoteTag));
+        return header.receiver() == localTag && phase instanceof Opening opening && opening.handshake == null
+                && (opening instanceof Connecting || header.sender() == remoteTag);
     }
 
     /** A datagram of this session, its tags right (and sealed ones authenticated), arrived. */
@@ -469,15 +533,15 @@ final class Session {
      * the layer then replaces this session with one that {@link #respond}s.
      */
     boolean onHelloSecure(int helloTag, byte[] message, long now) {
-        if (remoteTag == helloTag && (state == State.HANDSHAKING || established())) {
-            if (state == State.HANDSHAKING) {
+        if (remoteTag == helloTag && (phase instanceof Handshaking || established())) {
+            if (phase instanceof Handshaking responding && responding.handshake != null) {
                 // Our second message was lost: send it again, unchanged.
-                writeHandshake(Datagram.WELCOME_SECURE, helloTag, handshake.lastMessage());
-                handshakeResent = true;
+                writeHandshake(Datagram.WELCOME_SECURE, helloTag, responding.handshake.lastMessage());
+                responding.resent = true;
             }
             return true;
         }
-        if (state != State.CONNECTING) {
+        if (!(phase instanceof Connecting)) {
             return false;
         }
         if (Integer.compareUnsigned(localTag, helloTag) > 0) {
@@ -497,13 +561,9 @@ final class Session {
             close(-1, "its first handshake message was unusable");
             return;
         }
-        handshake = responder.get();
         remoteTag = helloTag;
-        state = State.HANDSHAKING;
-        startedAt = now;
-        handshakeSentAt = now;
-        handshakeResent = false;
-        writeHandshake(Datagram.WELCOME_SECURE, helloTag, handshake.lastMessage());
+        become(new Handshaking(responder.get(), now, now));
+        writeHandshake(Datagram.WELCOME_SECURE, helloTag, responder.get().lastMessage());
     }
 
     /** The initiator's step: read the second message, check the key, send the third, start. True if established now. */
@@ -512,58 +572,61 @@ final class Session {
             counters.unauthenticatedDatagrams.increment();
             return false;
         }
-        if (established() && remoteTag == header.sender() && wire.resendConfirm()) {
+        if (phase instanceof Established e && remoteTag == header.sender() && e.wire.resendConfirm()) {
             return false; // our third message was lost
         }
-        if (state != State.CONNECTING || handshake == null) {
+        if (!(phase instanceof Connecting dialing) || dialing.handshake == null) {
             return false;
         }
+        Handshake handshake = dialing.handshake;
         if (!handshake.read(message)) {
             counters.unauthenticatedDatagrams.increment();
             return false; // a forgery cannot end a dial, nor move it: the real answer may still come
         }
         followProved();
-        if (refusedKey(header, now)) {
+        if (refusedKey(handshake, header, now)) {
             return false;
         }
         if (!handshake.writeNext()) {
             close(-1, "the handshake failed");
             return false;
         }
-        establishSecure(header.sender(), handshake.lastMessage(), now);
+        establishSecure(handshake, header.sender(), handshake.lastMessage(), now);
         seen(now);
         return true;
     }
 
     /** The responder's last step: the third message proves the initiator's key. True if established now. */
     boolean onConfirm(Datagram.Header header, byte[] message, long now) {
-        if (header.receiver() != localTag || header.sender() != remoteTag || state != State.HANDSHAKING) {
+        if (header.receiver() != localTag || header.sender() != remoteTag
+                || !(phase instanceof Handshaking responding) || responding.handshake == null) {
             if (!established()) {
                 counters.unauthenticatedDatagrams.increment();
             }
             return false;
         }
+        Handshake handshake = responding.handshake;
         if (!handshake.read(message)) {
             counters.unauthenticatedDatagrams.increment();
             close(-1, "its third handshake message did not authenticate");
             return false;
         }
         followProved();
-        if (refusedKey(header, now)) {
+        if (refusedKey(handshake, header, now)) {
             return false;
         }
-        establishSecure(remoteTag, null, now);
+        establishSecure(handshake, remoteTag, null, now);
         seen(now);
         return true;
     }
 
     /** A SEALED datagram: opened, then DATA into the engine, a PING, or a CLOSE. True if the session wants servicing. */
     boolean onSealed(Datagram.Header header, ByteBuf payload, long now) {
-        if (!established() || !wire.secure() || !matches(header)) {
+        if (!(phase instanceof Established e) || !e.wire.secure() || !matches(header)) {
             counters.unauthenticatedDatagrams.increment();
             return false;
         }
-        Optional<byte[]> opened = wire.open(header, payload);
+        Optional<byte[]> opened = e.wire.open(header, payload);
         if (opened.isEmpty()) {
             counters.unauthenticatedDatagrams.increment(); // forged, damaged, or a replay
             return false;
@@ -572,7 +635,7 @@ final class Session {
         seen(now);
         switch (inner[0]) {
             case Datagram.DATA -> {
-                return stream.input(Unpooled.wrappedBuffer(inner, 1, inner.length - 1), now);
+                return e.stream.input(Unpooled.wrappedBuffer(inner, 1, inner.length - 1), now);
             }
             case Datagram.PING -> {
                 if (inner.length > 1) {
@@ -600,7 +663,7 @@ final class Session {
 
     /** The peer refused the handshake: a refusal only ends one still going on (for an initiator: until confirmed). */
     void onRefuse(Datagram.Header header, int reason, long now) {
-        boolean handshaking = !established() || !wire.confirmed();
+        boolean handshaking = !(phase instanceof Established e) || !e.wire.confirmed();
         if (header.receiver() != localTag || !handshaking) {
             counters.unauthenticatedDatagrams.increment();
             return;
@@ -619,7 +682,7 @@ final class Session {
      * address ({@code add(Contact)}), or kcp.allow-keys is set and lacks it; true if so. A dial
      * refused for its key backs off as after any refusal.
      */
-    private boolean refusedKey(Datagram.Header header, long now) {
+    private boolean refusedKey(Handshake handshake, Datagram.Header header, long now) {
         NodeKey pinned = peer.pinnedKey();
         byte[] proved = handshake.peerKey();
         if (pinned != null && !java.util.Arrays.equals(pinned.bytes(), proved)) {
@@ -645,24 +708,24 @@ final class Session {
 
     /** Sends a RELAY or RELAYED around one whole datagram on this established session; takes ownership of it. */
     void carry(int kind, byte[] address, ByteBuf datagram) {
-        if (!established()) {
+        if (phase instanceof Established e) {
+            e.wire.relay(kind, address, datagram);
+        } else {
             datagram.release();
-            return;
         }
-        wire.relay(kind, address, datagram);
     }
 
     /** Asks the peer, a relay, for a reservation. */
     void reserve() {
-        if (established()) {
-            wire.reserve();
+        if (phase instanceof Established e) {
+            e.wire.reserve();
         }
     }
 
     /** Answers the peer's RESERVE. */
     void reserved(int status, int seconds) {
-        if (established()) {
-            wire.reserved(status, seconds);
+        if (phase instanceof Established e) {
+            e.wire.reserved(status, seconds);
         }
     }
 
@@ -682,46 +745,45 @@ final class Session {
 
     /** The housekeeping tick: handshake resends and timeouts, dead-peer detection, keepalive. */
     void tick(long now) {
-        switch (state) {
-            case CONNECTING -> {
-                if (now - startedAt > settings.connectTimeout().toMillis()) {
-                    close(-1, "no answer within kcp.connect-timeout");
-                    peer.dialFailed(now, false, link.relayed());
-                } else if (now >= nextHelloAt) {
-                    helloInterval = Math.min(2 * helloInterval, LAST_HELLO_RETRY_MILLIS);
-                    nextHelloAt = now + helloInterval;
-                    handshakeResent = true;
-                    sendHello();
-                }
+        if (phase instanceof Connecting dialing) {
+            if (now - dialing.startedAt > settings.connectTimeout().toMillis()) {
+                close(-1, "no answer within kcp.connect-timeout");
+                peer.dialFailed(now, false, link.relayed());
+            } else if (now >= dialing.nextHelloAt) {
+                dialing.helloInterval = Math.min(2 * dialing.helloInterval, LAST_HELLO_RETRY_MILLIS);
+                dialing.nextHelloAt = now + dialing.helloInterval;
+                dialing.resent = true;
+                sendHello(dialing);
             }
-            case HANDSHAKING -> {
-                if (now - startedAt > settings.connectTimeout().toMillis()) {
-                    close(-1, "the handshake did not finish within kcp.connect-timeout");
-                }
+        } else if (phase instanceof Handshaking responding) {
+            if (now - responding.startedAt > settings.connectTimeout().toMillis()) {
+                close(-1, "the handshake did not finish within kcp.connect-timeout");
             }
-            case ESTABLISHED -> {
-                if (now - lastReceivedAt > settings.deadPeerTimeout().toMillis()) {
-                    close(Datagram.CLOSE_SHUTDOWN, "nothing heard within kcp.dead-peer-timeout");
-                    return;
-                }
-                if (now - wire.lastSentAt() >= settings.keepalive().toMillis() || now >= nextReportAt) {
-                    // Every PING tells the peer where we see it; a busy session, which needs no
-                    // keepalive, still sends one now and then for that report.
-                    wire.ping(now);
-                    nextReportAt = now + REPORT_MILLIS;
-                }
-                long resent = stream.retransmissions();
-                if (resent - retransmissionsAtTick >= FlightEvents.BURST_SEGMENTS) {
-                    FlightEvents.burst(endpoint.localAddress(), peer.address, resent - retransmissionsAtTick, stream.smoothedRttMillis());
-                }
-                retransmissionsAtTick = resent;
-                if (link.relayed() && now >= nextPunchAt && mayPunch()) {
-                    wire.punch();
-                    nextPunchAt = now + punchInterval;
-                    punchInterval = Math.min(2 * punchInterval, LAST_PUNCH_MILLIS);
-                }
-            }
-            case CLOSED -> { }
+        } else if (phase instanceof Established e) {
+            tickEstablished(e, now);
+        }
+    }
+
+    private void tickEstablished(Established e, long now) {
+        if (now - lastReceivedAt > settings.deadPeerTimeout().toMillis()) {
+            close(Datagram.CLOSE_SHUTDOWN, "nothing heard within kcp.dead-peer-timeout");
+            return;
+        }
+        if (now - e.wire.lastSentAt() >= settings.keepalive().toMillis() || now >= e.nextReportAt) {
+            // Every PING tells the peer where we see it; a busy session, which needs no
+            // keepalive, still sends one now and then for that report.
+            e.wire.ping(now);
+            e.nextReportAt = now + REPORT_MILLIS;
+        }
+        long resent = e.stream.retransmissions();
+        if (resent - e.retransmissionsAtTick >= FlightEvents.BURST_SEGMENTS) {
+            FlightEvents.burst(endpoint.localAddress(), peer.address, resent - e.retransmissionsAtTick, e.stream.smoothedRttMillis());
+        }
+        e.retransmissionsAtTick = resent;
+        if (link.relayed() && now >= e.nextPunchAt && mayPunch()) {
+            e.wire.punch();
+            e.nextPunchAt = now + e.punchInterval;
+            e.punchInterval = Math.min(2 * e.punchInterval, LAST_PUNCH_MILLIS);
         }
     }
 
@@ -730,15 +792,15 @@ final class Session {
     /** After input or room in the plugins: the stream reads, sends and plans its next update. */
     void service(long now) {
         touched = false;
-        if (state == State.ESTABLISHED) {
-            stream.service(now);
+        if (phase instanceof Established e) {
+            e.stream.service(now);
         }
     }
 
     /** New frames wait in the peer's queue. */
     void send(long now) {
-        if (state == State.ESTABLISHED) {
-            stream.send(now);
+        if (phase instanceof Established e) {
+            e.stream.send(now);
         }
     }
 
@@ -751,20 +813,21 @@ final class Session {
 
     /** As above; with replacing true the peer keeps its queue for the session that replaces this one. */
     void close(int noticeReason, String why, boolean replacing) {
-        if (state == State.CLOSED) {
+        if (phase instanceof Closed) {
             return;
         }
         LOG.log(System.Logger.Level.DEBUG, () -> "session with " + peer + " closed: " + why);
-        FlightEvents.closed(endpoint.localAddress(), peer.address, why, established(), endpoint.now() - createdAt, retransmissions());
-        if (noticeReason >= 0 && established()) {
-            wire.close(noticeReason);
-        }
-        if (stream != null) {
+        long retransmissions = retransmissions();
+        FlightEvents.closed(endpoint.localAddress(), peer.address, why, established(), endpoint.now() - createdAt, retransmissions);
+        if (phase instanceof Established e) {
+            if (noticeReason >= 0) {
+                e.wire.close(noticeReason);
+            }
             // What the peer had not acknowledged is lost with the session: counted, never silent.
-            counters.messagesDropped.add(stream.unacknowledgedMessages());
-            stream.release();
+            counters.messagesDropped.add(e.stream.unacknowledgedMessages());
+            e.stream.release();
         }
-        state = State.CLOSED;
+        become(new Closed(retransmissions));
         context.owner().closed(this, replacing);
     }
 }
