@@ -6,6 +6,8 @@ import java.util.Optional;
 /**
  * A consistent snapshot of a node's peers and counters, taken by {@link Network#networkState()}.
  *
+ * <p>{@link #figures()} describes every figure once, for whatever shows them.
+ *
  * <p>Additions to the original contract: {@link #pluginFailures()}, {@link #sessionsRefused()},
  * {@link #unauthenticatedDatagrams()}, {@link #staticKey()}, {@link #observedAddresses()}.
  */
@@ -156,5 +158,16 @@ public interface NetworkState {
      */
     default int relayCircuits() {
         return 0;
+    }
+
+    /**
+     * Every figure of a snapshot, described once for every view of a node (the text report, JMX,
+     * Prometheus, the live page): the counters above and the peers in the route table and
+     * connected. Added to the original contract.
+     *
+     * @return the figures, in the order views show them
+     */
+    static List<Figure> figures() {
+        return Figures.ALL;
     }
 }

@@ -5,12 +5,16 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import gladius.p2p.Figure;
 import gladius.p2p.NetworkState;
 import gladius.p2p.kcp.jmx.NetworkMXBean;
 import gladius.p2p.kcp.jmx.PeerFigures;
 import gladius.p2p.testing.Await;
 import java.lang.management.ManagementFactory;
+import java.util.Arrays;
 import javax.management.JMX;
+import javax.management.MBeanAttributeInfo;
+import javax.management.MBeanInfo;
 import javax.management.MBeanServer;
 import javax.management.ObjectName;
 import javax.management.openmbean.CompositeData;
@@ -49,6 +53,20 @@ class JmxTest {
             assertEquals(b.address().toString(), peers[0].get("address"));
             assertEquals(true, peers[0].get("connected"));
             assertEquals(5L, peers[0].get("messagesSent"));
+
+            // Every figure NetworkState describes is an attribute, its help the description, its
+            // value the snapshot's (a's peers and counts are still: nothing more is sent).
+            MBeanInfo info = SERVER.getMBeanInfo(aName);
+            NetworkState aState = a.network().networkState();
+            for (Figure figure : NetworkState.figures()) {
+                String attribute = Character.toUpperCase(figure.name().charAt(0)) + figure.name().substring(1);
+                MBeanAttributeInfo shown = Arrays.stream(info.getAttributes()).filter(i -> i.getName().equals(attribute))
+                        .findFirst().orElseThrow(() -> new AssertionError(attribute + " is not an attribute"));
+                assertEquals(figure.help(), shown.getDescription(), attribute);
+                if (figure.name().startsWith("messages") || figure.name().endsWith("Peers")) {
+                    assertEquals(figure.of(aState), ((Number) SERVER.getAttribute(aName, attribute)).longValue(), attribute);
+                }
+            }
 
             // And through a typed proxy of the exported interface.
             NetworkMXBean proxy = JMX.newMXBeanProxy(SERVER, name(b), NetworkMXBean.class);

@@ -107,7 +107,7 @@ class RelayTest {
             // Twenty small frames may share datagrams, but every byte of them went through r.
             assertTrue(relay.relayedDatagrams() > 0 && relay.relayedBytes() > 20 * 10, "the messages went through r: " + relay);
             assertEquals(dropsOnceOpen, relay.relayDrops(), relay.toString());
-            assertTrue(relay.toString().contains(", relayed " + relay.relayedDatagrams() + " ("), relay.toString());
+            assertTrue(relay.toString().contains(", relayedDatagrams " + relay.relayedDatagrams() + ", relayedBytes "), relay.toString());
             assertTrue(t.link().strangers() > 0, "a's direct attempts and punches to b were dropped by the link");
             assertEquals(0, relay.malformedInputs() + t.a().network().networkState().malformedInputs()
                     + t.b().network().networkState().malformedInputs(), states(t));

@@ -129,7 +129,7 @@ class SendingTest {
             boolean secure = mode.settings().get("kcp.secure").equals("true");
             String own = secure ? ", key " + java.util.HexFormat.of().formatHex(state.staticKey().orElseThrow()) : "";
             String seenAs = state.observedAddresses().isEmpty() ? "" : ", seen as " + state.observedAddresses().get(0);
-            assertTrue(text.startsWith("NetworkState[" + a.address() + " on " + mode.settings().get("kcp.io") + own + seenAs + ", sent 1 "),
+            assertTrue(text.startsWith("NetworkState[" + a.address() + " on " + mode.settings().get("kcp.io") + own + seenAs + ", messagesSent 1, "),
                     text);
             String peer = state.peer(b.address()).orElseThrow().toString();
             assertTrue(text.contains(peer), "one line per peer: " + text);

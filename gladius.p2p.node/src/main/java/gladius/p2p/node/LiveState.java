@@ -1,5 +1,6 @@
 package gladius.p2p.node;
 
+import gladius.p2p.Figure;
 import gladius.p2p.Network;
 import gladius.p2p.NetworkState;
 import gladius.p2p.NodeAddress;
@@ -12,16 +13,16 @@ import java.io.InputStream;
 import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
 import java.util.HashMap;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Set;
 
 /**
- * What the live page ({@code --http}) shows, as JSON: per node its counters, its peers with their
- * round trips, the nodes discovery knows, and (the first {@value #MAX_ENTRIES}) signed entries.
- * One snapshot per node; the page computes rates and keeps the history.
+ * What the live page ({@code --http}) shows, as JSON: per node every figure of its state (by the
+ * name {@code NetworkState.figures()} gives it), its peers with their round trips, the nodes
+ * discovery knows, and (the first {@value #MAX_ENTRIES}) signed entries. One snapshot per node;
+ * the page computes rates and keeps the history.
  */
 final class LiveState {
 
@@ -50,19 +51,9 @@ final class LiveState {
     private static void node(StringBuilder out, Network network, NetworkState state) {
         out.append("{\"address\":").append(text(state.localAddress().toString()))
                 .append(",\"seenAs\":").append(text(state.observedAddresses().isEmpty() ? "" : state.observedAddresses().get(0).toString()));
-        Map<String, Long> counters = new LinkedHashMap<>();
-        counters.put("sent", state.messagesSent());
-        counters.put("received", state.messagesReceived());
-        counters.put("bytesSent", state.bytesSent());
-        counters.put("bytesReceived", state.bytesReceived());
-        counters.put("dropped", state.messagesDropped());
-        counters.put("checksumFailures", state.checksumFailures());
-        counters.put("malformed", state.malformedInputs());
-        counters.put("refused", state.sessionsRefused());
-        counters.put("unauthenticated", state.unauthenticatedDatagrams());
-        counters.put("relayed", state.relayedDatagrams());
-        counters.put("relayDrops", state.relayDrops());
-        counters.forEach((name, value) -> out.append(",\"").append(name).append("\":").append(value));
+        for (Figure figure : NetworkState.figures()) {
+            out.append(",\"").append(figure.name()).append("\":").append(figure.of(state));
+        }
         Map<NodeAddress, PeerLatency> probes = new HashMap<>();
         if (Parts.latency()) {
             LatencyView.peers(network).forEach(p -> probes.put(p.peer(), p));

@@ -1,5 +1,6 @@
 package gladius.p2p.node;
 
+import gladius.p2p.Figure;
 import gladius.p2p.Network;
 import gladius.p2p.NetworkState;
 import gladius.p2p.PeerState;
@@ -73,64 +74,53 @@ final class Metrics {
         return out.toString();
     }
 
-    /** One figure of a node or of a peer: its name, type, help, and how to read it from a snapshot. */
-    private record Figure<T>(String name, String type, String help, ToDoubleFunction<T> value) {}
+    /** One figure of a peer: its name, type, help, and how to read it from a snapshot. */
+    private record PeerFigure<T>(String name, String type, String help, ToDoubleFunction<T> value) {}
+
+    /**
+     * A node's figure as Prometheus names it: {@code gladius_}, the name in snake case with its
+     * unit last, {@code _total} on a counter ({@code bytesSent}: {@code gladius_sent_bytes_total}).
+     */
+    static String name(Figure figure) {
+        List<String> words = new ArrayList<>(List.of(figure.name().replaceAll("([A-Z])", "_$1").toLowerCase(Locale.ROOT).split("_")));
+        if (figure.unit() == Figure.Unit.BYTES) {
+            words.remove("bytes");
+            words.add("bytes");
+        }
+        return "gladius_" + String.join("_", words) + (figure.kind() == Figure.Kind.COUNTER ? "_total" : "");
+    }
+
+    private static String type(Figure figure) {
+        return figure.kind() == Figure.Kind.COUNTER ? COUNTER : GAUGE;
+    }
 
     private static final String COUNTER = "counter";
     private static final String GAUGE = "gauge";
 
-    private static final List<Figure<NetworkState>> NODE = List.of(
-            new Figure<>("gladius_messages_sent_total", COUNTER, "Messages sent, counted per peer they went to.",
-                    NetworkState::messagesSent),
-            new Figure<>("gladius_messages_received_total", COUNTER, "Messages received and handed to the plugins.",
-                    NetworkState::messagesReceived),
-            new Figure<>("gladius_sent_bytes_total", COUNTER, "Bytes of datagrams sent.", NetworkState::bytesSent),
-            new Figure<>("gladius_received_bytes_total", COUNTER, "Bytes of datagrams received.", NetworkState::bytesReceived),
-            new Figure<>("gladius_messages_dropped_total", COUNTER,
-                    "Messages dropped: full queues, sessions that ended with messages queued, closing.", NetworkState::messagesDropped),
-            new Figure<>("gladius_checksum_failures_total", COUNTER, "Frames whose CRC-32C did not match.",
-                    NetworkState::checksumFailures),
-            new Figure<>("gladius_malformed_inputs_total", COUNTER, "Datagrams and frames that could not be parsed.",
-                    NetworkState::malformedInputs),
-            new Figure<>("gladius_plugin_failures_total", COUNTER, "Plugin callbacks that threw.", NetworkState::pluginFailures),
-            new Figure<>("gladius_sessions_refused_total", COUNTER, "Handshakes refused, by this node or its peers.",
-                    NetworkState::sessionsRefused),
-            new Figure<>("gladius_unauthenticated_datagrams_total", COUNTER,
-                    "Datagrams dropped because they did not authenticate (secure mode).", NetworkState::unauthenticatedDatagrams),
-            new Figure<>("gladius_relayed_datagrams_total", COUNTER, "Datagrams relayed for peers.", NetworkState::relayedDatagrams),
-            new Figure<>("gladius_relayed_bytes_total", COUNTER, "Bytes relayed for peers.", NetworkState::relayedBytes),
-            new Figure<>("gladius_relay_drops_total", COUNTER, "Datagrams this node was asked to relay and did not.",
-                    NetworkState::relayDrops),
-            new Figure<>("gladius_relay_circuits", GAUGE, "Pairs of peers relayed now.", NetworkState::relayCircuits),
-            new Figure<>("gladius_route_table_peers", GAUGE, "Peers in the route table.",
-                    state -> state.peers().stream().filter(PeerState::inRouteTable).count()),
-            new Figure<>("gladius_connected_peers", GAUGE, "Peers with an established session.",
-                    state -> state.peers().stream().filter(PeerState::connected).count()));
-
-    private static final List<Figure<PeerState>> PEER = List.of(
-            new Figure<>("gladius_peer_up", GAUGE, "1 if a session with the peer is established, else 0.",
+    private static final List<PeerFigure<PeerState>> PEER = List.of(
+            new PeerFigure<>("gladius_peer_up", GAUGE, "1 if a session with the peer is established, else 0.",
                     peer -> peer.connected() ? 1 : 0),
-            new Figure<>("gladius_peer_relayed", GAUGE, "1 if the session goes through a relay, else 0.",
+            new PeerFigure<>("gladius_peer_relayed", GAUGE, "1 if the session goes through a relay, else 0.",
                     peer -> peer.relay().isPresent() ? 1 : 0),
-            new Figure<>("gladius_peer_smoothed_rtt_seconds", GAUGE, "The transport's smoothed round trip to the peer.",
+            new PeerFigure<>("gladius_peer_smoothed_rtt_seconds", GAUGE, "The transport's smoothed round trip to the peer.",
                     peer -> seconds(peer.smoothedRtt())),
-            new Figure<>("gladius_peer_messages_sent_total", COUNTER, "Messages sent to the peer.", PeerState::messagesSent),
-            new Figure<>("gladius_peer_messages_received_total", COUNTER, "Messages received from the peer.",
+            new PeerFigure<>("gladius_peer_messages_sent_total", COUNTER, "Messages sent to the peer.", PeerState::messagesSent),
+            new PeerFigure<>("gladius_peer_messages_received_total", COUNTER, "Messages received from the peer.",
                     PeerState::messagesReceived),
-            new Figure<>("gladius_peer_retransmissions_total", COUNTER, "Segments sent to the peer again.",
+            new PeerFigure<>("gladius_peer_retransmissions_total", COUNTER, "Segments sent to the peer again.",
                     PeerState::retransmissions),
-            new Figure<>("gladius_peer_queued_messages", GAUGE, "Messages waiting for the peer.", PeerState::queuedMessages));
+            new PeerFigure<>("gladius_peer_queued_messages", GAUGE, "Messages waiting for the peer.", PeerState::queuedMessages));
 
     private static void transport(Map<String, Family> families, Map<String, String> node, NetworkState state) {
-        for (Figure<NetworkState> figure : NODE) {
-            add(families, node, figure, state);
+        for (Figure figure : NetworkState.figures()) {
+            families.computeIfAbsent(name(figure), n -> new Family(n, type(figure), figure.help())).add(node, figure.of(state));
         }
         List<PeerState> peers = new ArrayList<>(state.peers());
         peers.sort(Comparator.comparingLong((PeerState p) -> p.messagesSent() + p.messagesReceived()).reversed()
                 .thenComparing(PeerState::address));
         for (PeerState peer : peers.subList(0, Math.min(MAX_PEER_SERIES, peers.size()))) {
             Map<String, String> labels = with(node, "peer", peer.address().toString());
-            for (Figure<PeerState> figure : PEER) {
+            for (PeerFigure<PeerState> figure : PEER) {
                 add(families, labels, figure, peer);
             }
         }
@@ -138,7 +128,7 @@ final class Metrics {
             // Sums: counters, and gauges that count (up, relayed, queued); a round trip does not add up, and is left out.
             List<PeerState> rest = peers.subList(MAX_PEER_SERIES, peers.size());
             Map<String, String> other = with(node, "peer", "other");
-            for (Figure<PeerState> figure : PEER) {
+            for (PeerFigure<PeerState> figure : PEER) {
                 if (!figure.name().equals("gladius_peer_smoothed_rtt_seconds")) {
                     double sum = rest.stream().mapToDouble(figure.value()).sum();
                     families.computeIfAbsent(figure.name(), n -> new Family(n, figure.type(), figure.help())).add(other, sum);
@@ -147,7 +137,7 @@ final class Metrics {
         }
     }
 
-    private static <T> void add(Map<String, Family> families, Map<String, String> labels, Figure<T> figure, T from) {
+    private static <T> void add(Map<String, Family> families, Map<String, String> labels, PeerFigure<T> figure, T from) {
         families.computeIfAbsent(figure.name(), n -> new Family(n, figure.type(), figure.help()))
                 .add(labels, figure.value().applyAsDouble(from));
     }

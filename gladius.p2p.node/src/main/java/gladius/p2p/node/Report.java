@@ -1,5 +1,6 @@
 package gladius.p2p.node;
 
+import gladius.p2p.Figure;
 import gladius.p2p.Network;
 import gladius.p2p.NetworkState;
 import gladius.p2p.NodeAddress;
@@ -8,6 +9,7 @@ import java.time.Duration;
 import java.util.Comparator;
 import java.util.Locale;
 import java.util.Optional;
+import java.util.StringJoiner;
 
 /** What a node prints about itself: a one-line status and a longer report for {@code gladius status}. */
 final class Report {
@@ -58,6 +60,7 @@ final class Report {
             EthStateView.address(network).ifPresent(address -> out.append("  eth ").append(address));
         }
         out.append('\n').append(line(network, state)).append('\n');
+        out.append(figures(state)).append('\n');
         if (state.relayCircuits() + state.relayedDatagrams() + state.relayDrops() > 0) {
             out.append(String.format(Locale.ROOT, "relaying: %d pairs now, %d datagrams (%d B) forwarded, %d refused%n",
                     state.relayCircuits(), state.relayedDatagrams(), state.relayedBytes(), state.relayDrops()));
@@ -71,6 +74,21 @@ final class Report {
                         + "\n"));
         out.append(RTT_LEGEND);
         return out.toString();
+    }
+
+    /**
+     * Every figure of the snapshot that is not 0, by the name {@code NetworkState.figures()} gives
+     * it: {@code figures: messagesSent 120, messagesReceived 130, bytesSent 41210, ...}.
+     */
+    static String figures(NetworkState state) {
+        StringJoiner line = new StringJoiner(", ", "figures: ", "");
+        for (Figure figure : NetworkState.figures()) {
+            long value = figure.of(state);
+            if (value != 0) {
+                line.add(figure.name() + " " + value);
+            }
+        }
+        return line.toString();
     }
 
     /** What the two round-trip figures are, under every full report. */

@@ -1,6 +1,7 @@
 package gladius.p2p.node;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import gladius.p2p.Network;
@@ -44,11 +45,16 @@ class ReportTest {
             String[] lines = report.split("\n");
             assertTrue(lines[0].startsWith("node " + a.localAddress()), report);
             assertTrue(LINE.matcher(lines[1]).matches(), report);
+            // Every figure NetworkState describes that is not 0, by its name: a sent three, received
+            // none, and has bytes both ways and two peers in its table, one connected.
+            assertTrue(lines[2].startsWith("figures: messagesSent 3, bytesSent "), report);
+            assertTrue(lines[2].contains(", routeTablePeers 2, connectedPeers 1"), report);
+            assertFalse(lines[2].contains("messagesReceived") || lines[2].contains("relay"), report);
             PeerState toB = state.peer(b.localAddress()).orElseThrow();
             assertTrue(report.lines().anyMatch(l -> l.trim().startsWith(b.localAddress().toString()) && l.contains(" table ")
                     && l.contains(" up ") && l.contains("out " + toB.messagesSent())), report);
             assertTrue(report.lines().anyMatch(l -> l.trim().startsWith("127.0.0.1:9 ") && l.contains(" down ")), report);
-            assertEquals(2 + state.peers().size() + 1, lines.length, "one line per peer, then the legend: " + report);
+            assertEquals(3 + state.peers().size() + 1, lines.length, "one line per peer, then the legend: " + report);
             assertEquals(Report.RTT_LEGEND.trim(), lines[lines.length - 1], "what probe rtt and srtt are");
 
             String forB = Report.full(a, b.localAddress());

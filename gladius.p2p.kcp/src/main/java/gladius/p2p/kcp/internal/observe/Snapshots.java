@@ -1,5 +1,6 @@
 package gladius.p2p.kcp.internal.observe;
 
+import gladius.p2p.Figure;
 import gladius.p2p.NetworkState;
 import gladius.p2p.NodeAddress;
 import gladius.p2p.NodeKey;
@@ -83,21 +84,25 @@ public final class Snapshots {
             return peers.stream().filter(p -> p.address().equals(node)).findFirst();
         }
 
+        /** Every figure NetworkState describes that is not 0: {@code , messagesSent 3, bytesSent 120}. */
+        private String figures() {
+            StringBuilder text = new StringBuilder();
+            for (Figure figure : NetworkState.figures()) {
+                long value = figure.of(this);
+                if (value != 0 && !figure.name().endsWith("Peers")) { // the peers are listed below
+                    text.append(", ").append(figure.name()).append(' ').append(value);
+                }
+            }
+            return text.toString();
+        }
+
         /** The node's figures on one line, then one line per peer. */
         @Override
         public String toString() {
             StringBuilder text = new StringBuilder("NetworkState[").append(localAddress).append(" on ").append(io)
                     .append(staticKeyBytes == null ? "" : ", key " + HexFormat.of().formatHex(staticKeyBytes))
                     .append(observedAddresses.isEmpty() ? "" : ", seen as " + observedAddresses.get(0))
-                    .append(", sent ").append(messagesSent).append(" (").append(bytesSent).append(" B)")
-                    .append(", received ").append(messagesReceived).append(" (").append(bytesReceived).append(" B)")
-                    .append(", dropped ").append(messagesDropped).append(", checksum failures ").append(checksumFailures)
-                    .append(", malformed ").append(malformedInputs).append(", plugin failures ").append(pluginFailures)
-                    .append(", sessions refused ").append(sessionsRefused)
-                    .append(", unauthenticated ").append(unauthenticatedDatagrams)
-                    .append(relayedDatagrams + relayDrops + relayCircuits == 0 ? ""
-                            : ", relayed " + relayedDatagrams + " (" + relayedBytes + " B) in " + relayCircuits
-                                    + " circuits, relay drops " + relayDrops)
+                    .append(figures())
                     .append(", ").append(peers.size()).append(peers.size() == 1 ? " peer]" : " peers]");
             for (PeerState peer : peers) {
                 text.append(System.lineSeparator()).append("  ").append(peer);
