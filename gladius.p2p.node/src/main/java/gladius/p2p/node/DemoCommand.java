@@ -17,6 +17,7 @@ import java.util.concurrent.Callable;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.function.LongSupplier;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
@@ -40,13 +41,8 @@ final class DemoCommand implements Callable<Integer> {
             defaultValue = "60s", converter = Durations.class)
     Duration timeout;
 
-    @Option(names = "--metrics", paramLabel = "HOST:PORT", description = "Serve every node's Prometheus metrics at "
-            + "http://HOST:PORT/metrics while the demo runs.", converter = Addresses.class)
-    NodeAddress metrics;
-
-    @Option(names = "--http", paramLabel = "HOST:PORT", description = "Serve a live page of every node at http://HOST:PORT/; "
-            + "the demo then stays up after its summary until stopped (Ctrl-C).", converter = Addresses.class)
-    NodeAddress http;
+    @Mixin
+    Lifecycle lifecycle;
 
     @Option(names = "--set", paramLabel = "KEY=VALUE", description = "A setting for every node (repeatable).")
     List<String> pairs = new ArrayList<>();
@@ -87,52 +83,25 @@ final class DemoCommand implements Callable<Integer> {
                     + "add --set discovery.max-peers=16 (100 nodes measured)");
         }
 
-        List<Network> cluster = new CopyOnWriteArrayList<>(); // the metrics thread reads it while it grows
-        MetricsServer exporter = null;
-        LivePage page = null;
+        List<Network> cluster = new CopyOnWriteArrayList<>(); // the servers' threads read it while it grows
+        lifecycle.manage(() -> List.copyOf(cluster));
         try {
-            if (metrics != null) {
-                exporter = MetricsServer.start(metrics, () -> List.copyOf(cluster));
-                out.println("metrics at http://" + exporter.address() + "/metrics");
-            }
-            if (http != null) {
-                page = LivePage.start(http, () -> List.copyOf(cluster));
-                out.println("live page at http://" + page.address() + "/ (open it now to watch the network form)");
+            lifecycle.serve(out, "");
+            if (lifecycle.servesPage()) {
+                out.println("(open the page now to watch the network form)");
             }
             int result = run(cluster, settings);
-            if (page != null) {
+            if (lifecycle.servesPage()) {
                 out.println("the nodes stay up for the page until you stop the demo (Ctrl-C)");
                 out.flush();
-                stayUntilStopped();
+                lifecycle.awaitStop();
             }
             return result;
-        } finally {
-            if (exporter != null) {
-                exporter.close();
-            }
-            if (page != null) {
-                page.close();
-            }
-            cluster.forEach(Network::close);
-        }
-    }
-
-    /** Blocks until the JVM is told to stop (SIGINT, SIGTERM); the caller's finally then closes the nodes. */
-    private static void stayUntilStopped() {
-        java.util.concurrent.CountDownLatch stop = new java.util.concurrent.CountDownLatch(1);
-        Thread main = Thread.currentThread();
-        Runtime.getRuntime().addShutdownHook(new Thread(() -> {
-            stop.countDown();
-            try {
-                main.join(10_000); // let the demo close its nodes before the JVM goes
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-            }
-        }, "gladius-demo-stop"));
-        try {
-            stop.await();
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
+            return 1;
+        } finally {
+            lifecycle.close();
         }
     }
 

@@ -9,9 +9,9 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.Callable;
-import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
@@ -42,18 +42,8 @@ final class RunCommand implements Callable<Integer> {
             + "the same as --set kcp.relay=true; its limits are kcp.relay-circuits and kcp.relay-bytes-per-second.")
     boolean relay;
 
-    @Option(names = "--metrics", paramLabel = "HOST:PORT", description = "Serve Prometheus metrics at http://HOST:PORT/metrics "
-            + "(127.0.0.1:9400 to keep them on this machine).", converter = Addresses.class)
-    NodeAddress metrics;
-
-    @Option(names = "--http", paramLabel = "HOST:PORT", description = "Serve a live page of this node at http://HOST:PORT/ "
-            + "(127.0.0.1:8080 to keep it on this machine).", converter = Addresses.class)
-    NodeAddress http;
-
-    /** The --metrics server once started; the shutdown hook closes it. */
-    private volatile MetricsServer exporter;
-    /** The --http page once started; the shutdown hook closes it. */
-    private volatile LivePage page;
+    @Mixin
+    Lifecycle lifecycle;
 
     @Option(names = "--key-file", paramLabel = "FILE", description = "A file holding this node's Ethereum private key in hex.")
     Path keyFile;
@@ -99,15 +89,7 @@ final class RunCommand implements Callable<Integer> {
         }
 
         Network network = Networks.create(settings);
-        CountDownLatch stopped = new CountDownLatch(1);
-        Thread hook = new Thread(() -> {
-            out.println("gladius: stopping: closing plugins, telling peers, closing the socket");
-            out.flush();
-            closeServers();
-            network.close();
-            stopped.countDown();
-        }, "gladius-shutdown");
-        Runtime.getRuntime().addShutdownHook(hook);
+        lifecycle.manage(() -> List.of(network));
         try {
             network.registerPlugin(new StatusResponder());
             Networks.listen(network, listen);
@@ -115,14 +97,7 @@ final class RunCommand implements Callable<Integer> {
                 Networks.add(network, seed);
             }
             out.println("gladius: listening on " + network.localAddress());
-            if (metrics != null) {
-                exporter = MetricsServer.start(metrics, () -> List.of(network));
-                out.println("gladius: metrics at http://" + exporter.address() + "/metrics");
-            }
-            if (http != null) {
-                page = LivePage.start(http, () -> List.of(network));
-                out.println("gladius: live page at http://" + page.address() + "/");
-            }
+            lifecycle.serve(out, "gladius: ");
             network.networkState().key().ifPresent(key -> out.println("gladius: node key " + key + ": others reach it as "
                     + key + "@" + listen + " (--seed) and list it in kcp.allow-keys; keep it with --set kcp.node-key=FILE (gladius key)"));
             if (Parts.ethstate()) {
@@ -133,25 +108,15 @@ final class RunCommand implements Callable<Integer> {
                 EthStateView.put(network, put.substring(0, eq), put.substring(eq + 1));
             }
             out.flush();
-            while (!stopped.await(statusEvery.toMillis(), TimeUnit.MILLISECONDS)) {
+            while (!lifecycle.awaitStop(statusEvery.toMillis(), TimeUnit.MILLISECONDS)) {
                 out.println("gladius: " + Report.line(network));
                 out.flush();
             }
+            out.println("gladius: stopping: closing plugins, telling peers, closing the socket");
+            out.flush();
             return 0;
-        } catch (RuntimeException e) {
-            Runtime.getRuntime().removeShutdownHook(hook);
-            closeServers();
-            network.close();
-            throw e;
-        }
-    }
-
-    private void closeServers() {
-        if (exporter != null) {
-            exporter.close();
-        }
-        if (page != null) {
-            page.close();
+        } finally {
+            lifecycle.close();
         }
     }
 
