@@ -11,9 +11,18 @@ import java.util.List;
  * through every candidate; the path then follows the datagrams of the handshake among those
  * candidates, so the session settles on the relay that answered. An established session moves
  * from its relay to the direct path the first time one of its datagrams arrives directly, and
- * never back. Shared by a {@link Session} and its {@link Wire}. Event loop only.
+ * never back; while relayed it tries the direct path now and then ({@link #punchDue}). Owns all of
+ * a session's path state: the way, the way the datagram in hand came, the punching timers. Shared
+ * by a {@link Session} and its {@link Wire}. Event loop only.
  */
 final class Link {
+
+    /**
+     * A relayed session tries the direct path: a PING straight to the peer at once, then after
+     * doubling waits up to this one, for as long as it is relayed (docs/PROTOCOL.md, section 7).
+     */
+    private static final long FIRST_PUNCH_MILLIS = 250;
+    private static final long LAST_PUNCH_MILLIS = 15_000;
 
     private final Driver endpoint;
     final InetSocketAddress remote;
@@ -21,12 +30,18 @@ final class Link {
     private final byte[] target;
     /** Empty: direct. One: the session's relay. More: a relayed dial not answered yet. */
     private List<Peer> relays;
+    /** The relay the datagram being handled came through; null: directly. */
+    private Peer arrivingVia;
+    /** While relayed and established: the next direct PING, and the wait after it. */
+    private long nextPunchAt = Long.MAX_VALUE;
+    private long punchInterval = FIRST_PUNCH_MILLIS;
 
     private Link(Driver endpoint, InetSocketAddress remote, List<Peer> relays) {
         this.endpoint = endpoint;
         this.remote = remote;
         this.target = Datagram.observed(remote);
         this.relays = List.copyOf(relays);
+        this.arrivingVia = relay(); // an inbound session opens on the path its first datagram came by
     }
 
     static Link direct(Driver endpoint, InetSocketAddress remote) {
@@ -60,21 +75,67 @@ final class Link {
         return !relayed() ? 0 : secure ? Datagram.SEALED_RELAY_OVERHEAD : Datagram.RELAY_OVERHEAD;
     }
 
+    /** Whose IP address a session opened from the peer counts against: its relay's, if a relay opened it. */
+    java.net.InetAddress openedBy() {
+        Peer relay = relay();
+        return relay != null ? relay.remote.getAddress() : remote.getAddress();
+    }
+
     /**
-     * Before the session is established: answer the way its last datagram came ({@code via} null:
-     * directly), if that is one of this path's ways; a relay that was not asked never becomes one.
+     * The layer is about to hand over a datagram that came through {@code via} (null: directly).
+     * The path changes only once a datagram proves itself: until established, to the way a
+     * handshake step that checked out came ({@link #followArrival}); afterwards, from a relay to
+     * direct only ({@link #provenDirect}).
      */
-    void follow(Peer via) {
-        if (via == null) {
+    void arriving(Peer via) {
+        arrivingVia = via;
+    }
+
+    /**
+     * Before the session is established, a handshake step checked out: answer the way it came,
+     * if that is one of this path's ways; a relay that was not asked never becomes one.
+     */
+    void followArrival() {
+        if (arrivingVia == null) {
             relays = List.of();
-        } else if (relays.contains(via) && relays.size() > 1) {
-            relays = List.of(via);
+        } else if (relays.contains(arrivingVia) && relays.size() > 1) {
+            relays = List.of(arrivingVia);
         }
     }
 
-    /** The direct path works: leave the relay. */
-    void goDirect() {
+    /**
+     * An established session's datagram checked out: if it came directly while the session is
+     * relayed, the direct path works and the relay is left. Returns the relay left, or null.
+     */
+    Peer provenDirect() {
+        if (arrivingVia != null || relays.isEmpty()) {
+            return null;
+        }
+        Peer left = relay();
         relays = List.of();
+        return left;
+    }
+
+    /** Relayed, and the datagram in hand came directly (not yet known to be the peer's). */
+    boolean relayedButArrivingDirectly() {
+        return !relays.isEmpty() && arrivingVia == null;
+    }
+
+    /** The session is established: a relayed one tries the direct path at once. */
+    void established(long now) {
+        nextPunchAt = now;
+        punchInterval = FIRST_PUNCH_MILLIS;
+    }
+
+    /** Whether a relayed session's next direct PING is due. */
+    boolean punchDue(long now) {
+        return !relays.isEmpty() && now >= nextPunchAt;
+    }
+
+    /** A direct PING went: the next after a wait twice as long, up to {@value #LAST_PUNCH_MILLIS} ms. */
+    void punched(long now) {
+        nextPunchAt = now + punchInterval;
+        punchInterval = Math.min(2 * punchInterval, LAST_PUNCH_MILLIS);
     }
 
     /** Sends one datagram of ours on this path; takes ownership of the buffer. */

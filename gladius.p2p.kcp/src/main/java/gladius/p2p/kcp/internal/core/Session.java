@@ -88,9 +88,6 @@ final class Session {
         final Stream stream;
         /** When this session next sends a PING whatever its traffic (the peer's address report). */
         long nextReportAt;
-        /** While relayed: the next direct PING, and the wait after it. */
-        long nextPunchAt;
-        long punchInterval;
         /** Retransmissions at the last tick, to see a burst (FlightEvents). */
         long retransmissionsAtTick;
 
@@ -98,8 +95,6 @@ final class Session {
             this.wire = wire;
             this.stream = stream;
             this.nextReportAt = now + FIRST_REPORT_MILLIS;
-            this.nextPunchAt = now;
-            this.punchInterval = FIRST_PUNCH_MILLIS;
         }
     }
 
@@ -148,12 +143,6 @@ final class Session {
      */
     private static final long FIRST_REPORT_MILLIS = 1_000;
     private static final long REPORT_MILLIS = 30_000;
-    /**
-     * A relayed session tries the direct path: a PING straight to the peer at once, then after
-     * doubling waits up to this one, for as long as it is relayed (docs/PROTOCOL.md, section 7).
-     */
-    private static final long FIRST_PUNCH_MILLIS = 250;
-    private static final long LAST_PUNCH_MILLIS = 15_000;
 
     private final SessionContext context;
     private final KcpSettings settings;
@@ -175,8 +164,6 @@ final class Session {
     private final long createdAt;
     /** In the layer's list of sessions to service at the end of a read batch. */
     private boolean touched;
-    /** The relay the datagram being handled came through; null: directly. */
-    private Peer arrivingVia;
     /** The peer's PINGs say it relays (kcp.relay): a candidate for relayed dials. */
     private boolean peerRelays;
     /** The peer's static key, once the handshake proved it. */
@@ -191,10 +178,9 @@ final class Session {
         this.endpoint = context.endpoint();
         this.peer = peer;
         this.link = link;
-        this.arrivingVia = link.relay(); // an inbound session opens on the path its first datagram came by
         this.localTag = localTag;
         this.inbound = inbound;
-        this.chargedTo = inbound && link.relay() != null ? link.relay().remote.getAddress() : peer.remote.getAddress();
+        this.chargedTo = inbound ? link.openedBy() : peer.remote.getAddress();
         this.lastReceivedAt = now;
         this.createdAt = now;
         this.phase = new Connecting(null, now, -1, Long.MAX_VALUE, 0);
@@ -323,6 +309,7 @@ final class Session {
                 () -> context.owner().waitForRoom(this),
                 () -> close(Datagram.CLOSE_BAD_STREAM, "the stream could not be parsed"), this::control);
         become(new Established(established, stream, now));
+        link.established(now);
         if (firstRoundTrip > 0) {
             stream.seedRoundTrip(firstRoundTrip, now);
         }
@@ -473,7 +460,7 @@ final class Session {
 
     /** A RESET names the session it refuses by both tags, so a late one cannot end a newer session. */
     void onReset(Datagram.Header header, long now) {
-        if (link.relayed() && arrivingVia == null) {
+        if (link.relayedButArrivingDirectly()) {
             // The answer to a direct PING the peer could not place (its NAT showed it from another
             // port): the direct path does not work, the relayed session does.
             return;
@@ -502,26 +489,17 @@ final class Session {
     private void seen(long now) {
         lastReceivedAt = now;
         peer.seen(endpoint.wallMillis(now));
-        if (arrivingVia == null && link.relayed() && established()) {
-            Peer relay = link.relay();
-            link.goDirect();
-            LOG.log(System.Logger.Level.INFO, "session with {0} went direct (it was relayed by {1})", peer, relay);
+        if (established()) {
+            Peer left = link.provenDirect();
+            if (left != null) {
+                LOG.log(System.Logger.Level.INFO, "session with {0} went direct (it was relayed by {1})", peer, left);
+            }
         }
-    }
-
-    /**
-     * The layer is about to hand over a datagram that came through {@code via} (null: directly).
-     * The path changes only once a datagram proves itself: until established, to the way a
-     * handshake step that checked out came ({@link #followProved}); afterwards, from a relay to
-     * direct only (see {@link #seen}).
-     */
-    void arriving(Peer via) {
-        arrivingVia = via;
     }
 
     /** A handshake step checked out (its tags, or its Noise message): answer the way it came. */
     private void followProved() {
-        link.follow(arrivingVia);
+        link.followArrival();
     }
 
     // ---------------------------------------------------------------- secure handshake (Noise XX)
@@ -780,10 +758,9 @@ final class Session {
             FlightEvents.burst(endpoint.localAddress(), peer.address, resent - e.retransmissionsAtTick, e.stream.smoothedRttMillis());
         }
         e.retransmissionsAtTick = resent;
-        if (link.relayed() && now >= e.nextPunchAt && mayPunch()) {
+        if (link.punchDue(now) && mayPunch()) {
             e.wire.punch();
-            e.nextPunchAt = now + e.punchInterval;
-            e.punchInterval = Math.min(2 * e.punchInterval, LAST_PUNCH_MILLIS);
+            link.punched(now);
         }
     }
 

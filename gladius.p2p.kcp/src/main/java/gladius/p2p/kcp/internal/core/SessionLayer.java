@@ -280,7 +280,7 @@ public final class SessionLayer implements Session.Owner {
         }
         int kind = header.kind();
         if (session != null) {
-            session.arriving(via);
+            session.link().arriving(via);
         }
         if (kind >= Datagram.HELLO_SECURE && kind <= Datagram.REFUSE) {
             onSecureKind(remote, session, header, datagram, now, via);
