@@ -34,17 +34,22 @@
  *                    SessionLayer      demultiplexes datagrams to sessions (RELAYED only from relays
  *                                      this node chose or reserved with), services the sessions a
  *                                      batch touched, runs the housekeeping on its Timers; owns the
- *                                      SessionTable (current and pending sessions), Relay,
- *                                      Reservations and the node's record
+ *                                      SessionTable (current and pending sessions), its Paths and
+ *                                      the node's record
  *                    Admission         who may open a session (kcp.max-sessions, per-IP, handshakes
  *                                      per second)
  *                    Session           one session's state machine: tags, plain or Noise handshake
  *                                      (its Handshake), the key check, keepalive and timeouts,
  *                                      records in control frames; tells the layer only closed(),
  *                                      established(), waitForRoom(), observed(), carried()
- *                    Link              how a session reaches its peer: direct, or through which
- *                                      relay (a dial may try several); moves only once a handshake
- *                                      step or datagram proves itself
+ *                    Paths             every way but straight at an address: the relays a dial may
+ *                                      use, which relayed datagrams count and through whom, the
+ *                                      reservations held behind a NAT, relaying for others (Relay,
+ *                                      Reservations); the layer hands it what sessions carry
+ *                    Link              how one session reaches its peer: direct, or through which
+ *                                      relay (a dial may try several), the way the datagram in hand
+ *                                      came, the punching of a relayed one; moves only once a
+ *                                      handshake step or datagram proves itself
  *                    Wire              an established session's datagrams, plain or sealed
  *                    Stream            the KCP engine on a clock without the loop's stalls, frames
  *                                      and control frames in and out, its update timer

@@ -15,7 +15,6 @@ import java.net.InetSocketAddress;
 import java.security.SecureRandom;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
-import java.util.Collections;
 import java.util.Comparator;
 import java.util.HashMap;
 import java.util.List;
@@ -30,18 +29,16 @@ import org.jctools.queues.MessagePassingQueue;
  * {@link Admission} lets in; a datagram a relay forwarded counts as coming from the address the
  * relay names, by way of that relay), services the sessions a batch of datagrams touched
  * ({@link #readComplete}), and runs the housekeeping: handshake resends, keepalive, dead peers,
- * redials, reservations, the node's record, and reads the plugins held back. Chooses whether a
- * dial goes direct or through relays. Owns the {@link SessionTable} and this node's own
- * {@link Relay}; reads and changes the {@link PeerTable} it is given only through its peers' own
- * methods. Everything here runs on its driver's one thread (for {@code host.NettyDriver}, an event
+ * redials, reservations, the node's record, and reads the plugins held back. How a dial goes
+ * (direct or through relays), which relayed datagrams count, and relaying for others are its
+ * {@link Paths}'. Owns the {@link SessionTable} and its Paths; reads and changes the
+ * {@link PeerTable} it is given only through its peers' own methods. Everything here runs on its driver's one thread (for {@code host.NettyDriver}, an event
  * loop), so none of it locks; other threads only {@link #markDirty} peers, and ask the driver for
  * the rest. After each call into it the driver flushes what it wrote and looks at the next deadline.
  */
 public final class SessionLayer implements Session.Owner {
 
     private static final System.Logger LOG = System.getLogger(SessionLayer.class.getName());
-    /** A relayed dial asks at most this many relays at once. */
-    private static final int RELAYS_PER_DIAL = 4;
 
     private final KcpSettings settings;
     private final Counters counters;
@@ -62,8 +59,8 @@ public final class SessionLayer implements Session.Owner {
     private final Timers timers = new Timers();
     private final SessionContext context;
     private final Admission admission;
-    private final Relay relay;
-    private final Reservations reservations;
+    /** The ways to peers other than straight to their address, and carrying for others. */
+    private final Paths paths;
     private final String io;
     /** Some peer sees this node at an address other than its own: a NAT is in between (reservations are made). */
     private boolean behindNat;
@@ -77,8 +74,6 @@ public final class SessionLayer implements Session.Owner {
     private Timers.Timer housekeeping;
     /** Counters at the last tick, for the flight-recorder events of what grew since. */
     private long droppedAtTick;
-    private long relayDropsAtTick;
-    private long relayedBytesAtTick;
     private boolean closing;
 
     /**
@@ -94,8 +89,7 @@ public final class SessionLayer implements Session.Owner {
         this.random = driver.random();
         this.io = io;
         this.context = new SessionContext(settings, counters, driver, timers, dispatcher, random, this);
-        this.relay = new Relay(settings, counters, sessions);
-        this.reservations = new Reservations(settings.reservations());
+        this.paths = new Paths(settings, counters, driver, sessions, this::route);
         this.admission = new Admission(settings, counters, sessions, driver);
         this.localAddress = Addresses.nodeAddress(driver.localAddress());
         this.tick = Math.max(10, Math.min(250, settings.keepalive().toMillis() / 4));
@@ -198,77 +192,15 @@ public final class SessionLayer implements Session.Owner {
         long now = endpoint.now();
         int kind = header.kind();
         if (kind >= Datagram.RELAY && kind <= Datagram.RESERVED) {
-            onCarried(remote, header, datagram, now);
+            paths.onCarried(remote, header, datagram, now);
         } else {
             route(remote, header, datagram, now, null);
         }
     }
 
-    /**
-     * A plain RELAY, RELAYED, RESERVE or RESERVED: admitted only under the tags of an established
-     * session with the sender. A secure node takes these only sealed inside a session (Session#onSealed).
-     */
-    private void onCarried(InetSocketAddress remote, Datagram.Header header, ByteBuf payload, long now) {
-        if (settings.secure()) {
-            counters.unauthenticatedDatagrams.increment();
-            return;
-        }
-        Session carrier = sessions.get(remote);
-        if (carrier == null || !carrier.established() || header.sender() != carrier.remoteTag()
-                || header.receiver() != carrier.localTag()) {
-            if (header.kind() == Datagram.RELAY || header.kind() == Datagram.RELAYED) {
-                counters.relayDrops.increment();
-            } else {
-                counters.malformedInputs.increment();
-            }
-            return;
-        }
-        carried(carrier, header.kind(), payload, now);
-    }
-
     @Override
     public void carried(Session carrier, int kind, ByteBuf payload, long now) {
-        switch (kind) {
-            case Datagram.RESERVE -> relay.reserve(carrier, now);
-            case Datagram.RESERVED -> {
-                if (payload.readableBytes() != 3) {
-                    counters.malformedInputs.increment();
-                    return;
-                }
-                int status = payload.readUnsignedByte();
-                reservations.answered(carrier.peer(), status, payload.readUnsignedShort(), now);
-            }
-            case Datagram.RELAY -> relay.forward(carrier, Datagram.readAddress(payload), payload, now);
-            default -> onRelayed(carrier, payload, now);
-        }
-    }
-
-    /**
-     * A datagram a relay forwarded: handled as if from the address it names, answered through
-     * that relay; but only from a relay this node chose for that address (it dials or holds a
-     * session through it) or one it holds a reservation with (and then only to open a session
-     * with an address that has none). A relay names whatever address it likes: anything else
-     * would let any peer open sessions "with" any address through itself (docs/SECURITY.md).
-     */
-    private void onRelayed(Session carrier, ByteBuf payload, long now) {
-        InetSocketAddress origin = Datagram.readAddress(payload);
-        Datagram.Header inner = origin == null ? null : Datagram.read(payload);
-        if (carrier.link().relayed() || inner == null || origin.equals(carrier.peer().remote)
-                || inner.kind() >= Datagram.RELAY) {
-            // Not from a direct session, or not one whole datagram of ours (and no relay's) inside.
-            counters.malformedInputs.increment();
-            return;
-        }
-        Peer relayPeer = carrier.peer();
-        Session session = sessions.get(origin);
-        Session pending = sessions.pending(origin);
-        boolean chosen = (session != null && session.link().through(relayPeer))
-                || (pending != null && pending.link().through(relayPeer));
-        if (!chosen && (session != null || !reservations.holds(relayPeer, now))) {
-            counters.relayDrops.increment();
-            return;
-        }
-        route(origin, inner, payload, now, relayPeer);
+        paths.carried(carrier, kind, payload, now);
     }
 
     /** One datagram of ours from {@code remote}, directly ({@code via} null) or through the relay {@code via}. */
@@ -287,7 +219,7 @@ public final class SessionLayer implements Session.Owner {
         } else if (settings.secure()) {
             // Plain datagrams never touch a secure node's sessions: a HELLO is refused, the rest dropped.
             if (kind == Datagram.HELLO) {
-                context.refuse(link(remote, via), header, Datagram.REFUSE_SECURE_ONLY,
+                context.refuse(paths.back(remote, via), header, Datagram.REFUSE_SECURE_ONLY,
                         "it speaks plain and this node is kcp.secure", true);
             } else if (kind != Datagram.RESET) {
                 counters.unauthenticatedDatagrams.increment();
@@ -295,11 +227,6 @@ public final class SessionLayer implements Session.Owner {
         } else {
             onPlainKind(remote, session, header, datagram, now, via);
         }
-    }
-
-    /** The path back to {@code remote}: direct, or through the relay a datagram came by. */
-    private Link link(InetSocketAddress remote, Peer via) {
-        return Link.via(endpoint, remote, via == null ? List.of() : List.of(via));
     }
 
     private void onPlainKind(InetSocketAddress remote, Session session, Datagram.Header header, ByteBuf payload, long now,
@@ -329,14 +256,14 @@ public final class SessionLayer implements Session.Owner {
             }
             case Datagram.DATA -> {
                 if (session == null) {
-                    context.reset(link(remote, via), header);
+                    context.reset(paths.back(remote, via), header);
                 } else if (session.onData(header, payload, now)) {
                     touch(session);
                 }
             }
             case Datagram.PING -> {
                 if (session == null) {
-                    context.reset(link(remote, via), header);
+                    context.reset(paths.back(remote, via), header);
                 } else {
                     session.onPing(header, payload, now);
                 }
@@ -360,7 +287,7 @@ public final class SessionLayer implements Session.Owner {
         int kind = header.kind();
         if (kind != Datagram.REFUSE && !settings.secure()) {
             if (kind == Datagram.HELLO_SECURE) {
-                context.refuse(link(remote, via), header, Datagram.REFUSE_PLAIN_ONLY,
+                context.refuse(paths.back(remote, via), header, Datagram.REFUSE_PLAIN_ONLY,
                         "it speaks secure and this node is plain (kcp.secure=false)", true);
             } else {
                 counters.malformedInputs.increment();
@@ -422,7 +349,7 @@ public final class SessionLayer implements Session.Owner {
         if (!admission.admit(via == null ? remote : via.remote, now, false)) {
             return null;
         }
-        return openSession(peers.peerFor(remote), true, now, link(remote, via));
+        return openSession(peers.peerFor(remote), true, now, paths.back(remote, via));
     }
 
     /**
@@ -444,7 +371,7 @@ public final class SessionLayer implements Session.Owner {
         if (earlier != null) {
             earlier.close(-1, "a newer handshake from the same address");
         }
-        Session replacing = new Session(context, sessions.get(remote).peer(), link(remote, via), newTag(), true, now);
+        Session replacing = new Session(context, sessions.get(remote).peer(), paths.back(remote, via), newTag(), true, now);
         sessions.putPending(remote, replacing);
         return replacing;
     }
@@ -472,44 +399,7 @@ public final class SessionLayer implements Session.Owner {
             counters.messagesDropped.add(peer.dropQueued());
             return;
         }
-        List<Peer> relays = peer.relayNext() ? relaysFor(peer) : List.of();
-        openSession(peer, false, now, Link.via(endpoint, peer.remote, relays)).dial(now);
-    }
-
-    /** The relays a dial to {@code target} may go through: at most {@link #RELAYS_PER_DIAL} of the trusted ones. */
-    private List<Peer> relaysFor(Peer target) {
-        List<Peer> relays = new ArrayList<>();
-        for (Session session : trustedRelays(target)) {
-            if (relays.size() < RELAYS_PER_DIAL) {
-                relays.add(session.peer());
-            }
-        }
-        return relays;
-    }
-
-    /**
-     * The relays this node would use, in random order: peers that said they relay, held in an
-     * established direct session, that this node chose itself: in secure mode one whose key it
-     * pinned ({@code add(Contact)}, which is how discovery adds what it learned from signed
-     * records), in plain mode one in its route table; never one that merely claimed to relay from
-     * an inbound session. At most one per IPv4 /24 or IPv6 /48, so that one operator's many
-     * addresses count once.
-     */
-    private List<Session> trustedRelays(Peer except) {
-        Map<String, List<Session>> bySubnet = new HashMap<>();
-        for (Session session : sessions.all()) {
-            Peer peer = session.peer();
-            boolean chosen = settings.secure() ? peer.pinnedKey() != null : peer.inRouteTable();
-            if (chosen && session.peerRelays() && session.established() && !session.link().relayed() && peer != except) {
-                bySubnet.computeIfAbsent(Subnets.of(peer.remote.getAddress()), unused -> new ArrayList<>()).add(session);
-            }
-        }
-        List<Session> relays = new ArrayList<>();
-        for (List<Session> subnet : bySubnet.values()) {
-            relays.add(subnet.get(random.nextInt(subnet.size())));
-        }
-        Collections.shuffle(relays, random);
-        return relays;
+        openSession(peer, false, now, paths.forDial(peer)).dial(now);
     }
 
     /** A session closed: forget it, then redial its peer or forget the peer as well. */
@@ -522,7 +412,7 @@ public final class SessionLayer implements Session.Owner {
         unobserve(session);
         sessions.remove(peer.remote, session);
         peer.detach(session);
-        reservations.forget(peer);
+        paths.forget(peer);
         if (replacing) {
             return;
         }
@@ -721,14 +611,7 @@ public final class SessionLayer implements Session.Owner {
             if (!paused.isEmpty() && dispatcher.hasRoom()) {
                 resumePaused();
             }
-            if (settings.reservations() > 0) {
-                List<Peer> candidates = new ArrayList<>();
-                trustedRelays(null).forEach(session -> candidates.add(session.peer()));
-                for (Peer relaying : reservations.due(candidates, behindNat, now)) {
-                    relaying.session().reserve();
-                }
-            }
-            relay.expire(now);
+            paths.housekeep(behindNat, now);
             refreshRecord(now);
             flightEvents();
         } catch (RuntimeException e) {
@@ -743,13 +626,6 @@ public final class SessionLayer implements Session.Owner {
             FlightEvents.dropped(endpoint.localAddress(), dropped - droppedAtTick, dropped);
             droppedAtTick = dropped;
         }
-        long relayDrops = counters.relayDrops.sum();
-        long relayed = counters.relayedBytes.sum();
-        if (relayDrops > relayDropsAtTick) {
-            FlightEvents.relayDrops(endpoint.localAddress(), relayDrops - relayDropsAtTick, relayed - relayedBytesAtTick);
-        }
-        relayDropsAtTick = relayDrops;
-        relayedBytesAtTick = relayed;
     }
 
     /** The network's state, now. */
@@ -766,7 +642,7 @@ public final class SessionLayer implements Session.Owner {
                 counters.malformedInputs.sum(), dispatcher.failures(),
                 counters.sessionsRefused.sum(), counters.unauthenticatedDatagrams.sum(), io,
                 settings.secure() ? settings.nodeKey().staticKey().publicKey() : null, observedAddresses(),
-                counters.relayedDatagrams.sum(), counters.relayedBytes.sum(), counters.relayDrops.sum(), relay.circuits());
+                counters.relayedDatagrams.sum(), counters.relayedBytes.sum(), counters.relayDrops.sum(), paths.circuits());
     }
 
     /** One peer's part of {@link #takeSnapshot()}; null if no peer has that address. */
