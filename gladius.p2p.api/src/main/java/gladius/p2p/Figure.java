@@ -41,6 +41,11 @@ public record Figure(String name, String help, Unit unit, Kind kind, ToLongFunct
     /**
      * A figure.
      *
+     * @param name the figure's name in lower camel case
+     * @param help what it counts or measures, one sentence
+     * @param unit what one of it is
+     * @param kind counter or gauge
+     * @param value how to read it from a snapshot
      * @throws IllegalArgumentException naming the argument: a name that is not lower camel case
      *     (letters and digits, a lower-case letter first), or a blank help
      * @throws NullPointerException if any argument is null
