@@ -166,7 +166,7 @@ public final class SimulatedScale {
                     edges.get(j).add(i);
                 }
             }
-            entries[i] = node.plugin(EthState.class).map(s -> s.snapshot().size()).orElse(0);
+            entries[i] = node.plugin(EthState.class).map(EthState::size).orElse(0);
             entriesSum += entries[i];
             if (entries[i] >= writers) {
                 complete++;

@@ -94,6 +94,11 @@ public interface EthState {
     /** @return every entry held, ordered by address then key */
     List<Entry> snapshot();
 
+    /** @return how many entries are held: {@code snapshot().size()}, without copying and sorting them */
+    default int size() {
+        return snapshot().size();
+    }
+
     /**
      * Calls the listener with every entry applied from now on, local or received, after it is
      * stored; on the thread that applied it. A listener that throws is logged and kept.

@@ -29,7 +29,7 @@ final class EthStateView {
     }
 
     static int entries(Network network) {
-        return of(network).map(s -> s.snapshot().size()).orElse(0);
+        return of(network).map(EthState::size).orElse(0);
     }
 
     /** Reply text is cut here, well under the transport's default message limit (kcp.max-message-bytes, 1 MiB). */

@@ -184,7 +184,7 @@ final class Metrics {
     }
 
     private static void ethstate(Map<String, Family> families, Map<String, String> node, EthState ethstate) {
-        gauge(families, node, "gladius_ethstate_entries", "Signed state entries held.", ethstate.snapshot().size());
+        gauge(families, node, "gladius_ethstate_entries", "Signed state entries held.", ethstate.size());
         counter(families, node, "gladius_ethstate_superseded_total", "Validly signed entries older than the version held.",
                 ethstate.superseded());
         Map<Rejection, Long> rejections = ethstate.rejections();

@@ -39,7 +39,7 @@ class NatTest {
     /** Each node holds sessions with both others and all three signed entries. */
     private static boolean converged(List<Network> nodes) {
         return nodes.stream().allMatch(n -> n.networkState().peers().stream().filter(PeerState::connected).count() >= 2
-                && n.plugin(EthState.class).orElseThrow().snapshot().size() == 3);
+                && n.plugin(EthState.class).orElseThrow().size() == 3);
     }
 
     /** The peer at this public IP, as a node sees it (behind a NAT its port is the router's). */

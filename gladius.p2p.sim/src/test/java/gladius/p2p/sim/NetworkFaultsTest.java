@@ -175,7 +175,7 @@ class NetworkFaultsTest {
     private static String holdings(List<Network> nodes, Map<String, byte[]> written) {
         StringBuilder text = new StringBuilder("entries held per node (of " + written.size() + "):");
         for (Network node : nodes) {
-            text.append(' ').append(node.plugin(EthState.class).orElseThrow().snapshot().size());
+            text.append(' ').append(node.plugin(EthState.class).orElseThrow().size());
         }
         return text.toString();
     }

@@ -109,7 +109,7 @@ class SimulationTest {
         }
         // Everyone keeps 16 peers at least (the ones it dials; others dial it), and holds all 200 entries.
         boolean converged = sim.runUntil(() -> nodes.stream().allMatch(n -> connectedPeers(n) >= 16
-                && n.plugin(EthState.class).orElseThrow().snapshot().size() == 200), Duration.ofMinutes(2));
+                && n.plugin(EthState.class).orElseThrow().size() == 200), Duration.ofMinutes(2));
         assertTrue(converged, "not converged at " + sim.elapsed());
         LatencyAudit audit = nodes.get(5).plugin(LatencyAudit.class).orElseThrow();
         assertTrue(sim.runUntil(() -> !audit.peers().isEmpty(), Duration.ofSeconds(30)), "the audit measured nobody");

@@ -103,7 +103,7 @@ final class EthStatePlugin implements Plugin, EthState, EthStateMXBean {
 
     @Override
     public int getEntries() {
-        return snapshot().size();
+        return store.size();
     }
 
     @Override
@@ -176,6 +176,11 @@ final class EthStatePlugin implements Plugin, EthState, EthStateMXBean {
     @Override
     public List<Entry> snapshot() {
         return store.snapshot();
+    }
+
+    @Override
+    public int size() {
+        return store.size();
     }
 
     @Override

@@ -5,11 +5,11 @@ import gladius.p2p.ethstate.Rejection;
 import gladius.p2p.ethstate.internal.EntryCodec.Digest;
 import gladius.p2p.ethstate.internal.EntryCodec.DigestItem;
 import gladius.p2p.ethstate.internal.EntryCodec.Signed;
+import java.nio.ByteBuffer;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.Comparator;
 import java.util.HashMap;
-import java.util.HexFormat;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -28,7 +28,11 @@ final class StateStore {
      */
     enum Standing { NEW_SLOT, NEWER, DUPLICATE, OLDER }
 
-    private record Slot(String address, long keyHash) {}
+    /**
+     * Where an entry is held: its signer's 20-byte address, packed into numbers (a lookup per
+     * digest item must not make a string), and its key's hash.
+     */
+    private record Slot(long address0, long address8, int address16, long keyHash) {}
 
     private record Held(Signed signed, Entry entry) {}
 
@@ -40,7 +44,11 @@ final class StateStore {
     }
 
     private static Slot slot(byte[] address, long keyHash) {
-        return new Slot(HexFormat.of().formatHex(address), keyHash);
+        if (address.length != EntryCodec.ADDRESS_BYTES) {
+            throw new IllegalArgumentException("address must be " + EntryCodec.ADDRESS_BYTES + " bytes, not " + address.length);
+        }
+        ByteBuffer bytes = ByteBuffer.wrap(address);
+        return new Slot(bytes.getLong(0), bytes.getLong(8), bytes.getInt(16), keyHash);
     }
 
     private static Slot slot(Signed signed) {
@@ -89,7 +97,8 @@ final class StateStore {
     synchronized List<Entry> snapshot() {
         List<Entry> all = new ArrayList<>();
         entries.values().forEach(held -> all.add(held.entry));
-        all.sort(Comparator.comparing((Entry e) -> e.address().toLowerCase(java.util.Locale.ROOT)).thenComparing(Entry::key));
+        // Addresses are hex, whose case-insensitive order is that of their lower case, without making a string per comparison.
+        all.sort(Comparator.comparing(Entry::address, String.CASE_INSENSITIVE_ORDER).thenComparing(Entry::key));
         return all;
     }
 
