@@ -77,7 +77,10 @@ class SpoofedHandshakeTest {
                 b.network().broadcast(b.network().newMessage("after", new byte[] {2}), aAsSeen);
                 a.network().broadcast(a.network().newMessage("after", new byte[] {3}), bAsSeen);
                 Await.until("messages both ways on the old session", () -> a.inbox().count("after") == 1 && b.inbox().count("after") == 1);
-                List<int[]> since = towardA.subList(before, towardA.size());
+                // A snapshot: the link goes on recording (keepalives, acknowledgements) while this reads, and a
+                // view of the live list throws ConcurrentModificationException when it grows under it.
+                List<int[]> recorded = List.copyOf(towardA);
+                List<int[]> since = recorded.subList(before, recorded.size());
                 assertTrue(since.stream().filter(d -> d[0] == dataKind).allMatch(d -> d[1] == bTag),
                         "b's data still goes out under its old tag");
                 assertEquals(0, a.network().networkState().sessionsRefused() + b.network().networkState().sessionsRefused());
