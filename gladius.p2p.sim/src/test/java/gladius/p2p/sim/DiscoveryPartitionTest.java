@@ -50,6 +50,44 @@ class DiscoveryPartitionTest {
                         .map(n -> n.localAddress().host() + " holds " + connectedTable(n).size()).collect(Collectors.joining(", ")));
     }
 
+    /**
+     * The seed given up to make room, not deleted: during a partition a newcomer asks a full
+     * table, which makes room by dropping the node unreachable longest (here the seed, cut off).
+     * Found by {@link NetworkFaultsTest} (seed 762704406613094847): such a node did not count as
+     * lost, so it never asked the seeds again, while the seed, having deleted everyone as
+     * unreachable, had no one to ask; the seed's side stayed apart for good.
+     */
+    @Test
+    void aSeedDroppedToMakeRoomDuringAPartitionIsAskedAgainAfterTheHeal() {
+        Simulation sim = simulations.closedAfter(Simulation.builder().seed(12).geography(Geography.flat(20)).build());
+        Map<String, String> common = Map.of("plugins", "discovery", "discovery.max-peers", "4", "discovery.unreachable-after", "20s");
+        List<Network> nodes = new ArrayList<>();
+        for (int i = 0; i < 5; i++) {
+            nodes.add(sim.node(i, with(common, "discovery.seeds", i == 0 ? "" : Simulation.address(0).toString())));
+        }
+        assertTrue(sim.runUntil(() -> nodes.stream().allMatch(n -> connectedTable(n).size() == 4), Duration.ofSeconds(30)),
+                "the five never met");
+
+        sim.partition(Set.of(Simulation.address(0)));
+        sim.runFor(Duration.ofSeconds(12)); // the sessions with the seed are dead (kcp.dead-peer-timeout 10 s)
+        // A newcomer that knows node 1: every full table makes room for it by dropping the seed.
+        nodes.add(sim.node(5, with(common, "discovery.seeds", Simulation.address(1).toString())));
+        assertTrue(sim.runUntil(() -> nodes.subList(1, 6).stream().noneMatch(n -> routeTable(n).contains(Simulation.address(0))),
+                Duration.ofSeconds(8)), "the seed was not given up before unreachable-after: the case is not made");
+        sim.runFor(Duration.ofSeconds(20)); // the seed deletes everyone as unreachable meanwhile
+        assertTrue(routeTable(nodes.get(0)).isEmpty(), "the seed kept a node: the case is not made");
+        sim.heal();
+
+        assertTrue(sim.runUntil(() -> !connectedTable(nodes.get(0)).isEmpty(), Duration.ofMinutes(1)),
+                "the seed still alone a minute after the heal");
+    }
+
+    private static Map<String, String> with(Map<String, String> settings, String key, String value) {
+        Map<String, String> more = new java.util.HashMap<>(settings);
+        more.put(key, value);
+        return more;
+    }
+
     static Set<NodeAddress> routeTable(Network node) {
         return node.networkState().peers().stream().filter(PeerState::inRouteTable).map(PeerState::address).collect(Collectors.toSet());
     }

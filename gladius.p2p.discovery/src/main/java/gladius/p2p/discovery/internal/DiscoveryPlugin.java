@@ -78,7 +78,7 @@ final class DiscoveryPlugin implements Plugin, DiscoveryService, DiscoveryMXBean
     private Scope localScope = Scope.PUBLIC;
     /** Whether this network proves keys (then answers carry records). */
     private boolean keyed;
-    /** This node deleted a node as unreachable, and no seed has answered it since. */
+    /** This node deleted a node as unreachable (or dropped one to make room), and no seed has answered it since. */
     private boolean lostPeers;
     /** When it last asked the seeds for that (nanoseconds on the network's clock). */
     private long seedsAskedAt;
@@ -361,15 +361,25 @@ final class DiscoveryPlugin implements Plugin, DiscoveryService, DiscoveryMXBean
             tombstones.remove(node);
             remember(tombstones, node, nowNanos);
         }
-        if (!dead.isEmpty() && !lostPeers) {
-            lostPeers = true;
-            seedsAskedAt = nowNanos - expiry; // ask them at the next round
+        if (!dead.isEmpty()) {
+            lostPeer(nowNanos);
         }
         for (NodeAddress node : dead) {
             if (net.delete(node)) {
                 LOG.log(System.Logger.Level.INFO, "discovery deleted {0}: unreachable for {1} ms or more",
                         node, settings.unreachableAfter().toMillis());
             }
+        }
+    }
+
+    /**
+     * A node left the table for being unreachable: until a seed answers, the seeds are asked too
+     * (the first time at the next round).
+     */
+    private void lostPeer(long nowNanos) {
+        if (!lostPeers) {
+            lostPeers = true;
+            seedsAskedAt = nowNanos - settings.unreachableAfter().toNanos();
         }
     }
 
@@ -525,6 +535,7 @@ final class DiscoveryPlugin implements Plugin, DiscoveryService, DiscoveryMXBean
         }
         NodeAddress evicted = longest.get().getKey();
         unreachableSince.remove(evicted);
+        lostPeer(nanos(network.clock().instant())); // it may be a seed, or the last link to a side cut off
         if (network.delete(evicted)) {
             LOG.log(System.Logger.Level.DEBUG, "discovery made room: {0} was unreachable the longest", evicted);
         }
