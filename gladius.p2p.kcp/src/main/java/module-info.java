@@ -26,13 +26,15 @@ module gladius.p2p.kcp {
     requires io.netty.transport.unix.common;
     requires io.netty.transport.epoll.linux.x86_64;
     requires org.jctools.core;
-    // X25519 and Ed25519 for kcp.secure come from the SunEC provider in this module (ChaCha20-Poly1305 and
-    // HMAC are in java.base); requiring it makes jlink put it in every image that has this transport.
+    // X25519 and Ed25519 for kcp.secure come from the SunEC provider in this module (ChaCha20-Poly1305,
+    // AES-GCM and HMAC are in java.base); requiring it makes jlink put it in every image that has this transport.
     requires jdk.crypto.ec;
     // Flight Recorder events (FlightEvents): the JDK's own, so jlink puts it in the image.
     requires jdk.jfr;
     // The network's MXBean (kcp.jmx) on the platform MBean server.
     requires transitive java.management;
+    // kcp.cipher=auto asks HotSpot whether it runs AES on the CPU's instructions (HotSpotDiagnosticMXBean).
+    requires jdk.management;
 
     exports gladius.p2p.kcp.jmx;
     // The simulator drives this transport's own core in virtual time (VirtualNetworks); no other module sees inside.

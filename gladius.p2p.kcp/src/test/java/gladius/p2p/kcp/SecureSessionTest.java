@@ -90,6 +90,43 @@ class SecureSessionTest {
     }
 
     @Test
+    void nodesPreferringDifferentCiphersTalkEitherWayInTheDialersSuite() throws Exception {
+        try (Nodes nodes = new Nodes()) {
+            Nodes.Node aes = secure(nodes, StaticKey.generate(), "kcp.cipher", "aes-gcm");
+            Nodes.Node chacha = secure(nodes, StaticKey.generate(), "kcp.cipher", "chacha20-poly1305");
+            Nodes.Node other = secure(nodes, StaticKey.generate(), "kcp.cipher", "auto");
+            aes.network().add(chacha.address());
+            chacha.network().add(other.address());
+            aes.network().broadcast(aes.network().newMessage("hello", new byte[] {1}), chacha.address());
+            chacha.network().broadcast(chacha.network().newMessage("hello", new byte[] {2}), other.address());
+            Await.until("a message over each session", () -> chacha.inbox().count("hello") == 1 && other.inbox().count("hello") == 1);
+            for (Nodes.Node node : List.of(aes, chacha, other)) {
+                assertEquals(0, node.network().networkState().unauthenticatedDatagrams(), node.address().toString());
+            }
+        }
+    }
+
+    /** A HELLO_SECURE naming a suite this version does not know: dropped and counted, never answered. */
+    @Test
+    void aFirstMessageNamingAnUnknownSuiteIsDroppedAndCounted() throws Exception {
+        try (Nodes nodes = new Nodes(); RawPeer raw = new RawPeer()) {
+            Nodes.Node b = secure(nodes, StaticKey.generate());
+            byte[] ephemeral = StaticKey.generate().publicKey();
+            for (int suite : new int[] {0, 3, 255}) {
+                raw.send(b.address(), ByteBuffer.allocate(11 + 33).put(RawPeer.header(HELLO_SECURE, 0x5000 + suite, 0))
+                        .put(ephemeral).put((byte) suite).array());
+            }
+            Await.until("three unusable first messages counted", () -> b.network().networkState().unauthenticatedDatagrams() == 3);
+            assertEquals(java.util.Optional.empty(), raw.receive(Duration.ofMillis(200)), "no WELCOME_SECURE, no REFUSE");
+            assertTrue(b.network().networkState().peers().stream().noneMatch(PeerState::connected), b.network().networkState().toString());
+            // The same with a suite it knows (2: AESGCM) is answered.
+            raw.send(b.address(), ByteBuffer.allocate(11 + 33).put(RawPeer.header(HELLO_SECURE, 0x6000, 0)).put(ephemeral)
+                    .put((byte) 2).array());
+            assertEquals(WELCOME_SECURE, RawPeer.kind(raw.receive(Duration.ofSeconds(5)).orElseThrow()));
+        }
+    }
+
+    @Test
     void acrossALossyLinkReplaysAreDroppedAndCountedAndNothingIsLostOrDoubled() throws Exception {
         try (Nodes nodes = new Nodes()) {
             Nodes.Node a = secure(nodes, StaticKey.generate());
@@ -180,6 +217,7 @@ class SecureSessionTest {
     }
 
     private static final int HELLO_SECURE = 7;
+    private static final int WELCOME_SECURE = 8;
     private static final int CONFIRM = 9;
     private static final int SEALED = 10;
 

@@ -63,7 +63,9 @@ class SpoofedHandshakeTest {
                 if (secure) {
                     byte[] ephemeral = new byte[32];
                     new SplittableRandom(9).nextBytes(ephemeral);
-                    hello = ByteBuffer.allocate(11 + 32).put(RawPeer.header(HELLO_SECURE, spoofedTag, 0)).put(ephemeral).array();
+                    // Message 1: an ephemeral key, then the suite it names (1: ChaCha20-Poly1305).
+                    hello = ByteBuffer.allocate(11 + 33).put(RawPeer.header(HELLO_SECURE, spoofedTag, 0)).put(ephemeral).put((byte) 1)
+                            .array();
                 } else {
                     hello = RawPeer.header(HELLO, spoofedTag, 0);
                 }

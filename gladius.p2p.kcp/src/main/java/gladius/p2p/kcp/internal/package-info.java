@@ -72,8 +72,10 @@
  *                    Queues            the JCTools queues between threads
  *  internal.observe  Counters, Snapshots, FlightEvents, NetworkBean, PluginBeans, Addresses: what
  *                                      is counted, the NetworkState snapshots, JFR events, JMX
- *  internal.secure   NoiseXX, SecureChannel, ReplayWindow, NodeIdentity (one secret: Ed25519 and
- *                                      the X25519 key derived from it): cryptography on the JDK
+ *  internal.secure   NoiseXX, SecureChannel (in place, on an Aead per key), CipherSuite (AES-GCM or
+ *                                      ChaCha20-Poly1305), ReplayWindow, NodeIdentity (one secret:
+ *                                      Ed25519 and the X25519 key derived from it): cryptography on
+ *                                      the JDK
  * </pre>
  *
  * <h2>Send path</h2>
@@ -89,7 +91,7 @@
  *    idle ─► pending: NettyDriver.wake     │       Stream.pump: Peer.poll ─► Kcp.send (stream mode)
  *                                          │       Kcp.update ─► Stream.out ─► Wire.data
  *                                          │         plain:  Datagram.data (tags + segments)
- *                                          │         sealed: SecureChannel.seal ─► Datagram.sealed
+ *                                          │         sealed: heap datagram, SecureChannel.seal in place
  *                                          │       ─► UdpEndpoint.write … one flush per batch
  *                                          │         (epoll: sendmmsg; equal runs as one GSO send)
  * </pre>

@@ -184,7 +184,7 @@ final class Datagram {
     }
 
     /** A SEALED datagram's smallest payload: epoch, counter, inner kind, tag. */
-    static final int SEALED_OVERHEAD = 1 + 8 + 1 + NoiseXX.TAG_BYTES;
+    static final int SEALED_OVERHEAD = 1 + 8 + 1 + SecureChannel.TAG_BYTES;
     /** The most a relay adds to a datagram it forwards, sealed: header, sealing and an IPv6 address. */
     static final int SEALED_RELAY_OVERHEAD = HEADER_LENGTH + SEALED_OVERHEAD + 1 + 16 + 2;
 
@@ -232,7 +232,7 @@ final class Datagram {
                     || payload == OBSERVED_V4 + 1 || payload == OBSERVED_V6 + 1;
             case RELAY, RELAYED -> payload >= OBSERVED_V4 + HEADER_LENGTH;
             case RESERVED -> payload == 3;
-            case HELLO_SECURE -> payload == NoiseXX.MESSAGE_1;
+            case HELLO_SECURE -> payload == Handshake.FIRST_MESSAGE;
             case WELCOME_SECURE -> payload == NoiseXX.MESSAGE_2;
             case CONFIRM -> payload == NoiseXX.MESSAGE_3;
             case SEALED -> payload >= SEALED_OVERHEAD;
@@ -270,14 +270,14 @@ final class Datagram {
                 (byte) (receiver >>> 8), (byte) receiver};
     }
 
-    /** A SEALED datagram: header, epoch, counter, ciphertext. */
-    static ByteBuf sealed(ByteBufAllocator allocator, byte[] header, SecureChannel.Sealed sealed) {
-        ByteBuf out = allocator.directBuffer(HEADER_LENGTH + 9 + sealed.ciphertext().length);
-        out.writeBytes(header);
-        out.writeByte(sealed.epoch());
-        out.writeLong(sealed.counter());
-        out.writeBytes(sealed.ciphertext());
-        return out;
+    /** Bytes of a SEALED datagram before its ciphertext: header, key epoch, counter. */
+    static final int SEALED_PREFIX = HEADER_LENGTH + 1 + 8;
+
+    /** Writes a SEALED datagram's header, epoch and counter at its start (its ciphertext follows them). */
+    static void sealedPrefix(ByteBuf datagram, byte[] header, int epoch, long counter) {
+        datagram.setBytes(0, header);
+        datagram.setByte(HEADER_LENGTH, epoch);
+        datagram.setLong(HEADER_LENGTH + 1, counter);
     }
 
     /** A DATA datagram around KCP's output; releases the KCP buffer. */

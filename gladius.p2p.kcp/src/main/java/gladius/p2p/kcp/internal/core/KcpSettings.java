@@ -1,5 +1,6 @@
 package gladius.p2p.kcp.internal.core;
 
+import gladius.p2p.kcp.internal.secure.CipherSuite;
 import gladius.p2p.kcp.internal.secure.NodeIdentity;
 import gladius.p2p.spi.SettingsReader;
 import java.io.IOException;
@@ -43,6 +44,8 @@ import java.util.Set;
  * @param nodeKey this node's identity for secure sessions: the X25519 key its handshakes prove and the Ed25519 key that
  *     signs its record, both from one secret (fresh if none was given); null in plain mode
  * @param allowKeys static public keys (hex) allowed to open a secure session; empty allows any
+ * @param cipher the cipher suite this node's secure dials use (kcp.cipher: aes-gcm, chacha20-poly1305, or auto:
+ *     AES-GCM where the JVM runs AES on the CPU's instructions); as a responder it follows the dialer's
  * @param rekeyAfterDatagrams a secure session moves to its next key after this many datagrams
  * @param rekeyAfter ... or after this long, whichever comes first
  * @param maxSessionsPerIp sessions with one remote IP address at once
@@ -68,7 +71,7 @@ public record KcpSettings(Duration interval, boolean nodelay, int fastResend, bo
                           Duration keepalive, Duration deadPeerTimeout, Duration connectTimeout,
                           Duration redialMin, Duration redialMax, int maxSessions, long dispatchBytes,
                           int eventLoopThreads, boolean secure, NodeIdentity nodeKey, Set<String> allowKeys,
-                          long rekeyAfterDatagrams, Duration rekeyAfter, int maxSessionsPerIp, int handshakesPerSecond,
+                          CipherSuite cipher, long rekeyAfterDatagrams, Duration rekeyAfter, int maxSessionsPerIp, int handshakesPerSecond,
                           long maxQueuedBytes, Duration minRto, boolean overloadBackoff, Io io,
                           boolean relay, int relayCircuits, int relayCircuitsPerPeer, long relayBytesPerSecond,
                           long relayTotalBytesPerSecond, int relayReservations, int reservations, boolean jmx) {
@@ -117,6 +120,7 @@ public record KcpSettings(Duration interval, boolean nodelay, int fastResend, bo
         d.put("kcp.secure", "false");
         d.put("kcp.node-key", "");
         d.put("kcp.allow-keys", "");
+        d.put("kcp.cipher", CipherSuite.AUTO);
         d.put("kcp.rekey-after-datagrams", "1000000");
         d.put("kcp.rekey-after", "10m");
         d.put("kcp.max-sessions-per-ip", "256");
@@ -166,6 +170,7 @@ public record KcpSettings(Duration interval, boolean nodelay, int fastResend, bo
                 r.bool("kcp.secure"),
                 r.bool("kcp.secure") || r.optional("kcp.node-key").isPresent() ? nodeKey(r) : null,
                 Set.copyOf(r.list("kcp.allow-keys", KcpSettings::publicKeyHex, "64 hex digits (X25519 public keys)")),
+                r.parse("kcp.cipher", text -> CipherSuite.ofSetting(text).orElseThrow(), "aes-gcm, chacha20-poly1305 or auto"),
                 r.longValue("kcp.rekey-after-datagrams", 16, 1L << 60),
                 r.duration("kcp.rekey-after", Duration.ofSeconds(1), Duration.ofDays(1)),
                 r.integer("kcp.max-sessions-per-ip", 1, 1 << 24),

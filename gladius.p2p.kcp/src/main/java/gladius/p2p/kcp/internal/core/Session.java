@@ -445,7 +445,7 @@ final class Session {
             if (payload.isReadable()) {
                 byte[] report = new byte[payload.readableBytes()];
                 payload.readBytes(report);
-                report(report, 0);
+                report(report, 0, report.length);
             }
         } else {
             context.reset(link, header);
@@ -604,33 +604,34 @@ final class Session {
             counters.unauthenticatedDatagrams.increment();
             return false;
         }
-        Optional<byte[]> opened = e.wire.open(header, payload);
+        Optional<ByteBuf> opened = e.wire.open(payload);
         if (opened.isEmpty()) {
             counters.unauthenticatedDatagrams.increment(); // forged, damaged, or a replay
             return false;
         }
-        byte[] inner = opened.get();
+        ByteBuf inner = opened.get();
+        int kind = inner.readUnsignedByte();
         seen(now);
-        switch (inner[0]) {
+        switch (kind) {
             case Datagram.DATA -> {
-                return e.stream.input(Unpooled.wrappedBuffer(inner, 1, inner.length - 1), now);
+                return e.stream.input(inner, now);
             }
             case Datagram.PING -> {
-                if (inner.length > 1) {
-                    report(inner, 1);
+                if (inner.isReadable()) {
+                    report(inner.array(), inner.arrayOffset() + inner.readerIndex(), inner.readableBytes());
                 }
             }
             case Datagram.CLOSE -> close(-1, "the peer closed it");
             case Datagram.RELAY, Datagram.RELAYED, Datagram.RESERVE, Datagram.RESERVED ->
-                    context.owner().carried(this, inner[0], Unpooled.wrappedBuffer(inner, 1, inner.length - 1), now);
+                    context.owner().carried(this, kind, inner, now);
             default -> counters.malformedInputs.increment();
         }
         return false;
     }
 
     /** A PING's report (where the peer sees us, whether it relays): kept, or counted as malformed if it is not one. */
-    private void report(byte[] bytes, int offset) {
-        Optional<Datagram.Report> report = Datagram.report(bytes, offset, bytes.length - offset);
+    private void report(byte[] bytes, int offset, int length) {
+        Optional<Datagram.Report> report = Datagram.report(bytes, offset, length);
         if (report.isPresent()) {
             peerRelays = report.get().relays();
             context.owner().observed(this, report.get().seenAs());

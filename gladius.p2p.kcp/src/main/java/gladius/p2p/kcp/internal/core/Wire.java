@@ -3,6 +3,7 @@ package gladius.p2p.kcp.internal.core;
 import gladius.p2p.kcp.internal.secure.SecureChannel;
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.ByteBufUtil;
+import io.netty.buffer.Unpooled;
 import java.util.Optional;
 
 /**
@@ -25,6 +26,9 @@ final class Wire {
     private final int localTag;
     private final int remoteTag;
     private final SecureChannel channel;
+    /** What a SEALED datagram authenticates: its header, as this side sends it and as it receives it. */
+    private final byte[] sendingHeader;
+    private final byte[] receivingHeader;
     /** A secure initiator's third handshake message; null for plain sessions and responders. */
     private final byte[] confirm;
     private boolean confirmed;
@@ -39,6 +43,8 @@ final class Wire {
         this.localTag = localTag;
         this.remoteTag = remoteTag;
         this.channel = channel;
+        this.sendingHeader = Datagram.sealedHeader(localTag, remoteTag);
+        this.receivingHeader = Datagram.sealedHeader(remoteTag, localTag);
         this.confirm = confirm;
         this.confirmed = confirm == null;
         this.lastConfirmAt = now;
@@ -154,30 +160,34 @@ final class Wire {
      * link, or straight to the peer's address if {@code direct}.
      */
     private void writeSealed(int innerKind, byte[] head, ByteBuf tail, boolean direct) {
-        int headLength = head == null ? 0 : head.length;
-        byte[] plain;
+        int plainLength = 1 + (head == null ? 0 : head.length) + (tail == null ? 0 : tail.readableBytes());
+        // Header, epoch and counter, then the inner datagram, sealed where it lies, then the tag.
+        ByteBuf sealed = endpoint.alloc().heapBuffer(Datagram.SEALED_PREFIX + plainLength + SecureChannel.TAG_BYTES);
         try {
-            plain = new byte[1 + headLength + (tail == null ? 0 : tail.readableBytes())];
+            sealed.writerIndex(Datagram.SEALED_PREFIX).writeByte(innerKind);
             if (head != null) {
-                System.arraycopy(head, 0, plain, 1, headLength);
+                sealed.writeBytes(head);
             }
             if (tail != null) {
-                tail.readBytes(plain, 1 + headLength, plain.length - 1 - headLength);
+                sealed.writeBytes(tail);
             }
+        } catch (RuntimeException e) {
+            sealed.release();
+            throw e;
         } finally {
             if (tail != null) {
                 tail.release();
             }
         }
-        plain[0] = (byte) innerKind;
         long now = endpoint.now();
         if (!confirmed && confirm != null && now - lastConfirmAt >= CONFIRM_RESEND_MILLIS) {
             // The responder may not have our third message yet; until it answers, send it along.
             lastConfirmAt = now;
             resendConfirm();
         }
-        byte[] header = Datagram.sealedHeader(localTag, remoteTag);
-        ByteBuf sealed = Datagram.sealed(endpoint.alloc(), header, channel.seal(header, plain, now));
+        long counter = channel.seal(sendingHeader, sealed.array(), sealed.arrayOffset() + Datagram.SEALED_PREFIX, plainLength, now);
+        sealed.writerIndex(Datagram.SEALED_PREFIX + plainLength + SecureChannel.TAG_BYTES);
+        Datagram.sealedPrefix(sealed, sendingHeader, channel.sendEpoch(), counter);
         if (direct) {
             link.writeDirect(sealed);
         } else {
@@ -195,19 +205,20 @@ final class Wire {
     }
 
     /**
-     * Opens a SEALED datagram's payload (epoch, counter, ciphertext): the inner datagram, or empty
-     * if it is forged, damaged or a replay. One that opens proves the peer has our third message.
+     * Opens a SEALED datagram's payload (epoch, counter, ciphertext) of this session's tags: the
+     * inner datagram (its kind, then what it carries), or empty if it is forged, damaged or a
+     * replay. One that opens proves the peer has our third message.
      */
-    Optional<byte[]> open(Datagram.Header header, ByteBuf payload) {
+    Optional<ByteBuf> open(ByteBuf payload) {
         int epoch = payload.readUnsignedByte();
         long counter = payload.readLong();
-        Optional<byte[]> plain = channel.open(Datagram.sealedHeader(header.sender(), header.receiver()),
-                epoch, counter, ByteBufUtil.getBytes(payload));
-        if (plain.isEmpty() || plain.get().length == 0) {
+        byte[] bytes = ByteBufUtil.getBytes(payload);
+        int length = channel.open(receivingHeader, epoch, counter, bytes, 0, bytes.length);
+        if (length <= 0) {
             return Optional.empty();
         }
         confirmed = true;
-        return plain;
+        return Optional.of(Unpooled.wrappedBuffer(bytes, 0, length));
     }
 
     /** Plain sessions always; secure ones once the peer is known to have finished the handshake. */

@@ -1,7 +1,6 @@
 package gladius.p2p.kcp.internal.secure;
 
 import java.math.BigInteger;
-import java.nio.charset.StandardCharsets;
 import java.security.GeneralSecurityException;
 import java.security.InvalidKeyException;
 import java.security.KeyFactory;
@@ -14,17 +13,15 @@ import java.security.spec.XECPrivateKeySpec;
 import java.security.spec.XECPublicKeySpec;
 import java.util.Arrays;
 import java.util.Optional;
-import javax.crypto.AEADBadTagException;
-import javax.crypto.Cipher;
 import javax.crypto.KeyAgreement;
 import javax.crypto.Mac;
-import javax.crypto.spec.IvParameterSpec;
 import javax.crypto.spec.SecretKeySpec;
 
 /**
- * The Noise handshake {@code Noise_XX_25519_ChaChaPoly_SHA256}, as the Noise Protocol Framework
- * (revision 34) defines it, on the JDK's own X25519, ChaCha20-Poly1305, SHA-256 and HMAC: no
- * dependency beyond java.base. One instance runs one handshake, as initiator or responder:
+ * The Noise handshake {@code Noise_XX_25519_ChaChaPoly_SHA256} or
+ * {@code Noise_XX_25519_AESGCM_SHA256} ({@link CipherSuite}), as the Noise Protocol Framework
+ * (revision 34) defines it, on the JDK's own X25519, ChaCha20-Poly1305 or AES-GCM, SHA-256 and
+ * HMAC: no dependency beyond the JDK. One instance runs one handshake, as initiator or responder:
  *
  * <pre>
  *   XX:  -&gt; e
@@ -37,15 +34,15 @@ import javax.crypto.spec.SecretKeySpec;
  */
 public final class NoiseXX {
 
-    static final byte[] PROTOCOL_NAME = "Noise_XX_25519_ChaChaPoly_SHA256".getBytes(StandardCharsets.US_ASCII);
     static final int KEY_BYTES = 32;
-    public static final int TAG_BYTES = 16;
+    public static final int TAG_BYTES = Aead.TAG_BYTES;
     /** Sizes of the three messages with empty payloads. */
     public static final int MESSAGE_1 = 32;
     public static final int MESSAGE_2 = 32 + 48 + TAG_BYTES;
     public static final int MESSAGE_3 = 48 + TAG_BYTES;
 
     private final boolean initiator;
+    private final CipherSuite suite;
     private final KeyPair staticKey;
     private KeyPair ephemeral;
     private byte[] remoteEphemeral;
@@ -76,10 +73,13 @@ public final class NoiseXX {
         }
     }
 
-    public NoiseXX(boolean initiator, KeyPair staticKey, byte[] prologue) {
+    public NoiseXX(boolean initiator, CipherSuite suite, KeyPair staticKey, byte[] prologue) {
         this.initiator = initiator;
+        this.suite = suite;
         this.staticKey = staticKey;
-        this.h = PROTOCOL_NAME.clone(); // exactly HASHLEN bytes, so used as is
+        byte[] name = suite.protocolName();
+        // Noise 5.2: a name of at most HASHLEN bytes is used padded with zeros, a longer one hashed.
+        this.h = name.length <= 32 ? Arrays.copyOf(name, 32) : sha256(name, new byte[0]);
         this.ck = h.clone();
         mixHash(prologue);
     }
@@ -248,13 +248,13 @@ public final class NoiseXX {
     }
 
     private byte[] encryptAndHash(byte[] plaintext) {
-        byte[] ciphertext = k == null ? plaintext.clone() : seal(k, n++, h, plaintext);
+        byte[] ciphertext = k == null ? plaintext.clone() : seal(suite, k, n++, h, plaintext);
         mixHash(ciphertext);
         return ciphertext;
     }
 
     private Optional<byte[]> decryptAndHash(byte[] ciphertext) {
-        Optional<byte[]> plaintext = k == null ? Optional.of(ciphertext.clone()) : open(k, n, h, ciphertext);
+        Optional<byte[]> plaintext = k == null ? Optional.of(ciphertext.clone()) : open(suite, k, n, h, ciphertext);
         if (plaintext.isPresent()) {
             if (k != null) {
                 n++;
@@ -274,40 +274,18 @@ public final class NoiseXX {
         return new byte[][] {first, second};
     }
 
-    /** ChaCha20-Poly1305 with Noise's nonce: 4 zero bytes, then the counter little-endian. */
-    static byte[] seal(byte[] key, long nonce, byte[] ad, byte[] plaintext) {
-        try {
-            Cipher cipher = Cipher.getInstance("ChaCha20-Poly1305");
-            cipher.init(Cipher.ENCRYPT_MODE, new SecretKeySpec(key, "ChaCha20"), new IvParameterSpec(nonce(nonce)));
-            cipher.updateAAD(ad);
-            return cipher.doFinal(plaintext);
-        } catch (GeneralSecurityException e) {
-            throw new IllegalStateException("ChaCha20-Poly1305 is part of every JDK 11+", e);
-        }
+    /** ENCRYPT(k, n, ad, plaintext) of the suite: a new array, ciphertext and tag. */
+    static byte[] seal(CipherSuite suite, byte[] key, long nonce, byte[] ad, byte[] plaintext) {
+        byte[] out = Arrays.copyOf(plaintext, plaintext.length + TAG_BYTES);
+        new Aead(suite, key).seal(nonce, ad, out, 0, plaintext.length);
+        return out;
     }
 
-    static Optional<byte[]> open(byte[] key, long nonce, byte[] ad, byte[] ciphertext) {
-        if (ciphertext.length < TAG_BYTES) {
-            return Optional.empty();
-        }
-        try {
-            Cipher cipher = Cipher.getInstance("ChaCha20-Poly1305");
-            cipher.init(Cipher.DECRYPT_MODE, new SecretKeySpec(key, "ChaCha20"), new IvParameterSpec(nonce(nonce)));
-            cipher.updateAAD(ad);
-            return Optional.of(cipher.doFinal(ciphertext));
-        } catch (AEADBadTagException forged) {
-            return Optional.empty();
-        } catch (GeneralSecurityException e) {
-            throw new IllegalStateException("ChaCha20-Poly1305 is part of every JDK 11+", e);
-        }
-    }
-
-    static byte[] nonce(long counter) {
-        byte[] nonce = new byte[12];
-        for (int i = 0; i < 8; i++) {
-            nonce[4 + i] = (byte) (counter >>> (8 * i));
-        }
-        return nonce;
+    /** DECRYPT(k, n, ad, ciphertext) of the suite: the plaintext, or empty if it does not authenticate. */
+    static Optional<byte[]> open(CipherSuite suite, byte[] key, long nonce, byte[] ad, byte[] ciphertext) {
+        byte[] out = ciphertext.clone();
+        int length = new Aead(suite, key).open(nonce, ad, out, 0, out.length);
+        return length < 0 ? Optional.empty() : Optional.of(Arrays.copyOf(out, length));
     }
 
     /** X25519(private, public); empty for a public key that gives the all-zero secret (a low-order point). */

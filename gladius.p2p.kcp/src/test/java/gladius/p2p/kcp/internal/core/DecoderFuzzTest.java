@@ -5,6 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import gladius.p2p.NodeAddress;
 import gladius.p2p.kcp.internal.secure.NodeIdentity;
+import gladius.p2p.kcp.internal.secure.CipherSuite;
 import gladius.p2p.kcp.internal.secure.NoiseXX;
 import gladius.p2p.kcp.internal.secure.SecureChannel;
 import gladius.p2p.testing.Fuzz;
@@ -180,19 +181,22 @@ class DecoderFuzzTest {
 
     @Test
     void sealedDatagramsThatWereNotSealedNeverAuthenticate() {
-        SecureChannel channel = new SecureChannel(new byte[32], new byte[32], 1000, Long.MAX_VALUE, 0);
-        Fuzz.run("sealed datagrams", 50_000, 4, random -> assertTrue(channel.open(Datagram.sealedHeader(1, 2),
-                random.nextInt(256), random.nextLong(), Fuzz.bytes(random, 1500, 17)).isEmpty()));
+        for (CipherSuite suite : CipherSuite.values()) {
+            SecureChannel channel = new SecureChannel(suite, new byte[32], new byte[32], 1000, Long.MAX_VALUE, 0);
+            Fuzz.run("sealed datagrams, " + suite, 25_000, 4, random -> assertTrue(channel.open(Datagram.sealedHeader(1, 2),
+                    random.nextInt(256), random.nextLong(), Fuzz.bytes(random, 1500, 17)).isEmpty()));
+        }
     }
 
     @Test
     void handshakeMessagesThatWereNotWrittenByAPeerFailCleanly() {
         Fuzz.run("handshake messages", 10_000, 5, random -> {
             byte[] first = Fuzz.bytes(random, 200, NoiseXX.MESSAGE_1);
-            NoiseXX responder = new NoiseXX(false, STATIC_KEY, new byte[0]);
+            CipherSuite suite = CipherSuite.values()[random.nextInt(CipherSuite.values().length)];
+            NoiseXX responder = new NoiseXX(false, suite, STATIC_KEY, new byte[0]);
             assertEquals(first.length >= 32, responder.readMessage(first).isPresent(), "any 32+ bytes are a first message");
 
-            NoiseXX initiator = new NoiseXX(true, STATIC_KEY, new byte[0]);
+            NoiseXX initiator = new NoiseXX(true, suite, STATIC_KEY, new byte[0]);
             initiator.writeMessage(new byte[0], RANDOM).orElseThrow();
             assertTrue(initiator.readMessage(Fuzz.bytes(random, 200, NoiseXX.MESSAGE_2)).isEmpty(),
                     "a random second message never authenticates");

@@ -12,6 +12,8 @@ import java.util.List;
 import java.util.Optional;
 import java.util.Random;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.EnumSource;
 
 /** Counters, replays and rekeying of sealed datagrams. */
 class SecureChannelTest {
@@ -52,10 +54,11 @@ class SecureChannelTest {
         assertFalse(window.mayAccept(-1));
     }
 
-    @Test
-    void rekeyingIsInvisibleToTheReceiverEvenWhenDatagramsCrossTheBoundaryOutOfOrder() {
-        SecureChannel sender = new SecureChannel(key(1), key(2), 10, Long.MAX_VALUE, 0);
-        SecureChannel receiver = new SecureChannel(key(2), key(1), 10, Long.MAX_VALUE, 0);
+    @ParameterizedTest
+    @EnumSource(CipherSuite.class)
+    void rekeyingIsInvisibleToTheReceiverEvenWhenDatagramsCrossTheBoundaryOutOfOrder(CipherSuite suite) {
+        SecureChannel sender = new SecureChannel(suite, key(1), key(2), 10, Long.MAX_VALUE, 0);
+        SecureChannel receiver = new SecureChannel(suite, key(2), key(1), 10, Long.MAX_VALUE, 0);
         List<SecureChannel.Sealed> sent = new ArrayList<>();
         for (int i = 0; i < 35; i++) {
             sent.add(sender.seal(HEADER, new byte[] {(byte) i}, i));
@@ -75,25 +78,36 @@ class SecureChannelTest {
         // ahead; once epoch 4 is in, the very same datagram is one ahead and opens, so only the rule refused it.
         byte[] key4 = key(1);
         for (int i = 0; i < 4; i++) {
-            key4 = SecureChannel.rekey(key4);
+            key4 = SecureChannel.rekey(suite, key4);
         }
-        SecureChannel.Sealed fourth = new SecureChannel(key4, key(2), 100, Long.MAX_VALUE, 0).seal(HEADER, new byte[] {4}, 0);
-        SecureChannel.Sealed fifth = new SecureChannel(SecureChannel.rekey(key4), key(2), 100, Long.MAX_VALUE, 0)
+        SecureChannel.Sealed fourth = new SecureChannel(suite, key4, key(2), 100, Long.MAX_VALUE, 0).seal(HEADER, new byte[] {4}, 0);
+        SecureChannel.Sealed fifth = new SecureChannel(suite, SecureChannel.rekey(suite, key4), key(2), 100, Long.MAX_VALUE, 0)
                 .seal(HEADER, new byte[] {5}, 0);
         assertEquals(Optional.empty(), receiver.open(HEADER, 5, fifth.counter(), fifth.ciphertext()), "two epochs ahead is refused");
         assertArrayEquals(new byte[] {4}, receiver.open(HEADER, 4, fourth.counter(), fourth.ciphertext()).orElseThrow(), "one ahead opens");
         assertArrayEquals(new byte[] {5}, receiver.open(HEADER, 5, fifth.counter(), fifth.ciphertext()).orElseThrow(),
                 "the refused datagram was sealed right");
-        assertNotEquals(java.util.HexFormat.of().formatHex(key(1)), java.util.HexFormat.of().formatHex(SecureChannel.rekey(key(1))));
+        assertNotEquals(java.util.HexFormat.of().formatHex(key(1)), java.util.HexFormat.of().formatHex(SecureChannel.rekey(suite, key(1))));
     }
 
-    @Test
-    void aTamperedHeaderOrEpochDoesNotAuthenticate() {
-        SecureChannel sender = new SecureChannel(key(1), key(2), 100, Long.MAX_VALUE, 0);
-        SecureChannel receiver = new SecureChannel(key(2), key(1), 100, Long.MAX_VALUE, 0);
+    @ParameterizedTest
+    @EnumSource(CipherSuite.class)
+    void aTamperedHeaderOrEpochDoesNotAuthenticate(CipherSuite suite) {
+        SecureChannel sender = new SecureChannel(suite, key(1), key(2), 100, Long.MAX_VALUE, 0);
+        SecureChannel receiver = new SecureChannel(suite, key(2), key(1), 100, Long.MAX_VALUE, 0);
         SecureChannel.Sealed sealed = sender.seal(HEADER, new byte[] {7}, 0);
         assertEquals(Optional.empty(), receiver.open(header(3), 0, 0, sealed.ciphertext()));
         assertEquals(Optional.empty(), receiver.open(HEADER, 1, 0, sealed.ciphertext()));
         assertArrayEquals(new byte[] {7}, receiver.open(HEADER, 0, 0, sealed.ciphertext()).orElseThrow(), "a failed try consumed nothing");
+    }
+
+    @Test
+    void theTwoSuitesSealDifferentlyUnderTheSameKey() {
+        SecureChannel.Sealed aes = new SecureChannel(CipherSuite.AES_GCM, key(1), key(2), 100, Long.MAX_VALUE, 0).seal(HEADER, new byte[8], 0);
+        SecureChannel.Sealed chacha = new SecureChannel(CipherSuite.CHACHA_POLY, key(2), key(1), 100, Long.MAX_VALUE, 0).seal(HEADER, new byte[8], 0);
+        assertEquals(Optional.empty(), new SecureChannel(CipherSuite.CHACHA_POLY, key(2), key(1), 100, Long.MAX_VALUE, 0)
+                .open(HEADER, 0, 0, aes.ciphertext()), "AES-GCM's datagram does not open as ChaCha20-Poly1305");
+        assertEquals(Optional.empty(), new SecureChannel(CipherSuite.AES_GCM, key(1), key(2), 100, Long.MAX_VALUE, 0)
+                .open(HEADER, 0, 0, chacha.ciphertext()), "nor the other way round");
     }
 }
