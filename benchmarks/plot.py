@@ -21,6 +21,10 @@ LABELS = {
     "gladiusSecure": "Gladius, secure",
     "gladius-secure": "Gladius, secure",
     "nettyTcp": "Netty TCP",
+    "baseline tcp": "Netty TCP",
+    "baseline tls-jdk": "TCP + TLS 1.3 (JDK)",
+    "baseline tls-boringssl": "TCP + TLS 1.3 (BoringSSL)",
+    "baseline quic": "Netty QUIC (quiche)",
     "tcp": "Netty TCP",
     "nettyUdp": "Netty UDP (no reliability)",
     "udp": "UDP (floor; lost probes not counted)",
@@ -34,6 +38,8 @@ def throughput(results, out):
     series = {}
     for run in runs:
         method = run["benchmark"].rsplit(".", 1)[1]
+        if "transport" in run["params"]:  # OneWayThroughput.baseline: one series per transport
+            method += " " + run["params"]["transport"]
         size = int(run["params"]["size"])
         series.setdefault(method, []).append((size, run["primaryMetric"]["score"], run["primaryMetric"]["scoreError"]))
     fig, (msgs, mbs) = plt.subplots(1, 2, figsize=(11, 4.2))

@@ -12,7 +12,8 @@ rm -f latency-loss.jsonl latency-link.jsonl discovery.jsonl
 
 # Microbenchmarks: frames, checksum, broadcast fan-out, signatures, the KCP engine alone.
 java -jar "$jar" 'FrameBenchmarks|BroadcastFanOut|SignatureBenchmarks|KcpEngine' -rf json -rff micro.json | tee micro.txt
-# End to end, one-way throughput: Gladius plain and secure, Netty TCP, Netty UDP; 64 B, 1 KiB, 65000 B.
+# End to end, one-way throughput: Gladius plain and secure, the baselines (Netty TCP, TLS from the JDK and
+# BoringSSL, QUIC), Netty UDP; 64 B, 1 KiB, 65000 B.
 java -jar "$jar" OneWayThroughput -rf json -rff oneway.json | tee oneway.txt
 # The same pair under a flood of HELLOs and garbage from 50 addresses (LimitsTest only bounds this).
 java -jar "$jar" ThroughputUnderFlood -rf json -rff flood.json | tee flood.txt

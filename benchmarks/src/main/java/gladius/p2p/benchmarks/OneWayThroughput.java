@@ -2,12 +2,10 @@ package gladius.p2p.benchmarks;
 
 import gladius.p2p.Message;
 import io.netty.bootstrap.Bootstrap;
-import io.netty.bootstrap.ServerBootstrap;
 import io.netty.buffer.ByteBuf;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;
-import io.netty.channel.ChannelInitializer;
 import io.netty.channel.ChannelOption;
 import io.netty.channel.FixedRecvByteBufAllocator;
 import io.netty.channel.socket.DatagramPacket;
@@ -15,10 +13,6 @@ import io.netty.channel.socket.nio.NioDatagramChannel;
 import io.netty.channel.EventLoopGroup;
 import io.netty.channel.MultiThreadIoEventLoopGroup;
 import io.netty.channel.nio.NioIoHandler;
-import io.netty.channel.socket.SocketChannel;
-import io.netty.channel.socket.nio.NioServerSocketChannel;
-import io.netty.channel.socket.nio.NioSocketChannel;
-import io.netty.handler.codec.LengthFieldBasedFrameDecoder;
 import io.netty.util.ReferenceCountUtil;
 import java.net.InetSocketAddress;
 import java.util.Map;
@@ -42,11 +36,12 @@ import org.openjdk.jmh.annotations.Warmup;
 
 /**
  * One-way throughput between two nodes on loopback, messages per second: Gladius (KCP over UDP,
- * plain and secure) and, in the same run, plain Netty TCP with 4-byte length-prefixed frames
- * (what a user would pick instead) and plain Netty UDP datagrams with no reliability (the limit of
- * this machine's loopback). Each invocation sends a batch and waits until the receiver has
- * counted all of it (UDP: until nothing more arrives; what was lost is printed at the end).
- * 65000 stands for "64 KiB": the largest size that still fits one UDP datagram.
+ * plain and secure) and, in the same run, what a user would pick instead ({@link Baselines}:
+ * Netty TCP, TLS 1.3 from the JDK and from BoringSSL, QUIC; {@code baseline}, parameter
+ * {@code transport}), and plain Netty UDP datagrams with no reliability (the limit of this
+ * machine's loopback). Each invocation sends a batch and waits until the receiver has counted all
+ * of it (UDP: until nothing more arrives; what was lost is printed at the end). 65000 stands for
+ * "64 KiB": the largest size that still fits one UDP datagram.
  */
 @State(Scope.Benchmark)
 @BenchmarkMode(Mode.Throughput)
@@ -65,6 +60,10 @@ public class OneWayThroughput {
     @Param({"auto"})
     public String io;
 
+    /** Gladius secure's kcp.cipher: {@code -p cipher=aes-gcm,chacha20-poly1305} compares the two suites in one run. */
+    @Param({"auto"})
+    public String cipher;
+
     private Batch.Pair plain;
     private final AtomicLong gladiusReceived = new AtomicLong();
     private Message message;
@@ -79,9 +78,6 @@ public class OneWayThroughput {
     private long udpSent;
 
     private EventLoopGroup group;
-    private Channel tcpClient;
-    private Channel tcpServer;
-    private final AtomicLong tcpReceived = new AtomicLong();
     private byte[] payload;
 
     @Setup(Level.Trial)
@@ -91,29 +87,11 @@ public class OneWayThroughput {
         plain = Batch.pair(plainSettings, plainSettings, gladiusReceived);
         message = plain.sender().newMessage("bench", payload);
 
-        Map<String, String> secureSettings = Map.of("plugins", "none", "kcp.secure", "true", "kcp.io", io);
+        Map<String, String> secureSettings = Map.of("plugins", "none", "kcp.secure", "true", "kcp.io", io, "kcp.cipher", cipher);
         secure = Batch.pair(secureSettings, secureSettings, secureReceived);
         secureMessage = secure.sender().newMessage("bench", payload);
 
         group = new MultiThreadIoEventLoopGroup(2, NioIoHandler.newFactory());
-        tcpServer = new ServerBootstrap().group(group).channel(NioServerSocketChannel.class)
-                .childHandler(new ChannelInitializer<SocketChannel>() {
-                    @Override
-                    protected void initChannel(SocketChannel ch) {
-                        ch.pipeline().addLast(new LengthFieldBasedFrameDecoder(1 << 20, 0, 4, 0, 4),
-                                new ChannelInboundHandlerAdapter() {
-                                    @Override
-                                    public void channelRead(ChannelHandlerContext ctx, Object msg) {
-                                        ReferenceCountUtil.release(msg);
-                                        tcpReceived.incrementAndGet();
-                                    }
-                                });
-                    }
-                }).bind(new InetSocketAddress("127.0.0.1", 0)).sync().channel();
-        tcpClient = new Bootstrap().group(group).channel(NioSocketChannel.class)
-                .handler(new ChannelInboundHandlerAdapter())
-                .connect(tcpServer.localAddress()).sync().channel();
-
         udpServer = new Bootstrap().group(group).channel(NioDatagramChannel.class)
                 .option(ChannelOption.SO_RCVBUF, 4 << 20)
                 .option(ChannelOption.RECVBUF_ALLOCATOR, new FixedRecvByteBufAllocator(65536))
@@ -140,8 +118,6 @@ public class OneWayThroughput {
         secure.close();
         udpClient.close().syncUninterruptibly();
         udpServer.close().syncUninterruptibly();
-        tcpClient.close().syncUninterruptibly();
-        tcpServer.close().syncUninterruptibly();
         group.shutdownGracefully(0, 1, TimeUnit.SECONDS).syncUninterruptibly();
     }
 
@@ -179,20 +155,35 @@ public class OneWayThroughput {
         }
     }
 
+    /** One baseline transport, connected for a trial: see {@link Baselines}. */
+    @State(Scope.Benchmark)
+    public static class Baseline {
+        @Param({"tcp", "tls-jdk", "tls-boringssl", "quic"})
+        public String transport;
+
+        private EventLoopGroup group;
+        private Baselines.Pair pair;
+        private final AtomicLong received = new AtomicLong();
+
+        @Setup(Level.Trial)
+        public void open() throws Exception {
+            group = Baselines.group(2);
+            pair = Baselines.counting(Baselines.Kind.parse(transport), group, received);
+        }
+
+        @TearDown(Level.Trial)
+        public void close() {
+            pair.close();
+            group.shutdownGracefully(0, 1, TimeUnit.SECONDS).syncUninterruptibly();
+        }
+    }
+
     @Benchmark
     @OperationsPerInvocation(BATCH)
-    public void nettyTcp() {
-        long target = tcpReceived.get() + BATCH;
-        for (int i = 0; i < BATCH; i++) {
-            ByteBuf frame = tcpClient.alloc().directBuffer(4 + size);
-            frame.writeInt(size).writeBytes(payload);
-            if (i % 64 == 63 || i == BATCH - 1) {
-                tcpClient.writeAndFlush(frame, tcpClient.voidPromise());
-            } else {
-                tcpClient.write(frame, tcpClient.voidPromise());
-            }
-        }
-        while (tcpReceived.get() < target) {
+    public void baseline(Baseline baseline) {
+        long target = baseline.received.get() + BATCH;
+        baseline.pair.send(payload, BATCH);
+        while (baseline.received.get() < target) {
             LockSupport.parkNanos(10_000);
         }
     }

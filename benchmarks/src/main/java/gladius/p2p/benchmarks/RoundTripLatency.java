@@ -4,21 +4,9 @@ import gladius.p2p.Message;
 import gladius.p2p.Network;
 import gladius.p2p.NodeAddress;
 import gladius.p2p.Plugin;
-import io.netty.bootstrap.Bootstrap;
-import io.netty.bootstrap.ServerBootstrap;
 import io.netty.buffer.ByteBuf;
-import io.netty.channel.Channel;
-import io.netty.channel.ChannelHandlerContext;
-import io.netty.channel.ChannelInboundHandlerAdapter;
-import io.netty.channel.ChannelInitializer;
-import io.netty.channel.ChannelOption;
+import io.netty.buffer.Unpooled;
 import io.netty.channel.EventLoopGroup;
-import io.netty.channel.MultiThreadIoEventLoopGroup;
-import io.netty.channel.nio.NioIoHandler;
-import io.netty.channel.socket.SocketChannel;
-import io.netty.channel.socket.nio.NioServerSocketChannel;
-import io.netty.channel.socket.nio.NioSocketChannel;
-import io.netty.handler.codec.LengthFieldBasedFrameDecoder;
 import java.io.IOException;
 import java.io.PrintStream;
 import java.net.InetSocketAddress;
@@ -41,14 +29,15 @@ import org.HdrHistogram.Histogram;
 
 /**
  * Round-trip latency at a fixed offered load, each system in the same run: Gladius (plain and
- * secure), plain Netty TCP with length-prefixed frames, and plain UDP datagrams (no reliability:
- * the floor, and lost probes are simply lost). A client sends a 64-byte probe every 1/rate
+ * secure), the {@link Baselines} with length-prefixed frames (Netty TCP, TLS 1.3 from the JDK and
+ * BoringSSL, QUIC), and plain UDP datagrams (no reliability: the floor, and lost probes are simply
+ * lost). A client sends a 64-byte probe every 1/rate
  * seconds carrying its send time; the server echoes it; the client records the round trip in an
  * HdrHistogram. Not JMH: percentiles at a fixed load are the point, not a rate.
  *
  * <pre>
  *   java -cp benchmarks/target/benchmarks.jar gladius.p2p.benchmarks.RoundTripLatency \
- *        [--loss N] [--rate 1000] [--seconds 10] [--out latency.jsonl] [--systems gladius,gladius-secure,tcp,udp]
+ *        [--loss N] [--rate 1000] [--seconds 10] [--out latency.jsonl] [--systems gladius,gladius-secure,tcp,tls-jdk,tls-boringssl,quic,udp]
  *        [--set key=value,...]   (settings for every Gladius system; the system's name in the output carries them)
  *        [--warmup-seconds 2]    (each system runs this long at the rate first, unrecorded, so the JIT has compiled its path; no pause between)
  * </pre>
@@ -203,7 +192,7 @@ public final class RoundTripLatency {
             case "gladius" -> gladius(withExtra(Map.of("plugins", "none")), onEcho);
             case "gladius-secure" -> gladius(withExtra(Map.of("plugins", "none", "kcp.secure", "true")), onEcho);
             case "gladius-link" -> gladiusAcrossLink(onEcho);
-            case "tcp" -> tcp(onEcho);
+            case "tcp", "tls-jdk", "tls-boringssl", "quic" -> baseline(Baselines.Kind.parse(system), onEcho);
             case "udp" -> udp(onEcho);
             default -> throw new IllegalArgumentException("--systems: unknown system " + system);
         };
@@ -276,50 +265,21 @@ public final class RoundTripLatency {
         };
     }
 
-    private static Echo tcp(LongConsumer onEcho) throws InterruptedException {
-        EventLoopGroup group = new MultiThreadIoEventLoopGroup(2, NioIoHandler.newFactory());
-        Channel server = new ServerBootstrap().group(group).channel(NioServerSocketChannel.class)
-                .childOption(ChannelOption.TCP_NODELAY, true)
-                .childHandler(new ChannelInitializer<SocketChannel>() {
-                    @Override
-                    protected void initChannel(SocketChannel ch) {
-                        ch.pipeline().addLast(new LengthFieldBasedFrameDecoder(1 << 16, 0, 4, 0, 0),
-                                new ChannelInboundHandlerAdapter() {
-                                    @Override
-                                    public void channelRead(ChannelHandlerContext ctx, Object msg) {
-                                        ctx.writeAndFlush(msg, ctx.voidPromise()); // the frame, echoed whole
-                                    }
-                                });
-                    }
-                }).bind(new InetSocketAddress("127.0.0.1", 0)).sync().channel();
-        Channel client = new Bootstrap().group(group).channel(NioSocketChannel.class)
-                .option(ChannelOption.TCP_NODELAY, true)
-                .handler(new ChannelInitializer<SocketChannel>() {
-                    @Override
-                    protected void initChannel(SocketChannel ch) {
-                        ch.pipeline().addLast(new LengthFieldBasedFrameDecoder(1 << 16, 0, 4, 0, 4),
-                                new ChannelInboundHandlerAdapter() {
-                                    @Override
-                                    public void channelRead(ChannelHandlerContext ctx, Object msg) {
-                                        ByteBuf frame = (ByteBuf) msg;
-                                        onEcho.accept(frame.getLong(frame.readerIndex()));
-                                        frame.release();
-                                    }
-                                });
-                    }
-                }).connect(server.localAddress()).sync().channel();
+    /** One of {@link Baselines}: the server sends each probe back whole. */
+    private static Echo baseline(Baselines.Kind kind, LongConsumer onEcho) throws Exception {
+        EventLoopGroup group = Baselines.group(2);
+        Baselines.Pair pair = Baselines.echoing(kind, group, onEcho);
         return new Echo() {
             @Override
             public void send(long sentNanos) {
-                ByteBuf frame = client.alloc().buffer(4 + PROBE_BYTES);
+                ByteBuf frame = Unpooled.buffer(4 + PROBE_BYTES);
                 frame.writeInt(PROBE_BYTES).writeLong(sentNanos).writeZero(PROBE_BYTES - 8);
-                client.writeAndFlush(frame, client.voidPromise());
+                pair.write(frame);
             }
 
             @Override
             public void close() {
-                client.close().syncUninterruptibly();
-                server.close().syncUninterruptibly();
+                pair.close();
                 group.shutdownGracefully(0, 1, TimeUnit.SECONDS).syncUninterruptibly();
             }
         };
