@@ -63,6 +63,10 @@ class PinnedKeyTest {
             b.network().add(a.address());
             Await.until("b's dial refused too (a the responder)", () -> a.network().networkState().sessionsRefused() >= 2,
                     () -> a.network().networkState().toString());
+            // b, the dialer, counts itself established once it has sent its third message; a's REFUSE
+            // ends that. Until it arrives b looks connected: wait for b to have heard both refusals.
+            Await.until("b told of both refusals", () -> b.network().networkState().sessionsRefused() >= 2,
+                    () -> b.network().networkState().toString());
             assertFalse(connected(a, b.address()), a.network().networkState().toString());
             assertFalse(connected(b, a.address()), b.network().networkState().toString());
         }
