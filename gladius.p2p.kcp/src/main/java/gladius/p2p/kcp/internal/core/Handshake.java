@@ -67,8 +67,6 @@ final class Handshake {
         return Optional.of(handshake);
     }
 
-
-
     /** The last message this side wrote. */
     byte[] lastMessage() {
         return lastMessage;

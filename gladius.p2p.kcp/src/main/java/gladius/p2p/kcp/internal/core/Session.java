@@ -7,7 +7,6 @@ import gladius.p2p.kcp.internal.observe.Counters;
 import gladius.p2p.kcp.internal.observe.FlightEvents;
 import gladius.p2p.kcp.internal.secure.SecureChannel;
 import io.netty.buffer.ByteBuf;
-import io.netty.buffer.Unpooled;
 import java.net.InetSocketAddress;
 import java.util.Optional;
 
