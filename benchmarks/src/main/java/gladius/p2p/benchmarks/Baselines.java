@@ -85,7 +85,7 @@ final class Baselines {
         return new MultiThreadIoEventLoopGroup(threads, EpollIoHandler.newFactory());
     }
 
-    /** A connected client and server; frames the client sends are counted in {@code received} once whole at the server. */
+    /** A connected client and server, made by {@link #counting} or {@link #echoing}. */
     static final class Pair implements AutoCloseable {
         private final List<Channel> channels;
         private final Channel stream;
