@@ -41,9 +41,9 @@ final class Handshake {
     /** The initiator's side, in kcp.cipher's suite, with its first message written. */
     static Handshake initiate(KcpSettings settings, SecureRandom random) {
         Handshake handshake = new Handshake(settings, random, true, settings.cipher());
-        Optional<byte[]> first = handshake.noise.writeMessage(new byte[] {(byte) handshake.suite.wireId()}, random);
-        handshake.lastMessage = first.orElseThrow(
-                () -> new IllegalStateException("a new Noise XX initiator could not write its first message"));
+        if (!handshake.write(new byte[] {(byte) handshake.suite.wireId()})) {
+            throw new IllegalStateException("a new Noise XX initiator could not write its first message");
+        }
         return handshake;
     }
 
@@ -79,7 +79,11 @@ final class Handshake {
 
     /** Writes this side's next message (then {@link #lastMessage()}); false if it cannot. */
     boolean writeNext() {
-        Optional<byte[]> next = noise.writeMessage(NO_PAYLOAD, random);
+        return write(NO_PAYLOAD);
+    }
+
+    private boolean write(byte[] payload) {
+        Optional<byte[]> next = noise.writeMessage(payload, random);
         next.ifPresent(message -> lastMessage = message);
         return next.isPresent();
     }

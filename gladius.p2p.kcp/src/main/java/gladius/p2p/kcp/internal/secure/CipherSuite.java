@@ -45,11 +45,6 @@ public enum CipherSuite {
         return wireId;
     }
 
-    /** Its name as {@code kcp.cipher} spells it. */
-    public String setting() {
-        return setting;
-    }
-
     /** The suite a HELLO_SECURE names, if this version knows it. */
     public static Optional<CipherSuite> ofWire(int id) {
         for (CipherSuite suite : values()) {
