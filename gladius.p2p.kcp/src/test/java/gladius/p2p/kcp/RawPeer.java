@@ -26,6 +26,7 @@ final class RawPeer implements AutoCloseable {
     static final int WELCOME = 2;
     static final int DATA = 3;
     static final int PING = 4;
+    static final int HELLO_SECURE = 7;
     static final int RELAY = 12;
     static final int RELAYED = 13;
     static final int RESERVE = 14;
@@ -119,6 +120,11 @@ final class RawPeer implements AutoCloseable {
 
     static byte[] header(int kind, int sender, int receiver) {
         return ByteBuffer.allocate(11).put((byte) MAGIC).put((byte) 1).put((byte) kind).putInt(sender).putInt(receiver).array();
+    }
+
+    /** A HELLO_SECURE under {@code tag}: message 1, an ephemeral key, then the suite byte it names (docs/PROTOCOL.md, section 6). */
+    static byte[] helloSecure(int tag, byte[] ephemeral, int suite) {
+        return ByteBuffer.allocate(11 + 33).put(header(HELLO_SECURE, tag, 0)).put(ephemeral).put((byte) suite).array();
     }
 
     /** A PING under a session's tags reporting where we see the node, with the flags byte (bit 0: "I relay"). */

@@ -113,15 +113,13 @@ class SecureSessionTest {
             Nodes.Node b = secure(nodes, StaticKey.generate());
             byte[] ephemeral = StaticKey.generate().publicKey();
             for (int suite : new int[] {0, 3, 255}) {
-                raw.send(b.address(), ByteBuffer.allocate(11 + 33).put(RawPeer.header(HELLO_SECURE, 0x5000 + suite, 0))
-                        .put(ephemeral).put((byte) suite).array());
+                raw.send(b.address(), RawPeer.helloSecure(0x5000 + suite, ephemeral, suite));
             }
             Await.until("three unusable first messages counted", () -> b.network().networkState().unauthenticatedDatagrams() == 3);
             assertEquals(java.util.Optional.empty(), raw.receive(Duration.ofMillis(200)), "no WELCOME_SECURE, no REFUSE");
             assertTrue(b.network().networkState().peers().stream().noneMatch(PeerState::connected), b.network().networkState().toString());
             // The same with a suite it knows (2: AESGCM) is answered.
-            raw.send(b.address(), ByteBuffer.allocate(11 + 33).put(RawPeer.header(HELLO_SECURE, 0x6000, 0)).put(ephemeral)
-                    .put((byte) 2).array());
+            raw.send(b.address(), RawPeer.helloSecure(0x6000, ephemeral, 2));
             assertEquals(WELCOME_SECURE, RawPeer.kind(raw.receive(Duration.ofSeconds(5)).orElseThrow()));
         }
     }

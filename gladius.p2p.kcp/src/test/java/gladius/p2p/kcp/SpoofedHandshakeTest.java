@@ -27,7 +27,6 @@ class SpoofedHandshakeTest {
     private static final int HELLO = 1;
     private static final int WELCOME = 2;
     private static final int DATA = 3;
-    private static final int HELLO_SECURE = 7;
     private static final int WELCOME_SECURE = 8;
     private static final int SEALED = 10;
 
@@ -63,9 +62,7 @@ class SpoofedHandshakeTest {
                 if (secure) {
                     byte[] ephemeral = new byte[32];
                     new SplittableRandom(9).nextBytes(ephemeral);
-                    // Message 1: an ephemeral key, then the suite it names (1: ChaCha20-Poly1305).
-                    hello = ByteBuffer.allocate(11 + 33).put(RawPeer.header(HELLO_SECURE, spoofedTag, 0)).put(ephemeral).put((byte) 1)
-                            .array();
+                    hello = RawPeer.helloSecure(spoofedTag, ephemeral, 1); // 1: ChaCha20-Poly1305
                 } else {
                     hello = RawPeer.header(HELLO, spoofedTag, 0);
                 }
