@@ -23,6 +23,7 @@ import io.netty.handler.codec.quic.InsecureQuicTokenHandler;
 import io.netty.handler.codec.quic.QuicChannel;
 import io.netty.handler.codec.quic.QuicChannelOption;
 import io.netty.handler.codec.quic.QuicClientCodecBuilder;
+import io.netty.handler.codec.quic.QuicCodecBuilder;
 import io.netty.handler.codec.quic.QuicCongestionControlAlgorithm;
 import io.netty.handler.codec.quic.QuicServerCodecBuilder;
 import io.netty.handler.codec.quic.QuicSslContext;
@@ -75,6 +76,8 @@ final class Baselines {
     private static final List<String> AES_128_GCM = List.of("TLS_AES_128_GCM_SHA256");
     private static final int MAX_FRAME = 1 << 20;
     private static final int QUIC_DATAGRAM = 1400;
+    private static final int QUIC_STREAM_WINDOW = 4 << 20;
+    private static final String QUIC_ALPN = "gladius-bench";
     /** Datagrams one GSO send may carry (Netty's EpollQuicUtils). */
     private static final int GSO_SEGMENTS = 16;
 
@@ -181,10 +184,7 @@ final class Baselines {
                         if (clientTls != null) {
                             ch.pipeline().addLast(clientTls.newHandler(ch.alloc(), to.getHostString(), to.getPort()));
                         }
-                        ch.pipeline().addLast(sender);
-                        if (clientFrames != null) {
-                            frames(ch.pipeline(), clientFrames);
-                        }
+                        client(ch.pipeline(), sender, clientFrames);
                     }
                 }).connect(to).sync().channel();
         SslHandler tls = client.pipeline().get(SslHandler.class);
@@ -204,13 +204,10 @@ final class Baselines {
     private static Pair quic(EventLoopGroup group, Supplier<ChannelHandler> serverFrames, ChannelHandler clientFrames)
             throws Exception {
         QuicSslContext serverTls = QuicSslContextBuilder.forServer(Certificate.key(), null, Certificate.cert())
-                .applicationProtocols("gladius-bench").build();
-        ChannelHandler serverCodec = new QuicServerCodecBuilder().sslContext(serverTls)
-                .maxIdleTimeout(60, TimeUnit.SECONDS)
-                .maxSendUdpPayloadSize(QUIC_DATAGRAM).maxRecvUdpPayloadSize(QUIC_DATAGRAM)
-                .initialMaxData(16 << 20).initialMaxStreamDataBidirectionalRemote(4 << 20)
+                .applicationProtocols(QUIC_ALPN).build();
+        ChannelHandler serverCodec = transport(new QuicServerCodecBuilder().sslContext(serverTls))
+                .initialMaxStreamDataBidirectionalRemote(QUIC_STREAM_WINDOW)
                 .initialMaxStreamsBidirectional(8)
-                .congestionControlAlgorithm(QuicCongestionControlAlgorithm.CUBIC)
                 .option(QuicChannelOption.SEGMENTED_DATAGRAM_PACKET_ALLOCATOR, EpollQuicUtils.newSegmentedAllocator(GSO_SEGMENTS))
                 .tokenHandler(InsecureQuicTokenHandler.INSTANCE)
                 .handler(new ChannelInboundHandlerAdapter() {
@@ -229,12 +226,9 @@ final class Baselines {
                 .bind(new InetSocketAddress("127.0.0.1", 0)).sync().channel();
 
         QuicSslContext clientTls = QuicSslContextBuilder.forClient().trustManager(InsecureTrustManagerFactory.INSTANCE)
-                .applicationProtocols("gladius-bench").build();
-        ChannelHandler clientCodec = new QuicClientCodecBuilder().sslContext(clientTls)
-                .maxIdleTimeout(60, TimeUnit.SECONDS)
-                .maxSendUdpPayloadSize(QUIC_DATAGRAM).maxRecvUdpPayloadSize(QUIC_DATAGRAM)
-                .initialMaxData(16 << 20).initialMaxStreamDataBidirectionalLocal(4 << 20)
-                .congestionControlAlgorithm(QuicCongestionControlAlgorithm.CUBIC)
+                .applicationProtocols(QUIC_ALPN).build();
+        ChannelHandler clientCodec = transport(new QuicClientCodecBuilder().sslContext(clientTls))
+                .initialMaxStreamDataBidirectionalLocal(QUIC_STREAM_WINDOW)
                 .build();
         Channel udp = new Bootstrap().group(group).channel(EpollDatagramChannel.class).handler(clientCodec)
                 .bind(new InetSocketAddress("127.0.0.1", 0)).sync().channel();
@@ -245,13 +239,26 @@ final class Baselines {
         QuicStreamChannel stream = connection.createStream(QuicStreamType.BIDIRECTIONAL, new ChannelInitializer<QuicStreamChannel>() {
             @Override
             protected void initChannel(QuicStreamChannel ch) {
-                ch.pipeline().addLast(sender);
-                if (clientFrames != null) {
-                    frames(ch.pipeline(), clientFrames);
-                }
+                client(ch.pipeline(), sender, clientFrames);
             }
         }).get(10, TimeUnit.SECONDS);
         return new Pair(List.of(stream, connection, udp, server), stream, sender);
+    }
+
+    /** What both ends of the QUIC baseline set alike: idle timeout, datagram size, connection window, CUBIC. */
+    private static <B extends QuicCodecBuilder<B>> B transport(B builder) {
+        return builder.maxIdleTimeout(60, TimeUnit.SECONDS)
+                .maxSendUdpPayloadSize(QUIC_DATAGRAM).maxRecvUdpPayloadSize(QUIC_DATAGRAM)
+                .initialMaxData(16 << 20)
+                .congestionControlAlgorithm(QuicCongestionControlAlgorithm.CUBIC);
+    }
+
+    /** A client's pipeline (after TLS, if any): the sender, then the server's answers as frames if someone wants them. */
+    private static void client(ChannelPipeline pipeline, Sender sender, ChannelHandler clientFrames) {
+        pipeline.addLast(sender);
+        if (clientFrames != null) {
+            frames(pipeline, clientFrames);
+        }
     }
 
     /** Length-prefixed frames, whole (prefix included), into {@code handler}. */
