@@ -318,7 +318,12 @@ public interface Network extends AutoCloseable {
      */
     Map<String, String> settings();
 
-    /** Closes every plugin, then every stream, then the socket. Idempotent. */
+    /**
+     * Closes every plugin, then every stream, then the socket. Idempotent. Returns once done,
+     * except from a plugin's callback or task: there it does not wait for the plugins (the caller
+     * is one), and from a {@linkplain Plugin#nonBlocking() non-blocking} plugin it returns at once
+     * and the close finishes on another thread.
+     */
     @Override
     void close();
 }

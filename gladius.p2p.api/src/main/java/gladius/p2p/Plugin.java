@@ -4,12 +4,14 @@ package gladius.p2p;
  * Every message the network receives is passed to every registered plugin. All methods have
  * defaults, so a plugin overrides only what it needs.
  *
- * <p>Callbacks never run on a network I/O thread. A network calls its plugins one at a time, in
- * registration order, so a plugin needs no locking for state that only its callbacks touch; its
- * timed work, given to {@link Network#schedule}, runs in that same order. (Methods a plugin offers
- * to other threads, such as a query interface, still need their own care.) A
- * plugin that throws is logged and counted ({@link NetworkState#pluginFailures()}); the other
- * plugins still get the event.
+ * <p>A plugin's callbacks run one at a time, so it needs no locking for state that only its
+ * callbacks touch; its timed work, given to {@link Network#schedule}, runs serially with them.
+ * (Methods a plugin offers to other threads, such as a query interface, still need their own care.)
+ * Plugins that may block run off the network's I/O threads, called one at a time in registration
+ * order; a plugin that declares it never blocks ({@link #nonBlocking()}) may be called on the
+ * network's I/O thread instead, as a Netty handler is, which saves a thread handoff per message
+ * received and another per message sent back from the callback. A plugin that throws is logged and counted
+ * ({@link NetworkState#pluginFailures()}); the other plugins still get the event.
  */
 public interface Plugin {
 
@@ -44,4 +46,26 @@ public interface Plugin {
 
     /** The network is closing, or the plugin was removed ({@link Network#removePlugin}). Called once. */
     default void close() {}
+
+    /**
+     * Whether this plugin promises that none of its callbacks and none of its
+     * {@linkplain Network#schedule scheduled tasks} ever block or run long: no I/O, no sleeping,
+     * no waiting on a lock, a future or another thread, no name lookups, no work of more than
+     * tens of microseconds. The network reads it once, at {@link Network#registerPlugin}.
+     *
+     * <p>If true, the network may call the plugin on its I/O thread: still one callback at a
+     * time, still in the order the events happened, but no longer in step with the plugins that
+     * may block (an event may reach it before or after them). Its calls into the network behave as
+     * from any callback: sends never block, {@link Network#registerPlugin} and
+     * {@link Network#removePlugin} return without waiting, and {@link Network#close} returns at
+     * once and finishes on another thread. A plugin that breaks the promise stalls every session
+     * of the network, and of other networks sharing the thread, while it blocks.
+     *
+     * <p>Added to the first release's contract; false by default: callbacks run off the I/O threads.
+     *
+     * @return true if the network may call this plugin on its I/O thread
+     */
+    default boolean nonBlocking() {
+        return false;
+    }
 }

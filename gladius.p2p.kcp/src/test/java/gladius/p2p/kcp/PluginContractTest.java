@@ -35,8 +35,11 @@ class PluginContractTest {
     @Parameter
     Mode mode;
 
-    /** Records every callback as "name:event", with the thread it ran on and whether another callback overlapped it. */
-    private static final class Recorder implements Plugin {
+    /**
+     * Records every callback as "name:event", with the thread it ran on and whether another
+     * callback overlapped it. One that declares it never blocks must run on an I/O thread, others never.
+     */
+    private static class Recorder implements Plugin {
         private final String name;
         private final List<String> log;
         private final List<String> violations;
@@ -49,13 +52,14 @@ class PluginContractTest {
             this.inside = inside;
         }
 
-        private void record(String event) {
+        void record(String event) {
             if (inside.incrementAndGet() != 1) {
                 violations.add(name + " " + event + " ran beside another callback");
             }
             String thread = Thread.currentThread().getName();
-            if (thread.startsWith("gladius-io")) { // the transport's event-loop threads (SharedResources)
-                violations.add(name + " " + event + " ran on I/O thread " + thread);
+            boolean io = thread.startsWith("gladius-io"); // the transport's event-loop threads (SharedResources)
+            if (io != nonBlocking()) {
+                violations.add(name + " " + event + " ran on " + (io ? "I/O thread " : "non-I/O thread ") + thread);
             }
             log.add(name + ":" + event);
             Thread.yield(); // widen the window in which an overlapping callback would show
@@ -129,6 +133,122 @@ class PluginContractTest {
             }
             expected.addAll(List.of("deleted", "close"));
             assertEquals(expected, events, "startup first and once, messages in the sender's order, close last and once");
+        }
+    }
+
+    @Test
+    void aNonBlockingPluginRunsOnTheIoThreadOneCallbackAtATimeAndTheOthersNeverDo() {
+        List<String> log = new CopyOnWriteArrayList<>();
+        List<String> violations = new CopyOnWriteArrayList<>();
+        List<String> onLoopLog = new CopyOnWriteArrayList<>();
+        List<String> onLoopViolations = new CopyOnWriteArrayList<>();
+        Recorder onLoop = new Recorder("loop", onLoopLog, onLoopViolations, new AtomicInteger()) {
+            @Override
+            public boolean nonBlocking() {
+                return true;
+            }
+        };
+        try (Nodes nodes = new Nodes(mode)) {
+            Nodes.Node a = nodes.start();
+            Network b = Network.create(nodes.settings());
+            b.registerPlugin(new Recorder("before", log, violations, new AtomicInteger()));
+            b.registerPlugin(onLoop);
+            b.registerPlugin(new Recorder("after", log, violations, new AtomicInteger()));
+            int count = 200;
+            int tasks = 100;
+            AtomicInteger ran = new AtomicInteger();
+            try {
+                b.listen(Nodes.ANY_LOOPBACK_PORT);
+                // Its timed work too: a chain of tasks, each scheduling the next, while messages pour in.
+                Runnable[] step = new Runnable[1];
+                step[0] = () -> {
+                    onLoop.record("task");
+                    if (ran.incrementAndGet() < tasks) {
+                        b.schedule(onLoop, Duration.ofNanos(ran.get() % 3 * 100_000), step[0]);
+                    }
+                };
+                b.schedule(onLoop, Duration.ZERO, step[0]);
+                b.add(a.address());
+                a.network().add(b.localAddress());
+                for (int i = 0; i < count; i++) { // two ways in at once: still one callback at a time
+                    a.network().broadcast(a.network().newMessage("m" + i, new byte[16]), b.localAddress());
+                    a.network().broadcast(a.network().newMessage("m" + i, new byte[16]));
+                }
+                Await.until("every message at all three plugins, every task run",
+                        () -> ran.get() == tasks && onLoopLog.stream().filter(e -> e.startsWith("loop:m")).count() == 2L * count
+                                && log.stream().filter(e -> e.startsWith("after:m")).count() == 2L * count,
+                        () -> ran.get() + " tasks, " + onLoopLog.size() + " events on the loop, " + log.size() + " off it");
+                b.delete(a.address());
+            } finally {
+                b.close();
+            }
+            assertEquals(0, onLoopViolations.size(), "the non-blocking plugin: on an I/O thread, one callback at a time; "
+                    + onLoopViolations.size() + " violations, the first: " + onLoopViolations.stream().limit(5).toList());
+            assertEquals(0, violations.size(), "the others: never on an I/O thread; " + violations.size()
+                    + " violations, the first: " + violations.stream().limit(5).toList());
+            List<String> expected = new ArrayList<>(List.of("startup", "added"));
+            for (int i = 0; i < count; i++) {
+                expected.addAll(List.of("m" + i, "m" + i));
+            }
+            expected.addAll(List.of("deleted", "close"));
+            assertEquals(expected, onLoopLog.stream().map(e -> e.substring(5)).filter(e -> !e.equals("task")).toList(),
+                    "startup first, messages in the sender's order, close last");
+            List<String> before = log.stream().filter(e -> e.startsWith("before:")).map(e -> e.substring(7)).toList();
+            assertEquals(expected, before, "the plugins that may block hear the same, in the same order");
+        }
+    }
+
+    @Test
+    void aNonBlockingPluginAnswersAndClosesTheNetworkFromTheIoThreadWithoutWaiting() {
+        try (Nodes nodes = new Nodes(mode)) {
+            Nodes.Node a = nodes.start();
+            Nodes.Node b = nodes.start();
+            List<String> log = new CopyOnWriteArrayList<>();
+            Inbox registeredLate = new Inbox();
+            b.network().registerPlugin(new Plugin() {
+                private Network network;
+
+                @Override
+                public boolean nonBlocking() {
+                    return true;
+                }
+
+                @Override
+                public void startup(Network network) {
+                    this.network = network;
+                }
+
+                @Override
+                public void newMessage(Message message) {
+                    if (message.type().equals("ping")) {
+                        int peers = network.networkState().peers().size(); // read on the loop itself: no hop, no wait
+                        network.registerPlugin(registeredLate); // returns without waiting for its startup
+                        network.broadcast(network.newMessage("pong", new byte[] {(byte) peers}), message.sender());
+                    } else if (message.type().equals("stop")) {
+                        network.close(); // returns at once: the socket's close needs this thread
+                        log.add("close returned on " + Thread.currentThread().getName().startsWith("gladius-io"));
+                    }
+                }
+
+                @Override
+                public void close() {
+                    log.add("close on " + Thread.currentThread().getName().startsWith("gladius-io"));
+                }
+            });
+            NodeAddress at = b.address();
+            a.network().add(at);
+            Await.sent("ping", () -> a.network().broadcast(a.network().newMessage("ping", new byte[0])));
+            Await.until("the answer", () -> a.inbox().count("pong") == 1);
+            assertEquals(1, a.inbox().messages().stream().filter(m -> m.type().equals("pong")).findFirst().orElseThrow().bodyBytes()[0],
+                    "b read its state on the loop: one peer");
+            Await.until("the plugin registered from the callback has started", () -> registeredLate.startups() == 1);
+
+            Await.sent("stop", () -> a.network().broadcast(a.network().newMessage("stop", new byte[0])));
+            Await.until("b's plugins closed", () -> log.size() == 2 && registeredLate.closes() == 1, log::toString);
+            assertEquals(List.of("close returned on true", "close on true"), log,
+                    "close returns first, then the plugins close, on the I/O thread");
+            Await.until("b's session closed with notice", () -> a.network().peerState(at).map(p -> !p.connected()).orElse(true));
+            assertThrows(IllegalStateException.class, () -> b.network().localAddress(), "b is closed");
         }
     }
 

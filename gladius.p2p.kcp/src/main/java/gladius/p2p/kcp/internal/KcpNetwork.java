@@ -111,6 +111,7 @@ public final class KcpNetwork implements Network {
             localSocket = bound.localSocket();
             localAddress = bound.localAddress();
             dispatcher.onRoom(bound::roomAgain);
+            dispatcher.runOnLoop(bound.loop());
             layer = bound;
             lifecycle = Lifecycle.LISTENING;
             if (kcp.jmx()) {
@@ -152,7 +153,21 @@ public final class KcpNetwork implements Network {
         if (plugins != null) {
             plugins.unregisterAll();
         }
-        dispatcher.close(10, TimeUnit.SECONDS);
+        CountDownLatch pluginsClosed = dispatcher.close(10, TimeUnit.SECONDS);
+        if (dispatcher.deliveringOnLoop()) {
+            // A non-blocking plugin's callback, on the I/O thread: the plugins' close runs there once it
+            // returns, and the socket's close waits for the thread. Both are another thread's to wait for.
+            hosting.pluginExecutor().execute(() -> {
+                dispatcher.awaitClosed(pluginsClosed, 10, TimeUnit.SECONDS);
+                stop();
+            });
+        } else {
+            stop();
+        }
+    }
+
+    /** The rest of close, once the plugins are closed (or, from a callback, their close is queued). */
+    private void stop() {
         // Sends that passed the state check before CLOSED finish first (they never block), so nothing
         // is queued behind the shutdown and the queues below have one consumer.
         while (sending.get() != 0) {

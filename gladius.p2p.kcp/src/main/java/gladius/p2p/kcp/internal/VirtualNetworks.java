@@ -638,6 +638,19 @@ public final class VirtualNetworks implements AutoCloseable {
             return core.takeSnapshot();
         }
 
+        /** The non-blocking plugins' lane: at the current virtual instant, like the others, unless crashed. */
+        @Override
+        public Executor loop() {
+            return task -> schedule(new Event(now, order++) {
+                @Override
+                void fire() {
+                    if (!crashed) {
+                        task.run();
+                    }
+                }
+            });
+        }
+
         @Override
         public Snapshots.Peer peerSnapshot(InetSocketAddress remote) {
             return core.peerSnapshot(remote);

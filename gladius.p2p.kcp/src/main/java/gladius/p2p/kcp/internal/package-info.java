@@ -66,9 +66,11 @@
  *                                      frames with CRC-32C (KcpMessage is a decoded one)
  *                    Timers, Driver    the core's deadlines, and what it asks of whoever runs it
  *                    KcpSettings       the kcp.* settings, checked
- *  internal.dispatch PluginDispatcher  plugin callbacks off the event loop, bounded in bytes; tells
- *                                      the layer when room comes back (onRoom); its executor, timer
- *                                      and way of waiting are the Hosting's
+ *  internal.dispatch PluginDispatcher  plugin callbacks in two lanes: off the event loop, or on it
+ *                                      for plugins that never block (Plugin#nonBlocking), bounded in
+ *                                      bytes; tells the layer when room comes back (onRoom); its
+ *                                      executor, timer and way of waiting are the Hosting's, its
+ *                                      loop the Host's
  *                    Queues            the JCTools queues between threads
  *  internal.observe  Counters, Snapshots, FlightEvents, NetworkBean, PluginBeans, Addresses: what
  *                                      is counted, the NetworkState snapshots, JFR events, JMX
@@ -113,7 +115,9 @@
  *  channelReadComplete ─► readComplete: per touched session │
  *    Session.service ─► Stream.service: Kcp.recv ─► stream  │
  *    ─► Frames.Reader (length, CRC-32C)                     │
- *    ─► PluginDispatcher.message (MPSC) ────────────────────┼─► every plugin, in order, serially
+ *    ─► PluginDispatcher.message (MPSC) ────────────────────┼─► every plugin that may block, in order, serially
+ *       (non-blocking plugins: a task on this same loop,    │
+ *        after the read burst)                              │
  *    (no room: stop reading, Owner.waitForRoom; KCP's       │
  *     window holds the sender back; onRoom ─► layer)        │
  * </pre>

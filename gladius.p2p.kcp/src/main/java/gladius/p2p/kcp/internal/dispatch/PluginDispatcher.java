@@ -21,10 +21,13 @@ import java.util.function.Consumer;
 import org.jctools.queues.MessagePassingQueue;
 
 /**
- * Calls a network's plugins off the event loop: events go into a lock-free queue and one task at
- * a time, on an executor shared by every network in the JVM, drains it. So each network's
- * callbacks are serial and in order, messages from one sender stay in the order they arrived, and
- * a hundred networks in one process share a handful of threads.
+ * Calls a network's plugins in two lanes, each a lock-free queue that one task at a time drains:
+ * the plugins that may block off the event loop, on an executor shared by every network in the JVM;
+ * those that declared they never block ({@link Plugin#nonBlocking()}) on the network's I/O thread
+ * once it listens ({@link #runOnLoop}), as Netty calls a handler. Within a lane callbacks are serial
+ * and in order, messages from one sender stay in the order they arrived, and a hundred networks in
+ * one process share a handful of threads; a plugin's every event goes through its own lane, so it
+ * sees them in the order they happened.
  *
  * <p>Received messages are bounded in bytes: {@link #hasRoom()} turns false past the limit and
  * the transport stops reading until the plugins catch up (KCP's window then holds the sender
@@ -34,10 +37,10 @@ import org.jctools.queues.MessagePassingQueue;
  * <p>An event reaches the plugins registered when it was queued: a plugin registered later does
  * not get it (its startup comes after), and a removed plugin ({@link #remove}) gets every event
  * queued before its removal, then its close, then nothing. Plugins' timed work ({@link #schedule})
- * waits on a timer thread and then goes into the same queue, so it runs serially with the callbacks.
+ * waits on a timer thread and then goes into its owner's lane, so it runs serially with the callbacks.
  *
- * <p>Owns the plugin list, the event queue, the pending tasks and the byte count; touches nothing
- * of the transport but that one callback.
+ * <p>Owns the plugin list, the lanes, the pending tasks and the byte count; touches nothing of the
+ * transport but that one callback and the executors it is given.
  */
 public final class PluginDispatcher {
 
@@ -45,19 +48,18 @@ public final class PluginDispatcher {
     private static final int BATCH = 256;
 
     private final Network network;
-    private final Executor executor;
     private final long maxPendingBytes;
     /** Told when room comes back after {@link #hasRoom()} said no: the session layer, once listening. */
     private volatile Runnable onRoom = () -> { };
-    /** The registered plugins, replaced whole on each change: an event keeps the array of its moment. */
+    /** Every registered plugin in registration order, replaced whole on each change (with the lanes' members). */
     private volatile Plugin[] plugins = new Plugin[0];
-    private final MessagePassingQueue<Event> queue = Queues.unbounded(1024);
-    private final AtomicBoolean scheduled = new AtomicBoolean();
+    /** Plugins that may block: on the shared plugin executor. */
+    private final Lane pool;
+    /** Plugins that never block: on the network's I/O thread once it listens, on the pool's executor before. */
+    private final Lane loop;
     private final AtomicLong pendingBytes = new AtomicLong();
     private final AtomicLong failures = new AtomicLong();
     private final AtomicBoolean roomWanted = new AtomicBoolean();
-    private boolean pluginsClosed; // only the drainer touches it, and drains never overlap
-    private volatile Thread drainer;
     /** True on a thread while it delivers some network's events: it must not wait for events. */
     private static final ThreadLocal<Boolean> DELIVERING = ThreadLocal.withInitial(() -> false);
     private final Timer timer;
@@ -66,9 +68,9 @@ public final class PluginDispatcher {
     private final Set<Task> tasks = ConcurrentHashMap.newKeySet();
 
     /**
-     * One thing for the plugins to hear: for every plugin of {@code audience} (those registered
-     * when it was queued), or {@code only} one (then skipped if it was removed meanwhile, unless
-     * {@code removal}: its close); {@code done} is counted down once delivered.
+     * One thing for the plugins of one lane to hear: for every plugin of {@code audience} (the
+     * lane's members when it was queued), or {@code only} one (then skipped if it was removed
+     * meanwhile, unless {@code removal}: its close); {@code done} is counted down once delivered.
      */
     private record Event(Consumer<Plugin> call, Plugin[] audience, Plugin only, int bytes, CountDownLatch done,
                          boolean closeAll, boolean removal) {
@@ -77,6 +79,93 @@ public final class PluginDispatcher {
         }
     }
 
+    /** A queue of events, its members and the one task at a time that drains it on its executor. */
+    private final class Lane {
+        private final MessagePassingQueue<Event> queue = Queues.unbounded(1024);
+        private final AtomicBoolean scheduled = new AtomicBoolean();
+        private volatile Executor executor;
+        /** This lane's plugins, in registration order; replaced whole with {@link #plugins}. */
+        volatile Plugin[] members = new Plugin[0];
+        volatile Thread drainer;
+        private boolean closed; // only the drainer touches it, and drains never overlap
+
+        Lane(Executor executor) {
+            this.executor = executor;
+        }
+
+        /** Moves the lane's drains to another executor; a drain under way finishes where it runs. */
+        void moveTo(Executor to) {
+            executor = to;
+            scheduleDrain();
+        }
+
+        void submit(Event event) {
+            queue.offer(event);
+            scheduleDrain();
+        }
+
+        private void scheduleDrain() {
+            if (!queue.isEmpty() && scheduled.compareAndSet(false, true)) {
+                try {
+                    executor.execute(this::drain);
+                } catch (RejectedExecutionException e) {
+                    scheduled.set(false); // the executor is shutting down: nothing left to call
+                }
+            }
+        }
+
+        private void drain() {
+            drainer = Thread.currentThread();
+            DELIVERING.set(true);
+            try {
+                for (int i = 0; i < BATCH; i++) {
+                    Event event = queue.poll();
+                    if (event == null) {
+                        break;
+                    }
+                    deliver(event);
+                }
+            } finally {
+                DELIVERING.set(false);
+                drainer = null;
+                scheduled.set(false);
+            }
+            // Another batch if events came meanwhile; yielding between batches keeps networks fair.
+            scheduleDrain();
+        }
+
+        private void deliver(Event event) {
+            boolean skip = closed || (event.only != null && !event.removal && !registered(event.only));
+            if (!skip) {
+                Plugin[] to = event.only != null ? new Plugin[] {event.only} : event.audience;
+                for (Plugin plugin : to) {
+                    try {
+                        event.call.accept(plugin);
+                    } catch (VirtualMachineError fatal) {
+                        throw fatal;
+                    } catch (Throwable e) {
+                        // A plugin's bug, an AssertionError included, must not cost the others the event, nor
+                        // leave its bytes counted against kcp.dispatch-bytes or a close waiting.
+                        failures.incrementAndGet();
+                        LOG.log(System.Logger.Level.WARNING, "plugin " + plugin.getClass().getName() + " threw", e);
+                        FlightEvents.pluginFailure(plugin.getClass().getName(), e);
+                    }
+                }
+            }
+            if (event.bytes > 0) {
+                long left = pendingBytes.addAndGet(-event.bytes);
+                if (left < maxPendingBytes / 2 && roomWanted.compareAndSet(true, false)) {
+                    onRoom.run();
+                }
+            }
+            if (event.closeAll) {
+                closed = true; // nothing reaches a plugin after its close
+            }
+            if (event.done != null) {
+                event.done.countDown();
+            }
+        }
+    }
     /** A plugin's scheduled task: waits on the timer, then runs as an event for its owner. */
     private final class Task extends CompletableFuture<Void> {
         final Plugin owner;
@@ -121,7 +210,8 @@ public final class PluginDispatcher {
 
     public PluginDispatcher(Network network, Executor executor, Timer timer, long maxPendingBytes, Waiter waiter) {
         this.network = network;
-        this.executor = executor;
+        this.pool = new Lane(executor);
+        this.loop = new Lane(executor);
         this.timer = timer;
         this.maxPendingBytes = maxPendingBytes;
         this.waiter = waiter;
@@ -132,9 +222,25 @@ public final class PluginDispatcher {
         return DELIVERING.get();
     }
 
+    /**
+     * True if the calling thread is delivering this network's events to its non-blocking plugins,
+     * on the I/O thread once listening: it must not block, not even to close the network.
+     */
+    public boolean deliveringOnLoop() {
+        return Thread.currentThread() == loop.drainer;
+    }
+
     /** Who to tell when room comes back (on the thread that made it); set before the first {@link #hasRoom()}. */
     public void onRoom(Runnable whenRoom) {
         this.onRoom = whenRoom;
+    }
+
+    /**
+     * Where the non-blocking plugins run from now on: the network's I/O thread (tasks queued
+     * behind what it is doing, never run inline). Set at listen, before any plugin starts.
+     */
+    public void runOnLoop(Executor ioThread) {
+        loop.moveTo(ioThread);
     }
 
     public List<Plugin> plugins() {
@@ -147,6 +253,7 @@ public final class PluginDispatcher {
 
     /**
      * Registers a plugin; if started is true it starts now, and the latch counts down once it has.
+     * Asks the plugin once whether it blocks, which decides its lane for good.
      *
      * @throws IllegalArgumentException if this very plugin is registered already (it would hear everything twice)
      */
@@ -156,14 +263,20 @@ public final class PluginDispatcher {
                 throw new IllegalArgumentException("plugin " + plugin + " is registered with this network already");
             }
         }
-        Plugin[] more = Arrays.copyOf(plugins, plugins.length + 1);
-        more[plugins.length] = plugin;
-        plugins = more;
+        Lane lane = plugin.nonBlocking() ? loop : pool;
+        lane.members = appended(lane.members, plugin);
+        plugins = appended(plugins, plugin);
         CountDownLatch done = new CountDownLatch(started ? 1 : 0);
         if (started) {
-            submit(Event.to(plugin, p -> p.startup(network), done));
+            lane.submit(Event.to(plugin, p -> p.startup(network), done));
         }
         return done;
+    }
+
+    private static Plugin[] appended(Plugin[] all, Plugin plugin) {
+        Plugin[] more = Arrays.copyOf(all, all.length + 1);
+        more[all.length] = plugin;
+        return more;
     }
 
     /** Starts every plugin registered so far; the latch counts down once all have. */
@@ -171,9 +284,14 @@ public final class PluginDispatcher {
         Plugin[] all = plugins;
         CountDownLatch done = new CountDownLatch(all.length);
         for (Plugin plugin : all) {
-            submit(Event.to(plugin, p -> p.startup(network), done));
+            laneOf(plugin).submit(Event.to(plugin, p -> p.startup(network), done));
         }
         return done;
+    }
+
+    /** The lane a registered (or just removed) plugin's events go through. */
+    private Lane laneOf(Plugin plugin) {
+        return contains(loop.members, plugin) ? loop : pool;
     }
 
     /**
@@ -182,26 +300,31 @@ public final class PluginDispatcher {
      * down once its close has run.
      */
     public synchronized CountDownLatch remove(Plugin plugin) {
-        Plugin[] all = plugins;
-        int at = 0;
-        while (at < all.length && all[at] != plugin) {
-            at++;
-        }
-        if (at == all.length) {
+        if (!contains(plugins, plugin)) {
             return null;
         }
-        Plugin[] fewer = new Plugin[all.length - 1];
-        System.arraycopy(all, 0, fewer, 0, at);
-        System.arraycopy(all, at + 1, fewer, at, all.length - at - 1);
-        plugins = fewer;
+        Lane lane = laneOf(plugin);
+        lane.members = without(lane.members, plugin);
+        plugins = without(plugins, plugin);
         for (Task task : tasks) {
             if (task.owner == plugin) {
                 task.cancel(false);
             }
         }
         CountDownLatch done = new CountDownLatch(1);
-        submit(new Event(Plugin::close, null, plugin, 0, done, false, true));
+        lane.submit(new Event(Plugin::close, null, plugin, 0, done, false, true));
         return done;
+    }
+
+    private static Plugin[] without(Plugin[] all, Plugin plugin) {
+        int at = 0;
+        while (all[at] != plugin) {
+            at++;
+        }
+        Plugin[] fewer = new Plugin[all.length - 1];
+        System.arraycopy(all, 0, fewer, 0, at);
+        System.arraycopy(all, at + 1, fewer, at, all.length - at - 1);
+        return fewer;
     }
 
     /** Runs the task for its registered owner after the delay, as an event of that plugin. */
@@ -209,9 +332,10 @@ public final class PluginDispatcher {
         if (!registered(owner)) {
             throw new IllegalArgumentException("owner " + owner + " is not a plugin registered with this network");
         }
+        Lane lane = laneOf(owner);
         Task pending = new Task(owner);
         tasks.add(pending);
-        Runnable due = () -> submit(Event.to(owner, plugin -> {
+        Runnable due = () -> lane.submit(Event.to(owner, plugin -> {
             tasks.remove(pending);
             if (pending.isDone()) {
                 return; // cancelled while it waited in the queue
@@ -237,21 +361,39 @@ public final class PluginDispatcher {
     }
 
     public void nodeAdded(NodeAddress node) {
-        submit(toAll(p -> p.nodeAdded(node), 0));
+        toAll(p -> p.nodeAdded(node), 0);
     }
 
     public void nodeDeleted(NodeAddress node) {
-        submit(toAll(p -> p.nodeDeleted(node), 0));
+        toAll(p -> p.nodeDeleted(node), 0);
     }
 
-    /** An event for the plugins registered now. */
-    private Event toAll(Consumer<Plugin> call, int bytes) {
-        return new Event(call, plugins, null, bytes, null, false, false);
+    /** Received from the network: to every plugin, counted against the byte limit until each lane has delivered it. */
+    public void message(Message message) {
+        toAll(p -> p.newMessage(message), message.body().remaining() + 64);
+    }
+
+    /** An event for the plugins registered now, in each lane that has some. */
+    private void toAll(Consumer<Plugin> call, int bytes) {
+        toMembers(pool, call, bytes);
+        toMembers(loop, call, bytes);
+    }
+
+    private void toMembers(Lane lane, Consumer<Plugin> call, int bytes) {
+        Plugin[] audience = lane.members;
+        if (audience.length > 0) {
+            pendingBytes.addAndGet(bytes);
+            lane.submit(new Event(call, audience, null, bytes, null, false, false));
+        }
     }
 
     private boolean registered(Plugin plugin) {
-        for (Plugin registered : plugins) {
-            if (registered == plugin) {
+        return contains(plugins, plugin);
+    }
+
+    private static boolean contains(Plugin[] all, Plugin plugin) {
+        for (Plugin one : all) {
+            if (one == plugin) {
                 return true;
             }
         }
@@ -269,25 +411,27 @@ public final class PluginDispatcher {
         return pendingBytes.get() < maxPendingBytes;
     }
 
-    public void message(Message message) {
-        int bytes = message.body().remaining() + 64;
-        pendingBytes.addAndGet(bytes);
-        submit(toAll(p -> p.newMessage(message), bytes));
-    }
-
     /**
-     * Closes every plugin after the events already queued, and waits for that unless called from
-     * a plugin callback (which cannot wait for itself).
+     * Closes every plugin after the events already queued, and waits for that (at most the
+     * timeout) unless called from a plugin callback of this network, which cannot wait for
+     * itself. Returns the latch that counts down once both lanes have closed their plugins.
      */
-    public void close(long timeout, TimeUnit unit) {
+    public CountDownLatch close(long timeout, TimeUnit unit) {
         for (Task task : tasks) {
             task.cancel(false);
         }
-        CountDownLatch done = new CountDownLatch(1);
-        submit(new Event(Plugin::close, null, null, 0, done, true, false));
-        if (Thread.currentThread() == drainer) {
-            return;
+        CountDownLatch done = new CountDownLatch(2);
+        pool.submit(new Event(Plugin::close, pool.members, null, 0, done, true, false));
+        loop.submit(new Event(Plugin::close, loop.members, null, 0, done, true, false));
+        Thread self = Thread.currentThread();
+        if (self != pool.drainer && self != loop.drainer) {
+            awaitClosed(done, timeout, unit);
         }
+        return done;
+    }
+
+    /** Waits (at most the timeout) for the latch {@link #close} returned; logs if the plugins took longer. */
+    public void awaitClosed(CountDownLatch done, long timeout, TimeUnit unit) {
         try {
             if (!waiter.await(done, timeout, unit)) {
                 LOG.log(System.Logger.Level.WARNING, "plugins did not close within " + timeout + " " + unit);
@@ -310,75 +454,6 @@ public final class PluginDispatcher {
             waiter.await(done, Long.MAX_VALUE, TimeUnit.NANOSECONDS);
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
-        }
-    }
-
-    private void submit(Event event) {
-        queue.offer(event);
-        if (scheduled.compareAndSet(false, true)) {
-            try {
-                executor.execute(this::drain);
-            } catch (RejectedExecutionException e) {
-                scheduled.set(false); // the shared executor is shutting down: nothing left to call
-            }
-        }
-    }
-
-    private void drain() {
-        drainer = Thread.currentThread();
-        DELIVERING.set(true);
-        try {
-            for (int i = 0; i < BATCH; i++) {
-                Event event = queue.poll();
-                if (event == null) {
-                    break;
-                }
-                deliver(event);
-            }
-        } finally {
-            DELIVERING.set(false);
-            drainer = null;
-            scheduled.set(false);
-        }
-        // Another batch if events came meanwhile; yielding between batches keeps networks fair.
-        if (!queue.isEmpty() && scheduled.compareAndSet(false, true)) {
-            try {
-                executor.execute(this::drain);
-            } catch (RejectedExecutionException e) {
-                scheduled.set(false);
-            }
-        }
-    }
-
-    private void deliver(Event event) {
-        boolean skip = pluginsClosed || (event.only != null && !event.removal && !registered(event.only));
-        if (!skip) {
-            Plugin[] to = event.only != null ? new Plugin[] {event.only} : event.audience != null ? event.audience : plugins;
-            for (Plugin plugin : to) {
-                try {
-                    event.call.accept(plugin);
-                } catch (VirtualMachineError fatal) {
-                    throw fatal;
-                } catch (Throwable e) {
-                    // A plugin's bug, an AssertionError included, must not cost the others the event, nor
-                    // leave its bytes counted against kcp.dispatch-bytes or a close waiting.
-                    failures.incrementAndGet();
-                    LOG.log(System.Logger.Level.WARNING, "plugin " + plugin.getClass().getName() + " threw", e);
-                    FlightEvents.pluginFailure(plugin.getClass().getName(), e);
-                }
-            }
-        }
-        if (event.bytes > 0) {
-            long left = pendingBytes.addAndGet(-event.bytes);
-            if (left < maxPendingBytes / 2 && roomWanted.compareAndSet(true, false)) {
-                onRoom.run();
-            }
-        }
-        if (event.closeAll) {
-            pluginsClosed = true; // nothing reaches a plugin after its close
-        }
-        if (event.done != null) {
-            event.done.countDown();
         }
     }
 }

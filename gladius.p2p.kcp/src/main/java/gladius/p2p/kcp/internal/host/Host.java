@@ -5,6 +5,7 @@ import gladius.p2p.kcp.internal.core.NodeRecords;
 import gladius.p2p.kcp.internal.core.Peer;
 import gladius.p2p.kcp.internal.observe.Snapshots;
 import java.net.InetSocketAddress;
+import java.util.concurrent.Executor;
 
 /**
  * What {@code KcpNetwork} holds of the driver that runs its protocol core once it listens: the
@@ -46,6 +47,12 @@ public interface Host {
 
     /** One peer's part of it, read on the core's thread; null if the core holds nothing of that address. */
     Snapshots.Peer peerSnapshot(InetSocketAddress remote);
+
+    /**
+     * Runs tasks on the core's thread, each queued behind what that thread is doing (never
+     * inline): where the non-blocking plugins run.
+     */
+    Executor loop();
 
     /** Closes every session with notice, then the socket. */
     void shutdown();

@@ -17,6 +17,7 @@ import io.netty.channel.socket.DatagramPacket;
 import io.netty.util.ReferenceCountUtil;
 import io.netty.util.concurrent.ScheduledFuture;
 import java.net.InetSocketAddress;
+import java.util.concurrent.Executor;
 import java.util.concurrent.atomic.AtomicBoolean;
 
 /**
@@ -124,6 +125,12 @@ public final class NettyDriver extends ChannelInboundHandlerAdapter implements H
     @Override
     public Snapshots.Peer peerSnapshot(InetSocketAddress remote) {
         return endpoint.call(() -> core.peerSnapshot(remote));
+    }
+
+    /** The event loop, for the non-blocking plugins: a task per drain, queued behind the loop's I/O. */
+    @Override
+    public Executor loop() {
+        return endpoint::execute;
     }
 
     /** Closes every session with notice, then the socket; blocks until the socket is closed. */
