@@ -36,7 +36,9 @@ import org.HdrHistogram.Histogram;
  *
  * <pre>
  *   java -cp benchmarks/target/benchmarks.jar gladius.p2p.benchmarks.RoundTripLatency \
- *        [--loss N] [--rate 1000] [--seconds 10] [--out latency.jsonl] [--systems gladius,gladius-secure,tcp,tls-jdk,tls-boringssl,quic,udp]
+ *        [--loss N] [--rate 1000] [--seconds 10] [--out latency.jsonl] [--systems gladius,gladius-secure,gladius-pool,gladius-secure-pool,tcp,tls-jdk,tls-boringssl,quic,udp]
+ *        (gladius and gladius-secure echo from non-blocking plugins on the I/O threads; the -pool systems
+ *         from plugins that may block, on the plugin threads, as before Plugin#nonBlocking)
  *        [--set key=value,...]   (settings for every Gladius system; the system's name in the output carries them)
  *        [--warmup-seconds 2]    (each system runs this long at the rate first, unrecorded, so the JIT has compiled its path; no pause between)
  * </pre>
@@ -188,8 +190,10 @@ public final class RoundTripLatency {
 
     private static Echo start(String system, LongConsumer onEcho) throws Exception {
         return switch (system) {
-            case "gladius" -> gladius(withExtra(Map.of("plugins", "none")), onEcho);
-            case "gladius-secure" -> gladius(withExtra(Map.of("plugins", "none", "kcp.secure", "true")), onEcho);
+            case "gladius" -> gladius(withExtra(Map.of("plugins", "none")), true, onEcho);
+            case "gladius-secure" -> gladius(withExtra(Map.of("plugins", "none", "kcp.secure", "true")), true, onEcho);
+            case "gladius-pool" -> gladius(withExtra(Map.of("plugins", "none")), false, onEcho);
+            case "gladius-secure-pool" -> gladius(withExtra(Map.of("plugins", "none", "kcp.secure", "true")), false, onEcho);
             case "gladius-link" -> gladiusAcrossLink(onEcho);
             case "tcp", "tls-jdk", "tls-boringssl", "quic" -> baseline(Baselines.Kind.parse(system), onEcho);
             case "udp" -> udp(onEcho);
@@ -206,7 +210,7 @@ public final class RoundTripLatency {
         LinkConditions conditions = LinkConditions.PERFECT.withSeed(1).withDrop(linkLoss)
                 .withDelay(java.time.Duration.ofMillis(linkDelayMillis), java.time.Duration.ZERO);
         LossyLink link = LossyLink.between(client.localAddress(), server.localAddress(), conditions);
-        Echo echo = gladius(client, server, link.standInFor(server.localAddress()), onEcho);
+        Echo echo = gladius(client, server, link.standInFor(server.localAddress()), true, onEcho);
         return new Echo() {
             @Override
             public void send(long sentNanos) {
@@ -221,17 +225,26 @@ public final class RoundTripLatency {
         };
     }
 
-    private static Echo gladius(Map<String, String> settings, LongConsumer onEcho) {
+    private static Echo gladius(Map<String, String> settings, boolean onLoop, LongConsumer onEcho) {
         Network client = Network.create(settings);
         Network server = Network.create(settings);
         client.listen(new NodeAddress("127.0.0.1", 0));
         server.listen(new NodeAddress("127.0.0.1", 0));
-        return gladius(client, server, server.localAddress(), onEcho);
+        return gladius(client, server, server.localAddress(), onLoop, onEcho);
     }
 
-    private static Echo gladius(Network client, Network server, NodeAddress to, LongConsumer onEcho) {
+    /**
+     * The echo and the recorder as plugins: non-blocking ones (on the I/O threads, as a Netty
+     * handler echoes) if onLoop, else plugins that may block (on the plugin threads).
+     */
+    private static Echo gladius(Network client, Network server, NodeAddress to, boolean onLoop, LongConsumer onEcho) {
         server.registerPlugin(new Plugin() {
             private volatile Network network;
+
+            @Override
+            public boolean nonBlocking() {
+                return onLoop;
+            }
 
             @Override
             public void startup(Network network) {
@@ -244,6 +257,11 @@ public final class RoundTripLatency {
             }
         });
         client.registerPlugin(new Plugin() {
+            @Override
+            public boolean nonBlocking() {
+                return onLoop;
+            }
+
             @Override
             public void newMessage(Message message) {
                 onEcho.accept(message.body().getLong(0));
