@@ -163,35 +163,47 @@ final class Baselines {
 
     private static Pair tcp(EventLoopGroup group, Supplier<ChannelHandler> serverFrames, ChannelHandler clientFrames,
                             SslContext serverTls, SslContext clientTls) throws Exception {
-        Channel server = new ServerBootstrap().group(group).channel(EpollServerSocketChannel.class)
+        Channel server = tcpServer(group, new InetSocketAddress("127.0.0.1", 0), serverFrames, serverTls);
+        Pair client = tcpClient(group, (InetSocketAddress) server.localAddress(), clientFrames, clientTls);
+        return new Pair(List.of(client.stream, server), client.stream, client.sender);
+    }
+
+    /** A TCP server (TLS 1.3 if {@code tls} is not null) at {@code bind}; each connection's whole frames go to a new serverFrames. */
+    static Channel tcpServer(EventLoopGroup group, InetSocketAddress bind, Supplier<ChannelHandler> serverFrames, SslContext tls)
+            throws InterruptedException {
+        return new ServerBootstrap().group(group).channel(EpollServerSocketChannel.class)
                 .childOption(ChannelOption.TCP_NODELAY, true)
                 .childHandler(new ChannelInitializer<SocketChannel>() {
                     @Override
                     protected void initChannel(SocketChannel ch) {
-                        if (serverTls != null) {
-                            ch.pipeline().addLast(serverTls.newHandler(ch.alloc()));
+                        if (tls != null) {
+                            ch.pipeline().addLast(tls.newHandler(ch.alloc()));
                         }
                         frames(ch.pipeline(), serverFrames.get());
                     }
-                }).bind(new InetSocketAddress("127.0.0.1", 0)).sync().channel();
+                }).bind(bind).sync().channel();
+    }
+
+    /** A TCP client of the server at {@code to}, its handshake done; the server's answers, as whole frames, go to clientFrames. */
+    static Pair tcpClient(EventLoopGroup group, InetSocketAddress to, ChannelHandler clientFrames, SslContext tls)
+            throws InterruptedException {
         Sender sender = new Sender();
-        InetSocketAddress to = (InetSocketAddress) server.localAddress();
         Channel client = new Bootstrap().group(group).channel(EpollSocketChannel.class)
                 .option(ChannelOption.TCP_NODELAY, true)
                 .handler(new ChannelInitializer<SocketChannel>() {
                     @Override
                     protected void initChannel(SocketChannel ch) {
-                        if (clientTls != null) {
-                            ch.pipeline().addLast(clientTls.newHandler(ch.alloc(), to.getHostString(), to.getPort()));
+                        if (tls != null) {
+                            ch.pipeline().addLast(tls.newHandler(ch.alloc(), to.getHostString(), to.getPort()));
                         }
                         client(ch.pipeline(), sender, clientFrames);
                     }
                 }).connect(to).sync().channel();
-        SslHandler tls = client.pipeline().get(SslHandler.class);
-        if (tls != null) {
-            tls.handshakeFuture().sync();
+        SslHandler handshake = client.pipeline().get(SslHandler.class);
+        if (handshake != null) {
+            handshake.handshakeFuture().sync();
         }
-        return new Pair(List.of(client, server), client, sender);
+        return new Pair(List.of(client), client, sender);
     }
 
     private static SslContext tls(SslProvider provider, boolean server) throws Exception {
