@@ -252,6 +252,78 @@ class PluginContractTest {
         }
     }
 
+    /**
+     * Networks share the process's I/O threads, so a non-blocking plugin may close another network
+     * whose own plugins and socket wait on the very thread it runs on: that close too must return
+     * at once and finish elsewhere. One more network than there are shared threads makes two share one.
+     */
+    @Test
+    void aNonBlockingPluginClosesAnotherNetworkOnItsOwnIoThread() {
+        int count = Math.max(3, Runtime.getRuntime().availableProcessors() + 1); // and a third to send from
+        List<Network> networks = new ArrayList<>();
+        List<String> threads = new CopyOnWriteArrayList<>();
+        List<String> log = new CopyOnWriteArrayList<>();
+        try (Nodes nodes = new Nodes(mode)) {
+            Network[] victim = new Network[1];
+            for (int i = 0; i < count; i++) {
+                Network network = Network.create(nodes.settings());
+                int index = i;
+                network.registerPlugin(new Plugin() {
+                    @Override
+                    public boolean nonBlocking() {
+                        return true;
+                    }
+
+                    @Override
+                    public void startup(Network started) {
+                        threads.add(index + " " + Thread.currentThread().getName());
+                    }
+
+                    @Override
+                    public void newMessage(Message message) {
+                        long start = System.nanoTime();
+                        victim[0].close();
+                        log.add("returned in " + (System.nanoTime() - start) / 1_000_000 + " ms");
+                    }
+
+                    @Override
+                    public void close() {
+                        log.add("closed " + index);
+                    }
+                });
+                network.listen(Nodes.ANY_LOOPBACK_PORT);
+                networks.add(network);
+            }
+            // Two networks whose non-blocking plugins run on the same I/O thread: the closer and its victim.
+            java.util.Map<String, Integer> byThread = new java.util.HashMap<>();
+            int closer = -1;
+            for (String started : threads) {
+                int index = Integer.parseInt(started.substring(0, started.indexOf(' ')));
+                Integer other = byThread.putIfAbsent(started.substring(started.indexOf(' ') + 1), index);
+                if (other != null) {
+                    closer = other;
+                    victim[0] = networks.get(index);
+                    break;
+                }
+            }
+            assertTrue(closer >= 0, "two of " + count + " networks share an I/O thread: " + threads);
+            Network closing = networks.get(closer);
+            Network sender = networks.stream().filter(n -> n != victim[0] && n != closing).findFirst().orElseThrow();
+            NodeAddress to = closing.localAddress();
+            sender.add(to);
+            Await.sent("the message that makes the closer close", () -> sender.broadcast(sender.newMessage("close", new byte[0])));
+            Await.until("the victim's plugin closed", () -> log.contains("closed " + networks.indexOf(victim[0])), log::toString);
+            assertTrue(log.get(0).startsWith("returned in "), log.toString());
+            long millis = Long.parseLong(log.get(0).replaceAll("\\D", ""));
+            assertTrue(millis < 1_000, "close from the shared I/O thread returned at once, not after waiting for itself: " + log);
+            assertThrows(IllegalStateException.class, victim[0]::localAddress, "the victim is closed");
+            assertEquals(0, closing.networkState().pluginFailures(), "the closer's plugin did not throw");
+            assertEquals(to, closing.localAddress(), "the closer still runs");
+        } finally {
+            networks.forEach(Network::close);
+        }
+    }
+
     @Test
     void startupRunsOnceAtListenForPluginsRegisteredBeforeAndAtRegistrationAfter() {
         try (Nodes nodes = new Nodes(mode)) {

@@ -154,9 +154,10 @@ public final class KcpNetwork implements Network {
             plugins.unregisterAll();
         }
         CountDownLatch pluginsClosed = dispatcher.close(10, TimeUnit.SECONDS);
-        if (dispatcher.deliveringOnLoop()) {
-            // A non-blocking plugin's callback, on the I/O thread: the plugins' close runs there once it
-            // returns, and the socket's close waits for the thread. Both are another thread's to wait for.
+        if (PluginDispatcher.deliveringOnLoop()) {
+            // A non-blocking plugin's callback (of this network or another sharing the thread), on an
+            // I/O thread: the plugins' close may need it once the callback returns, and the socket's
+            // close waits for it. Both are another thread's to wait for.
             hosting.pluginExecutor().execute(() -> {
                 dispatcher.awaitClosed(pluginsClosed, 10, TimeUnit.SECONDS);
                 stop();

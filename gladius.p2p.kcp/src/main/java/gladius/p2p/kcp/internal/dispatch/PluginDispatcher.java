@@ -62,6 +62,8 @@ public final class PluginDispatcher {
     private final AtomicBoolean roomWanted = new AtomicBoolean();
     /** True on a thread while it delivers some network's events: it must not wait for events. */
     private static final ThreadLocal<Boolean> DELIVERING = ThreadLocal.withInitial(() -> false);
+    /** True on a thread while it delivers some network's events to non-blocking plugins: an I/O thread, which must not wait at all. */
+    private static final ThreadLocal<Boolean> ON_LOOP = ThreadLocal.withInitial(() -> false);
     private final Timer timer;
     /** How a caller waits for what it started (Hosting#waiter). */
     private final Waiter waiter;
@@ -81,6 +83,8 @@ public final class PluginDispatcher {
 
     /** A queue of events, its members and the one task at a time that drains it on its executor. */
     private final class Lane {
+        /** The non-blocking plugins' lane, whose drains run on an I/O thread once the network listens. */
+        private final boolean io;
         private final MessagePassingQueue<Event> queue = Queues.unbounded(1024);
         private final AtomicBoolean scheduled = new AtomicBoolean();
         private volatile Executor executor;
@@ -89,8 +93,9 @@ public final class PluginDispatcher {
         volatile Thread drainer;
         private boolean closed; // only the drainer touches it, and drains never overlap
 
-        Lane(Executor executor) {
+        Lane(Executor executor, boolean io) {
             this.executor = executor;
+            this.io = io;
         }
 
         /** Moves the lane's drains to another executor; a drain under way finishes where it runs. */
@@ -117,6 +122,7 @@ public final class PluginDispatcher {
         private void drain() {
             drainer = Thread.currentThread();
             DELIVERING.set(true);
+            ON_LOOP.set(io);
             try {
                 for (int i = 0; i < BATCH; i++) {
                     Event event = queue.poll();
@@ -127,6 +133,7 @@ public final class PluginDispatcher {
                 }
             } finally {
                 DELIVERING.set(false);
+                ON_LOOP.set(false);
                 drainer = null;
                 scheduled.set(false);
             }
@@ -210,8 +217,8 @@ public final class PluginDispatcher {
 
     public PluginDispatcher(Network network, Executor executor, Timer timer, long maxPendingBytes, Waiter waiter) {
         this.network = network;
-        this.pool = new Lane(executor);
-        this.loop = new Lane(executor);
+        this.pool = new Lane(executor, false);
+        this.loop = new Lane(executor, true);
         this.timer = timer;
         this.maxPendingBytes = maxPendingBytes;
         this.waiter = waiter;
@@ -223,11 +230,12 @@ public final class PluginDispatcher {
     }
 
     /**
-     * True if the calling thread is delivering this network's events to its non-blocking plugins,
-     * on the I/O thread once listening: it must not block, not even to close the network.
+     * True if the calling thread is delivering some network's events to its non-blocking plugins,
+     * on an I/O thread once listening: it must not block, not even to close a network (which may
+     * share that thread).
      */
-    public boolean deliveringOnLoop() {
-        return Thread.currentThread() == loop.drainer;
+    public static boolean deliveringOnLoop() {
+        return ON_LOOP.get();
     }
 
     /** Who to tell when room comes back (on the thread that made it); set before the first {@link #hasRoom()}. */
@@ -414,7 +422,7 @@ public final class PluginDispatcher {
     /**
      * Closes every plugin after the events already queued, and waits for that (at most the
      * timeout) unless called from a plugin callback of this network, which cannot wait for
-     * itself. Returns the latch that counts down once both lanes have closed their plugins.
+     * itself, or from a non-blocking plugin's, whose I/O thread may be the one to close them. Returns the latch that counts down once both lanes have closed their plugins.
      */
     public CountDownLatch close(long timeout, TimeUnit unit) {
         for (Task task : tasks) {
@@ -424,7 +432,7 @@ public final class PluginDispatcher {
         pool.submit(new Event(Plugin::close, pool.members, null, 0, done, true, false));
         loop.submit(new Event(Plugin::close, loop.members, null, 0, done, true, false));
         Thread self = Thread.currentThread();
-        if (self != pool.drainer && self != loop.drainer) {
+        if (self != pool.drainer && self != loop.drainer && !deliveringOnLoop()) {
             awaitClosed(done, timeout, unit);
         }
         return done;
