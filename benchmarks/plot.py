@@ -27,6 +27,9 @@ LABELS = {
     "baseline quic": "Netty QUIC (quiche)",
     "tcp": "Netty TCP",
     "nettyUdp": "Netty UDP (no reliability)",
+    "udpGsoGro": "UDP, GSO + GRO (no reliability)",
+    "gladius-pool": "Gladius, echo on the plugin threads",
+    "quic": "Netty QUIC (quiche)",
     "udp": "UDP (floor; lost probes not counted)",
     "gladius-link": "Gladius across LossyLink (10 ms each way)",
 }

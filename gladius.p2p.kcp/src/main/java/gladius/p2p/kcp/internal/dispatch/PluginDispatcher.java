@@ -173,6 +173,7 @@ public final class PluginDispatcher {
             }
         }
     }
+
     /** A plugin's scheduled task: waits on the timer, then runs as an event for its owner. */
     private final class Task extends CompletableFuture<Void> {
         final Plugin owner;
