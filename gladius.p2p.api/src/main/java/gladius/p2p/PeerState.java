@@ -83,4 +83,16 @@ public interface PeerState {
     default java.util.Optional<NodeRecord> record() {
         return java.util.Optional.empty();
     }
+
+    /**
+     * The authenticated cipher that seals this peer's session, as the transport names it (with the
+     * kcp transport the values of {@code kcp.cipher}: {@code aes-gcm} or {@code chacha20-poly1305},
+     * the dialer's choice); empty if the session is plain or not established. Added to the first
+     * release's contract.
+     *
+     * @return the session's cipher, if it is sealed
+     */
+    default java.util.Optional<String> cipher() {
+        return java.util.Optional.empty();
+    }
 }

@@ -12,6 +12,7 @@
  * {@link gladius.p2p.NetworkState#staticKey()}, {@link gladius.p2p.NetworkState#observedAddresses()},
  * {@link gladius.p2p.PeerState#relay()} and the relay's counters
  * ({@link gladius.p2p.NetworkState#relayedDatagrams()} and the three after it);
- * {@link gladius.p2p.Plugin#nonBlocking()} (a plugin that never blocks may run on the I/O thread).
+ * {@link gladius.p2p.Plugin#nonBlocking()} (a plugin that never blocks may run on the I/O thread);
+ * {@link gladius.p2p.PeerState#cipher()}.
  */
 package gladius.p2p;

@@ -17,6 +17,7 @@ import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.HexFormat;
 import java.util.List;
+import java.util.Optional;
 import java.util.concurrent.CopyOnWriteArrayList;
 import org.junit.jupiter.api.Test;
 
@@ -103,6 +104,18 @@ class SecureSessionTest {
             for (Nodes.Node node : List.of(aes, chacha, other)) {
                 assertEquals(0, node.network().networkState().unauthenticatedDatagrams(), node.address().toString());
             }
+            // Both ends of a session report the dialer's cipher, whatever they would have picked.
+            assertEquals(Optional.of("aes-gcm"), aes.network().peerState(chacha.address()).flatMap(PeerState::cipher));
+            assertEquals(Optional.of("aes-gcm"), chacha.network().peerState(aes.address()).flatMap(PeerState::cipher));
+            assertEquals(Optional.of("chacha20-poly1305"), chacha.network().peerState(other.address()).flatMap(PeerState::cipher));
+            assertEquals(Optional.of("chacha20-poly1305"), other.network().peerState(chacha.address()).flatMap(PeerState::cipher));
+            assertTrue(other.network().networkState().toString().contains("chacha20-poly1305"), other.network().networkState().toString());
+            Nodes.Node plainA = nodes.start();
+            Nodes.Node plainB = nodes.start();
+            plainA.network().add(plainB.address());
+            Await.sent("plain", () -> plainA.network().broadcast(plainA.network().newMessage("hello", new byte[] {3})));
+            Await.until("the plain session", () -> plainB.inbox().count("hello") == 1);
+            assertEquals(Optional.empty(), plainA.network().peerState(plainB.address()).flatMap(PeerState::cipher), "plain: no cipher");
         }
     }
 

@@ -100,6 +100,11 @@ final class Handshake {
         return allowed ? Optional.empty() : Optional.of(hex);
     }
 
+    /** The suite both sides use: the initiator's choice. */
+    CipherSuite suite() {
+        return suite;
+    }
+
     /** The finished handshake's keys, as the channel that seals and opens the session's datagrams. */
     SecureChannel channel(long now) {
         byte[][] keys = noise.split();

@@ -256,7 +256,8 @@ public final class Peer {
                 retransmissionsOfClosedSessions + (current == null ? 0 : current.retransmissions()),
                 queue.size(),
                 Instant.ofEpochMilli(lastSeenWallMillis),
-                connected ? current.remoteStatic() : null, pinnedKey, connected ? current.peerRecord() : null);
+                connected ? current.remoteStatic() : null, pinnedKey, connected ? current.peerRecord() : null,
+                connected ? current.cipher() : null);
     }
 
     @Override

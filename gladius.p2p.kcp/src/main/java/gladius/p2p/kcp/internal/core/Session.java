@@ -167,6 +167,8 @@ final class Session {
     private boolean peerRelays;
     /** The peer's static key, once the handshake proved it. */
     private byte[] remoteStatic;
+    /** The sealed session's cipher (kcp.cipher's name for it); null while plain or not yet established. */
+    private String cipher;
     /** The peer's latest record, sent over this (secure) session and signed by that key. */
     private NodeRecords.Signed peerRecord;
 
@@ -237,6 +239,11 @@ final class Session {
         return remoteStatic;
     }
 
+    /** The cipher sealing this session, by its kcp.cipher name; null if plain or not established. */
+    String cipher() {
+        return cipher;
+    }
+
     int smoothedRttMillis() {
         return phase instanceof Established e ? e.stream.smoothedRttMillis() : 0;
     }
@@ -294,6 +301,7 @@ final class Session {
     private void establishSecure(Handshake handshake, int remoteTag, byte[] confirm, long now) {
         SecureChannel channel = handshake.channel(now);
         remoteStatic = handshake.peerKey();
+        cipher = handshake.suite().setting();
         FlightEvents.handshake(endpoint.localAddress(), peer.address, confirm != null, remoteStatic);
         Wire sealed = Wire.sealed(endpoint, link, settings.relay(), localTag, remoteTag, channel, confirm, now, createdAt);
         sealed.resendConfirm(); // an initiator's third message, before anything sealed that needs it

@@ -20,7 +20,8 @@ public final class Snapshots {
 
     public record Peer(NodeAddress address, boolean inRouteTable, boolean writable, boolean connected, boolean inbound,
                 NodeAddress relayAddress, Duration smoothedRtt, long messagesSent, long messagesReceived, long retransmissions,
-                int queuedMessages, Instant lastSeen, byte[] staticKeyBytes, NodeKey pinnedKey, NodeRecord latestRecord)
+                int queuedMessages, Instant lastSeen, byte[] staticKeyBytes, NodeKey pinnedKey, NodeRecord latestRecord,
+                String cipherName)
             implements PeerState {
 
         @Override
@@ -43,7 +44,12 @@ public final class Snapshots {
             return Optional.ofNullable(relayAddress);
         }
 
-        /** One line a person can read: the round trip in milliseconds, the static key in hex. */
+        @Override
+        public Optional<String> cipher() {
+            return Optional.ofNullable(cipherName);
+        }
+
+        /** One line a person can read: the round trip in milliseconds, the static key in hex, the cipher. */
         @Override
         public String toString() {
             return "PeerState[" + address + (inRouteTable ? ", in route table" : "") + (writable ? ", writable" : "")
@@ -52,7 +58,7 @@ public final class Snapshots {
                     + ", rtt " + millis(smoothedRtt) + ", sent " + messagesSent + ", received " + messagesReceived
                     + ", resent " + retransmissions + ", queued " + queuedMessages
                     + ", last seen " + (lastSeen == null ? "never" : lastSeen)
-                    + key().map(k -> ", key " + k).orElse("") + "]";
+                    + key().map(k -> ", key " + k).orElse("") + (cipherName == null ? "" : ", " + cipherName) + "]";
         }
     }
 

@@ -40,6 +40,11 @@ public enum CipherSuite {
         this.keyAlgorithm = keyAlgorithm;
     }
 
+    /** The value of {@code kcp.cipher} that names this suite, as {@code PeerState#cipher()} reports it. */
+    public String setting() {
+        return setting;
+    }
+
     /** The byte that names this suite in a HELLO_SECURE. */
     public int wireId() {
         return wireId;
