@@ -139,13 +139,7 @@ public final class BulkAcrossHosts {
                             answers.incrementAndGet();
                         }
                     }, null);
-            for (int round = 0; round < warmup + rounds; round++) {
-                long start = System.nanoTime();
-                long target = answers.get() + 1;
-                client.send(body, batch);
-                await(answers, target);
-                record(perSecond, round >= warmup, batch, start);
-            }
+            timeRounds(warmup, rounds, batch, answers, perSecond, () -> client.send(body, batch));
             client.close();
             group.shutdownGracefully();
         } else {
@@ -166,17 +160,13 @@ public final class BulkAcrossHosts {
             network.listen(new NodeAddress(options.get("--from"), 0));
             network.add(to);
             Message message = network.newMessage(BULK, body);
-            for (int round = 0; round < warmup + rounds; round++) {
-                long start = System.nanoTime();
-                long target = answers.get() + 1;
+            timeRounds(warmup, rounds, batch, answers, perSecond, () -> {
                 for (int i = 0; i < batch; i++) {
                     while (network.broadcast(message, to) == 0) {
                         LockSupport.parkNanos(50_000); // the peer's queue is full: wait, do not lose it
                     }
                 }
-                await(answers, target);
-                record(perSecond, round >= warmup, batch, start);
-            }
+            });
             resent = Batch.retransmissions(network);
             network.close();
         }
@@ -187,6 +177,23 @@ public final class BulkAcrossHosts {
                 best * size * 8 / 1e6, resent));
     }
 
+    /**
+     * Sends {@code warmup + rounds} batches, each timed until the receiver's answer for it; the
+     * rates of the last {@code rounds} go into perSecond.
+     */
+    private static void timeRounds(int warmup, int rounds, int batch, AtomicLong answers, List<Double> perSecond,
+                                   Runnable sendBatch) {
+        for (int round = 0; round < warmup + rounds; round++) {
+            long start = System.nanoTime();
+            long target = answers.get() + 1;
+            sendBatch.run();
+            await(answers, target);
+            if (round >= warmup) {
+                perSecond.add(batch / ((System.nanoTime() - start) / 1e9));
+            }
+        }
+    }
+
     private static void await(AtomicLong answers, long target) {
         long deadline = System.nanoTime() + 120_000_000_000L;
         while (answers.get() < target) {
@@ -194,12 +201,6 @@ public final class BulkAcrossHosts {
                 throw new IllegalStateException("no answer from the receiver within two minutes");
             }
             LockSupport.parkNanos(20_000);
-        }
-    }
-
-    private static void record(List<Double> perSecond, boolean measured, int batch, long start) {
-        if (measured) {
-            perSecond.add(batch / ((System.nanoTime() - start) / 1e9));
         }
     }
 }

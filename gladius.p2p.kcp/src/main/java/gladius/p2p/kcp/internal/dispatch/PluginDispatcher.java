@@ -267,10 +267,8 @@ public final class PluginDispatcher {
      * @throws IllegalArgumentException if this very plugin is registered already (it would hear everything twice)
      */
     public synchronized CountDownLatch register(Plugin plugin, boolean started) {
-        for (Plugin registered : plugins) {
-            if (registered == plugin) {
-                throw new IllegalArgumentException("plugin " + plugin + " is registered with this network already");
-            }
+        if (registered(plugin)) {
+            throw new IllegalArgumentException("plugin " + plugin + " is registered with this network already");
         }
         Lane lane = plugin.nonBlocking() ? loop : pool;
         lane.members = appended(lane.members, plugin);
@@ -423,7 +421,8 @@ public final class PluginDispatcher {
     /**
      * Closes every plugin after the events already queued, and waits for that (at most the
      * timeout) unless called from a plugin callback of this network, which cannot wait for
-     * itself, or from a non-blocking plugin's, whose I/O thread may be the one to close them. Returns the latch that counts down once both lanes have closed their plugins.
+     * itself, or from any non-blocking plugin's, whose I/O thread may be the one to close them.
+     * Returns the latch that counts down once both lanes have closed their plugins.
      */
     public CountDownLatch close(long timeout, TimeUnit unit) {
         for (Task task : tasks) {
@@ -432,8 +431,8 @@ public final class PluginDispatcher {
         CountDownLatch done = new CountDownLatch(2);
         pool.submit(new Event(Plugin::close, pool.members, null, 0, done, true, false));
         loop.submit(new Event(Plugin::close, loop.members, null, 0, done, true, false));
-        Thread self = Thread.currentThread();
-        if (self != pool.drainer && self != loop.drainer && !deliveringOnLoop()) {
+        // This network's loop lane drains with deliveringOnLoop() true, before listen too.
+        if (Thread.currentThread() != pool.drainer && !deliveringOnLoop()) {
             awaitClosed(done, timeout, unit);
         }
         return done;
