@@ -25,8 +25,6 @@ import gladius.p2p.kcp.internal.observe.Counters;
 import gladius.p2p.kcp.internal.observe.NetworkBean;
 import gladius.p2p.kcp.internal.observe.PluginBeans;
 import io.netty.buffer.ByteBuf;
-import io.netty.buffer.ByteBufAllocator;
-import io.netty.buffer.UnpooledByteBufAllocator;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.time.Duration;
@@ -63,8 +61,6 @@ public final class KcpNetwork implements Network {
     private final Hosting hosting;
     private final PluginDispatcher dispatcher;
     private final PeerTable peers;
-    /** Frames are encoded on the caller's thread into unpooled heap buffers (Frames#encode says why). */
-    private final ByteBufAllocator allocator = UnpooledByteBufAllocator.DEFAULT;
     private final Object lifecycleLock = new Object();
     /** Sends in progress; close waits for them. */
     private final AtomicInteger sending = new AtomicInteger();
@@ -284,7 +280,7 @@ public final class KcpNetwork implements Network {
     private ByteBuf encode(Message message) {
         Objects.requireNonNull(message, "message");
         checkListening();
-        return Frames.encode(allocator, KcpMessage.of(message, kcp.maxMessageBytes()));
+        return Frames.encode(KcpMessage.of(message, kcp.maxMessageBytes()));
     }
 
     /**

@@ -92,8 +92,9 @@
  *      (bounded MPSC; full: drop + count)  │     Session.send ─► Stream.send
  *    idle ─► pending: NettyDriver.wake     │       Stream.pump: Peer.poll ─► Kcp.send (stream mode)
  *                                          │       Kcp.update ─► Stream.out ─► Wire.data
- *                                          │         plain:  Datagram.data (tags + segments)
- *                                          │         sealed: heap datagram, SecureChannel.seal in place
+ *                                          │         (KCP's buffers leave room: HeaderRoom)
+ *                                          │         plain:  Datagram.data (tags in front)
+ *                                          │         sealed: SecureChannel.seal in KCP's buffer
  *                                          │       ─► UdpEndpoint.write … one flush per batch
  *                                          │         (epoll: sendmmsg; equal runs as one GSO send)
  * </pre>
@@ -102,7 +103,8 @@
  * <pre>
  *  event loop                                               │ plugin executor (shared)
  *                                                           │
- *  UdpEndpoint's channel (epoll: 16 per recvmmsg)           │
+ *  UdpEndpoint's channel (epoll: GRO runs, 64 KiB a read,  │
+ *    cut by GroRuns; else 16 per recvmmsg)                  │
  *    ─► NettyDriver.channelRead ─► SessionLayer.receive     │
  *    Datagram.read (header, tags); SessionTable.get(sender) │
  *    HELLO…/REFUSE: Admission, Session's handshake steps    │
@@ -113,8 +115,9 @@
  *        times ─► SendControl; data copied out of a shared  │
  *        read buffer; Kcp.input)                            │
  *  channelReadComplete ─► readComplete: per touched session │
- *    Session.service ─► Stream.service: Kcp.recv ─► stream  │
- *    ─► Frames.Reader (length, CRC-32C)                     │
+ *    Session.service ─► Stream.service: Kcp.recv ─► pieces  │
+ *    ─► Frames.Reader (length, each piece copied once into  │
+ *       its frame's array, CRC-32C)                         │
  *    ─► PluginDispatcher.message (MPSC) ────────────────────┼─► every plugin that may block, in order, serially
  *       (non-blocking plugins: a task on this same loop,    │
  *        after the read burst)                              │

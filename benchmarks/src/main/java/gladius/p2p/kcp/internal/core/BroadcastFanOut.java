@@ -3,8 +3,6 @@ package gladius.p2p.kcp.internal.core;
 import gladius.p2p.NodeAddress;
 import gladius.p2p.benchmarks.Microbenchmark;
 import io.netty.buffer.ByteBuf;
-import io.netty.buffer.ByteBufAllocator;
-import io.netty.buffer.PooledByteBufAllocator;
 import java.net.InetSocketAddress;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -28,7 +26,6 @@ public class BroadcastFanOut extends Microbenchmark {
     @Param({"1", "10", "100"})
     public int peers;
 
-    private final ByteBufAllocator allocator = PooledByteBufAllocator.DEFAULT;
     private KcpMessage message;
     private ByteBuf encoded;
     private byte[] body;
@@ -38,7 +35,7 @@ public class BroadcastFanOut extends Microbenchmark {
     public void setUp() {
         body = new byte[size];
         message = KcpMessage.outgoing(new NodeAddress("127.0.0.1", 1), "bench/frame", body, 1 << 20);
-        encoded = Frames.encode(allocator, message);
+        encoded = Frames.encode(message);
         queues = new ArrayList<>();
         for (int i = 0; i < peers; i++) {
             queues.add(new Peer(new InetSocketAddress("127.0.0.1", 2000 + i), 8192, Duration.ofMillis(100), Duration.ofSeconds(30)));
@@ -48,7 +45,7 @@ public class BroadcastFanOut extends Microbenchmark {
     /** What KcpNetwork.broadcast does per call: one encode, a retained view per peer; then the event loop's take. */
     @Benchmark
     public int broadcastEncodeOnce() {
-        ByteBuf frame = Frames.encode(allocator, message);
+        ByteBuf frame = Frames.encode(message);
         int queued = fanOut(frame);
         frame.release();
         return queued;

@@ -3,8 +3,6 @@ package gladius.p2p.kcp.internal.core;
 import gladius.p2p.NodeAddress;
 import gladius.p2p.benchmarks.Microbenchmark;
 import io.netty.buffer.ByteBuf;
-import io.netty.buffer.ByteBufAllocator;
-import io.netty.buffer.PooledByteBufAllocator;
 import java.util.zip.CRC32C;
 import org.openjdk.jmh.annotations.Benchmark;
 import org.openjdk.jmh.annotations.Level;
@@ -21,7 +19,6 @@ public class FrameBenchmarks extends Microbenchmark {
     @Param({"64", "1024", "65536"})
     public int size;
 
-    private final ByteBufAllocator allocator = PooledByteBufAllocator.DEFAULT;
     private KcpMessage message;
     private ByteBuf encoded;
     private byte[] body;
@@ -31,13 +28,13 @@ public class FrameBenchmarks extends Microbenchmark {
     public void setUp() {
         body = new byte[size];
         message = KcpMessage.outgoing(new NodeAddress("127.0.0.1", 1), "bench/frame", body, 1 << 20);
-        encoded = Frames.encode(allocator, message);
+        encoded = Frames.encode(message);
         reader = new Frames.Reader(Frames.maxFrameLength(1 << 20));
     }
 
     @Benchmark
     public ByteBuf encode() {
-        ByteBuf frame = Frames.encode(allocator, message);
+        ByteBuf frame = Frames.encode(message);
         frame.release();
         return frame;
     }

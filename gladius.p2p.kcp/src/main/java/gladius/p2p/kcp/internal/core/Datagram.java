@@ -273,15 +273,25 @@ final class Datagram {
     /** Bytes of a SEALED datagram before its ciphertext: header, key epoch, counter. */
     static final int SEALED_PREFIX = HEADER_LENGTH + 1 + 8;
 
-    /** Writes a SEALED datagram's header, epoch and counter at its start (its ciphertext follows them). */
+    /** Writes a SEALED datagram's header, epoch and counter at its start, its reader index (its ciphertext follows them). */
     static void sealedPrefix(ByteBuf datagram, byte[] header, int epoch, long counter) {
-        datagram.setBytes(0, header);
-        datagram.setByte(HEADER_LENGTH, epoch);
-        datagram.setLong(HEADER_LENGTH + 1, counter);
+        int start = datagram.readerIndex();
+        datagram.setBytes(start, header);
+        datagram.setByte(start + HEADER_LENGTH, epoch);
+        datagram.setLong(start + HEADER_LENGTH + 1, counter);
     }
 
-    /** A DATA datagram around KCP's output; releases the KCP buffer. */
+    /**
+     * A DATA datagram around KCP's output: written in front of the segments if their buffer has
+     * the room (HeaderRoom), else into a buffer of its own, releasing KCP's.
+     */
     static ByteBuf data(ByteBufAllocator allocator, int sender, int receiver, ByteBuf segments) {
+        int start = segments.readerIndex() - HEADER_LENGTH;
+        if (start >= 0) {
+            segments.setByte(start, MAGIC).setByte(start + 1, VERSION).setByte(start + 2, DATA)
+                    .setInt(start + 3, sender).setInt(start + 7, receiver);
+            return segments.readerIndex(start);
+        }
         try {
             ByteBuf out = allocator.directBuffer(HEADER_LENGTH + segments.readableBytes());
             writeHeader(out, DATA, sender, receiver);

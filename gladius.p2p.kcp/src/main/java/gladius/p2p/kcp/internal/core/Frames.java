@@ -1,7 +1,7 @@
 package gladius.p2p.kcp.internal.core;
 
 import io.netty.buffer.ByteBuf;
-import io.netty.buffer.ByteBufAllocator;
+import io.netty.buffer.Unpooled;
 import java.nio.ByteBuffer;
 import java.nio.CharBuffer;
 import java.nio.charset.CharacterCodingException;
@@ -97,22 +97,20 @@ public final class Frames {
     }
 
     /**
-     * Encodes a message once into a heap buffer of that allocator; the caller owns the returned
-     * buffer. Heap, because the caller's thread makes it and the event loop lets go of it last
-     * (after KCP has taken its bytes): a pooled buffer freed on another thread than the one that
-     * took it costs both threads the pool's lock, and the bytes are copied into the datagram anyway.
+     * Encodes a message once into a heap buffer; the caller owns the returned buffer. Heap,
+     * because the caller's thread makes it and the event loop lets go of it last (after KCP has
+     * acknowledged its bytes): a pooled buffer freed on another thread than the one that took it
+     * costs both threads the pool's lock. And an array wrapped without an allocator, whose
+     * instrumented heap buffers count every allocation and free in shared counters (3-4 % of the
+     * event loops' samples at 1 KiB, docs/BENCHMARKS.md).
      */
-    public static ByteBuf encode(ByteBufAllocator allocator, KcpMessage message) {
+    public static ByteBuf encode(KcpMessage message) {
         byte[] type = message.typeBytes();
         ByteBuffer body = message.body();
         int length = encodedLength(message) - 4;
-        ByteBuf frame = allocator.heapBuffer(4 + length, 4 + length);
-        frame.writeInt(length);
-        frame.writeByte(type.length);
-        frame.writeBytes(type);
-        frame.writeBytes(body);
-        frame.writeInt(message.checksum());
-        return frame;
+        ByteBuffer frame = ByteBuffer.allocate(4 + length);
+        frame.putInt(length).put((byte) type.length).put(type).put(body).putInt(message.checksum());
+        return Unpooled.wrappedBuffer(frame.array());
     }
 
     /** A control frame of this kind around this body, whole, length prefix included. */
@@ -132,55 +130,106 @@ public final class Frames {
     enum Result { FRAME, CONTROL, NEED_MORE, BAD_CHECKSUM, BAD_TYPE, BAD_STREAM }
 
     /**
-     * Takes frames out of a stream, one at a time. The caller keeps the stream's bytes; the reader
-     * checks each length against the limit before anything is allocated.
+     * Takes frames out of a stream that arrives in pieces (KCP's received segments), copying each
+     * piece once, straight into the array of the frame it belongs to: a frame may span pieces and
+     * a piece may hold several frames. Each length is checked against its kind's limit as soon as
+     * the frame's first five bytes are in, before anything is allocated; the array then grows with
+     * what arrives ({@link #FIRST_ALLOCATION} first, doubling), so a peer that announces a large
+     * frame and sends little makes the reader hold about what it sent. After BAD_STREAM nothing
+     * more can be read.
      */
     static final class Reader {
+        /** The array a frame's bytes start in when its length is larger. */
+        static final int FIRST_ALLOCATION = 64 * 1024;
+        private static final byte[] NO_FRAME = new byte[0];
+
         private final int maxFrameLength;
+        /** The length prefix and the frame's first byte, as they come in. */
+        private final byte[] header = new byte[5];
+        private int headerFill;
+        /** The frame being read (from its type length on), how many of its bytes are in, and its length. */
+        private byte[] frame = NO_FRAME;
+        private int fill;
+        private int length;
         private String type;
         private byte[] typeBytes;
-        private byte[] frame;
+        /** The last whole frame's array (from its type length on). */
+        private byte[] delivered;
         private int bodyOffset;
         private int bodyLength;
         private int checksum;
         private int controlKind;
+        /** The stream could not be parsed: it never can be again. */
+        private boolean broken;
 
         Reader(int maxFrameLength) {
             this.maxFrameLength = maxFrameLength;
         }
 
         /**
-         * Reads the next frame from the stream if it is whole. On FRAME, BAD_CHECKSUM and BAD_TYPE
-         * the frame was consumed; on BAD_STREAM the stream cannot be parsed any further.
+         * Reads from {@code piece} until a frame is whole (FRAME, CONTROL, or BAD_CHECKSUM and
+         * BAD_TYPE, which consumed it) or the piece is used up (NEED_MORE: give the next one).
+         * The piece's reader index moves past what was read; the reader keeps no reference to it.
          */
-        Result next(ByteBuf stream) {
-            if (stream.readableBytes() < 4) {
-                return Result.NEED_MORE;
-            }
-            long length = stream.getUnsignedInt(stream.readerIndex());
-            if (length < MIN_LENGTH || length > Math.max(maxFrameLength, MAX_CONTROL_LENGTH)) {
+        Result next(ByteBuf piece) {
+            if (broken) {
                 return Result.BAD_STREAM;
             }
-            if (stream.readableBytes() > 4) {
-                // Each kind of frame is held to its own limit as soon as its first byte says which it is.
-                boolean control = stream.getUnsignedByte(stream.readerIndex() + 4) == 0;
-                if (length > (control ? MAX_CONTROL_LENGTH : maxFrameLength)) {
-                    return Result.BAD_STREAM;
+            if (headerFill == 0 && piece.readableBytes() >= header.length) { // the usual case: the whole header at once
+                piece.readBytes(header);
+                headerFill = header.length;
+                Result refused = begin();
+                if (refused != null) {
+                    return refused;
                 }
             }
-            if (stream.readableBytes() < 4 + length) {
+            while (headerFill < header.length) {
+                if (!piece.isReadable()) {
+                    return Result.NEED_MORE;
+                }
+                header[headerFill++] = piece.readByte();
+                if (headerFill == header.length) {
+                    Result refused = begin();
+                    if (refused != null) {
+                        return refused;
+                    }
+                }
+            }
+            int take = Math.min(length - fill, piece.readableBytes());
+            if (fill + take > frame.length) {
+                frame = Arrays.copyOf(frame, (int) Math.min(length, Math.max((long) frame.length * 2, fill + take)));
+            }
+            piece.readBytes(frame, fill, take);
+            fill += take;
+            if (fill < length) {
                 return Result.NEED_MORE;
             }
-            int typeLength = stream.getUnsignedByte(stream.readerIndex() + 4);
-            if (typeLength == 0) {
-                return control(stream, (int) length);
-            }
-            if (1 + typeLength + 4 > length) {
+            headerFill = 0;
+            byte[] whole = frame;
+            frame = NO_FRAME;
+            return whole[0] == 0 ? control(whole) : message(whole);
+        }
+
+        /** A frame's first five bytes are in: checks its length for its kind, and makes room for it; null if it may follow. */
+        private Result begin() {
+            long announced = ((header[0] & 0xffL) << 24) | ((header[1] & 0xff) << 16) | ((header[2] & 0xff) << 8)
+                    | (header[3] & 0xff);
+            int typeLength = header[4] & 0xff;
+            boolean control = typeLength == 0;
+            if (announced < MIN_LENGTH || announced > (control ? MAX_CONTROL_LENGTH : maxFrameLength)
+                    || (!control && 1 + typeLength + 4 > announced)) {
+                broken = true;
                 return Result.BAD_STREAM;
             }
-            stream.skipBytes(4);
-            byte[] bytes = new byte[(int) length];
-            stream.readBytes(bytes);
+            length = (int) announced;
+            frame = new byte[Math.min(length, FIRST_ALLOCATION)];
+            frame[0] = header[4];
+            fill = 1;
+            return null;
+        }
+
+        private Result message(byte[] bytes) {
+            int typeLength = bytes[0] & 0xff;
             int crcOffset = bytes.length - 4;
             CRC32C crc = new CRC32C();
             crc.update(bytes, 1, crcOffset - 1);
@@ -199,18 +248,15 @@ public final class Frames {
                 this.type = decoded;
                 this.typeBytes = newType;
             }
-            this.frame = bytes;
+            this.delivered = bytes;
             this.bodyOffset = 1 + typeLength;
             this.bodyLength = crcOffset - bodyOffset;
             this.checksum = expected;
             return Result.FRAME;
         }
 
-        /** A control frame: kind, body, checksum; its length is known to be whole in the stream. */
-        private Result control(ByteBuf stream, int length) {
-            stream.skipBytes(4);
-            byte[] bytes = new byte[length];
-            stream.readBytes(bytes);
+        /** A control frame: kind, body, checksum. */
+        private Result control(byte[] bytes) {
             int crcOffset = bytes.length - 4;
             CRC32C crc = new CRC32C();
             crc.update(bytes, 1, crcOffset - 1);
@@ -218,10 +264,15 @@ public final class Frames {
                 return Result.BAD_CHECKSUM;
             }
             this.controlKind = bytes[1] & 0xff;
-            this.frame = bytes;
+            this.delivered = bytes;
             this.bodyOffset = 2;
             this.bodyLength = crcOffset - 2;
             return Result.CONTROL;
+        }
+
+        /** Bytes of an unfinished frame the reader holds an array for: what a peer can make it keep. */
+        int held() {
+            return frame.length + headerFill;
         }
 
         /** The last control frame's kind. */
@@ -240,7 +291,7 @@ public final class Frames {
 
         /** The last frame's body, sharing the frame's array (never reused). */
         ByteBuffer body() {
-            return ByteBuffer.wrap(frame, bodyOffset, bodyLength).slice();
+            return ByteBuffer.wrap(delivered, bodyOffset, bodyLength).slice();
         }
 
         int bodyLength() {

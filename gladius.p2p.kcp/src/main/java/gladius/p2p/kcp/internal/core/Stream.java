@@ -6,8 +6,6 @@ import io.jpower.kcp.netty.Kcp;
 import io.jpower.kcp.netty.KcpMetric;
 import io.jpower.kcp.netty.KcpOutput;
 import io.netty.buffer.ByteBuf;
-import io.netty.buffer.ByteBufAllocator;
-import io.netty.buffer.CompositeByteBuf;
 import java.util.ArrayList;
 import java.util.List;
 
@@ -55,10 +53,11 @@ final class Stream implements KcpOutput {
     private final Runnable onBadStream;
     private final Controls controls;
     private final Kcp kcp;
-    private final CompositeByteBuf stream;
     private final Frames.Reader reader;
     private final SendControl control;
+    /** Received stream data the engine handed over, in order: owned here from index {@code unread} on. */
     private final List<ByteBuf> received = new ArrayList<>();
+    private int unread;
     private final InFlight inFlight = new InFlight();
     private boolean released;
     /** PUSH segments sent again (on a timeout or a fast resend), and the number after the newest one sent. */
@@ -93,7 +92,6 @@ final class Stream implements KcpOutput {
         this.onNoRoom = onNoRoom;
         this.onBadStream = onBadStream;
         this.controls = controls;
-        ByteBufAllocator alloc = endpoint.alloc();
         this.reader = new Frames.Reader(settings.maxFrameLength());
         this.kcp = new Kcp(conv, this);
         kcp.nodelay(settings.nodelay(), (int) settings.interval().toMillis(), settings.fastResend(),
@@ -104,8 +102,7 @@ final class Stream implements KcpOutput {
         steer(); // after nodelay and wndsize, which set KCP's own
         kcp.setMtu(settings.mtu() - wire.overhead());
         kcp.setStream(true);
-        kcp.setByteBufAllocator(alloc);
-        this.stream = alloc.compositeDirectBuffer(256);
+        kcp.setByteBufAllocator(wire.segmentAllocator());
     }
 
     /** The largest segment payload. */
@@ -297,13 +294,30 @@ final class Stream implements KcpOutput {
         return paused;
     }
 
-    /** Delivers whole frames to the plugins while they have room. */
+    /**
+     * Delivers whole frames to the plugins while they have room, reading the engine's received
+     * data piece by piece: each piece is copied once, into its frame (Frames.Reader), and let go
+     * of as soon as it is read, so the stream holds at most one partial frame.
+     */
     private Read read() {
         while (true) {
             if (!dispatcher.hasRoom()) {
                 return Read.NO_ROOM;
             }
-            switch (reader.next(stream)) {
+            if (unread == received.size()) {
+                received.clear();
+                unread = 0;
+                if (!kcp.canRecv() || kcp.recv(received) < 0 || received.isEmpty()) {
+                    return Read.DONE;
+                }
+                continue;
+            }
+            ByteBuf piece = received.get(unread);
+            Frames.Result result = reader.next(piece);
+            if (!piece.isReadable()) {
+                received.set(unread++, null).release();
+            }
+            switch (result) {
                 case FRAME -> deliver();
                 case CONTROL -> controls.control(reader.controlKind(), reader.body());
                 case BAD_CHECKSUM -> counters.checksumFailures.increment();
@@ -312,18 +326,7 @@ final class Stream implements KcpOutput {
                     counters.malformedInputs.increment();
                     return Read.BAD_STREAM;
                 }
-                case NEED_MORE -> {
-                    // Drop what was read first, so the stream holds at most one partial frame.
-                    stream.discardReadComponents();
-                    if (!kcp.canRecv()) {
-                        return Read.DONE;
-                    }
-                    kcp.recv(received);
-                    for (ByteBuf segment : received) {
-                        stream.addComponent(true, segment);
-                    }
-                    received.clear();
-                }
+                case NEED_MORE -> { }
             }
         }
     }
@@ -450,6 +453,9 @@ final class Stream implements KcpOutput {
         }
         released = true;
         kcp.release();
-        stream.release();
+        for (; unread < received.size(); unread++) {
+            received.get(unread).release();
+        }
+        received.clear();
     }
 }

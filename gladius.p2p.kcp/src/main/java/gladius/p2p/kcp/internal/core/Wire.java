@@ -89,6 +89,16 @@ final class Wire {
         }
     }
 
+    /**
+     * Where the session's KCP engine takes its buffers from: with the room this wire's DATA
+     * datagrams need around the segments, so that they are sent (and sealed) where KCP wrote them.
+     */
+    io.netty.buffer.ByteBufAllocator segmentAllocator() {
+        return secure()
+                ? new HeaderRoom(endpoint.alloc(), Datagram.SEALED_PREFIX + 1, SecureChannel.TAG_BYTES, false)
+                : new HeaderRoom(endpoint.alloc(), Datagram.HEADER_LENGTH, 0, true);
+    }
+
     /** A keepalive, which also tells the peer the address we see it at (docs/PROTOCOL.md). */
     void ping(long now) {
         lastSentAt = now;
@@ -160,8 +170,46 @@ final class Wire {
      * link, or straight to the peer's address if {@code direct}.
      */
     private void writeSealed(int innerKind, byte[] head, ByteBuf tail, boolean direct) {
+        ByteBuf sealed = head == null && tail != null && hasSealingRoom(tail) ? inPlace(innerKind, tail) : copied(innerKind, head, tail);
+        int start = sealed.readerIndex();
+        int plainLength = sealed.writerIndex() - start - Datagram.SEALED_PREFIX;
+        long now = endpoint.now();
+        if (!confirmed && confirm != null && now - lastConfirmAt >= CONFIRM_RESEND_MILLIS) {
+            // The responder may not have our third message yet; until it answers, send it along.
+            lastConfirmAt = now;
+            resendConfirm();
+        }
+        long counter = channel.seal(sendingHeader, sealed.array(), sealed.arrayOffset() + start + Datagram.SEALED_PREFIX,
+                plainLength, now);
+        sealed.writerIndex(start + Datagram.SEALED_PREFIX + plainLength + SecureChannel.TAG_BYTES);
+        Datagram.sealedPrefix(sealed, sendingHeader, channel.sendEpoch(), counter);
+        if (direct) {
+            link.writeDirect(sealed);
+        } else {
+            link.write(sealed);
+        }
+    }
+
+    /** Whether KCP's buffer has the room around its segments to become the sealed datagram (HeaderRoom). */
+    private static boolean hasSealingRoom(ByteBuf segments) {
+        return segments.hasArray() && segments.readerIndex() >= Datagram.SEALED_PREFIX + 1
+                && segments.capacity() - segments.writerIndex() >= SecureChannel.TAG_BYTES;
+    }
+
+    /** The inner kind in front of the segments, in their own buffer: header, epoch and counter go before it. */
+    private static ByteBuf inPlace(int innerKind, ByteBuf segments) {
+        int start = segments.readerIndex() - 1 - Datagram.SEALED_PREFIX;
+        segments.setByte(start + Datagram.SEALED_PREFIX, innerKind);
+        return segments.readerIndex(start);
+    }
+
+    /**
+     * A buffer with room for header, epoch and counter, then the inner kind, {@code head} (if
+     * any) and {@code tail} (if any, released here), then room for the tag; its reader index at
+     * the start of the datagram and its writer index after the plaintext.
+     */
+    private ByteBuf copied(int innerKind, byte[] head, ByteBuf tail) {
         int plainLength = 1 + (head == null ? 0 : head.length) + (tail == null ? 0 : tail.readableBytes());
-        // Header, epoch and counter, then the inner datagram, sealed where it lies, then the tag.
         ByteBuf sealed = endpoint.alloc().heapBuffer(Datagram.SEALED_PREFIX + plainLength + SecureChannel.TAG_BYTES);
         try {
             sealed.writerIndex(Datagram.SEALED_PREFIX).writeByte(innerKind);
@@ -171,6 +219,7 @@ final class Wire {
             if (tail != null) {
                 sealed.writeBytes(tail);
             }
+            return sealed;
         } catch (RuntimeException e) {
             sealed.release();
             throw e;
@@ -178,20 +227,6 @@ final class Wire {
             if (tail != null) {
                 tail.release();
             }
-        }
-        long now = endpoint.now();
-        if (!confirmed && confirm != null && now - lastConfirmAt >= CONFIRM_RESEND_MILLIS) {
-            // The responder may not have our third message yet; until it answers, send it along.
-            lastConfirmAt = now;
-            resendConfirm();
-        }
-        long counter = channel.seal(sendingHeader, sealed.array(), sealed.arrayOffset() + Datagram.SEALED_PREFIX, plainLength, now);
-        sealed.writerIndex(Datagram.SEALED_PREFIX + plainLength + SecureChannel.TAG_BYTES);
-        Datagram.sealedPrefix(sealed, sendingHeader, channel.sendEpoch(), counter);
-        if (direct) {
-            link.writeDirect(sealed);
-        } else {
-            link.write(sealed);
         }
     }
 
