@@ -9,8 +9,12 @@ import io.netty.buffer.ByteBuf;
 import io.netty.buffer.ByteBufAllocator;
 import io.netty.buffer.CompositeByteBuf;
 import io.netty.channel.Channel;
+import io.netty.channel.ChannelException;
 import io.netty.channel.ChannelFuture;
 import io.netty.channel.ChannelHandler;
+import io.netty.channel.ChannelHandlerContext;
+import io.netty.channel.ChannelInboundHandlerAdapter;
+import io.netty.channel.ChannelInitializer;
 import io.netty.channel.ChannelOption;
 import io.netty.channel.EventLoop;
 import io.netty.channel.EventLoopGroup;
@@ -36,8 +40,10 @@ import java.util.concurrent.TimeUnit;
  * and the clock belong to the event loop; {@link #execute}, {@link #call} and {@link #close} may be
  * called from any thread.
  *
- * <p>On {@link SocketIo#EPOLL} the socket reads up to {@value #DATAGRAMS_PER_SYSCALL} datagrams per
- * {@code recvmmsg}, a flush leaves as one {@code sendmmsg}, and consecutive writes to one peer of
+ * <p>On {@link SocketIo#EPOLL} the socket reads a peer's runs of datagrams coalesced where the
+ * kernel can (UDP GRO, cut back into the datagrams by {@link GroRuns}), else up to
+ * {@value #DATAGRAMS_PER_SYSCALL} datagrams per {@code recvmmsg}; a flush leaves as one
+ * {@code sendmmsg}, and consecutive writes to one peer of
  * one size (the last may be shorter) are joined into one UDP GSO send that the kernel cuts back
  * into those same datagrams: every datagram on the wire is still one that was written, never
  * larger, never an IP fragment. A GSO send the path refuses (a segment larger than the
@@ -59,6 +65,8 @@ public final class UdpEndpoint implements Driver {
     static final int MAX_SEGMENTS = 64;
     /** Bytes in one GSO send: the largest UDP payload over IPv4. */
     static final int MAX_SEGMENTED_BYTES = 65_507;
+    /** A read's buffer when runs arrive coalesced (UDP GRO): the largest UDP payload and then some. */
+    static final int GRO_READ_BYTES = 65_536;
 
     private final SocketIo io;
     private final Channel channel;
@@ -110,15 +118,74 @@ public final class UdpEndpoint implements Driver {
                         .maxMessagesPerRead(MAX_DATAGRAMS_PER_READ))
                 .handler(reader);
         if (io == SocketIo.EPOLL) {
-            bootstrap.option(EpollChannelOption.MAX_DATAGRAM_PAYLOAD_SIZE, slot); // recvmmsg, one slot per datagram
+            bootstrap.option(EpollChannelOption.MAX_DATAGRAM_PAYLOAD_SIZE, slot) // recvmmsg, one slot per datagram
+                    .handler(new ChannelInitializer<>() {
+                        @Override
+                        protected void initChannel(Channel channel) {
+                            channel.pipeline().addLast(new GroRuns(), reader);
+                        }
+                    });
         }
         try {
-            return new UdpEndpoint(io, bootstrap.bind(address).sync().channel(), counters);
+            Channel channel = bootstrap.bind(address).sync().channel();
+            if (io == SocketIo.EPOLL) {
+                coalesceReads(channel);
+            }
+            return new UdpEndpoint(io, channel, counters);
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             throw new IllegalStateException("interrupted while binding " + Addresses.nodeAddress(address), e);
         } catch (Exception e) {
             throw new IllegalStateException("cannot bind " + Addresses.nodeAddress(address) + ": " + e.getMessage(), asBindException(e));
+        }
+    }
+
+    /**
+     * Has the kernel hand over runs of datagrams from one sender coalesced (UDP GRO, Linux 5.0+),
+     * each read one {@code recvmsg} of up to 64 KiB: a peer's GSO send arrives as it left, in one
+     * piece, and the kernel cuts no run into datagrams on either side (one 1 KiB message cost
+     * the two event loops 1.6-1.7 µs of CPU with recvmmsg, 0.9-1.1 µs with GRO, docs/BENCHMARKS.md).
+     * {@link GroRuns} cuts each run back into the datagrams that were sent. Where the kernel
+     * refuses the option, the socket keeps reading {@value #DATAGRAMS_PER_SYSCALL} datagrams per
+     * {@code recvmmsg}.
+     */
+    private static void coalesceReads(Channel channel) {
+        try {
+            if (!channel.config().setOption(EpollChannelOption.UDP_GRO, true)) {
+                return;
+            }
+        } catch (ChannelException e) {
+            LOG.log(System.Logger.Level.DEBUG, "UDP GRO not available; reading with recvmmsg", e);
+            return;
+        }
+        // A coalesced run needs a buffer as large as the largest run: a smaller slot would cut it short.
+        channel.config().setOption(EpollChannelOption.MAX_DATAGRAM_PAYLOAD_SIZE, 0);
+        channel.config().setRecvByteBufAllocator(new FixedRecvByteBufAllocator(GRO_READ_BYTES)
+                .maxMessagesPerRead(MAX_DATAGRAMS_PER_READ));
+    }
+
+    /**
+     * Cuts a coalesced run (UDP GRO) back into the datagrams it was made of: all of the run's
+     * segment size but the last, which may be shorter. A datagram that came alone passes as it is.
+     */
+    static final class GroRuns extends ChannelInboundHandlerAdapter {
+        @Override
+        public void channelRead(ChannelHandlerContext ctx, Object msg) {
+            if (!(msg instanceof SegmentedDatagramPacket run) || run.segmentSize() <= 0
+                    || run.content().readableBytes() <= run.segmentSize()) {
+                ctx.fireChannelRead(msg);
+                return;
+            }
+            try {
+                ByteBuf content = run.content();
+                int size = run.segmentSize();
+                while (content.isReadable()) {
+                    ctx.fireChannelRead(new DatagramPacket(content.readRetainedSlice(Math.min(size, content.readableBytes())),
+                            run.recipient(), run.sender()));
+                }
+            } finally {
+                run.release();
+            }
         }
     }
 
@@ -142,12 +209,18 @@ public final class UdpEndpoint implements Driver {
 
     /**
      * Received datagrams share their read's buffer with the others of the same {@code recvmmsg}
-     * (up to {@value #DATAGRAMS_PER_SYSCALL} in all): whatever keeps part of one past its read (KCP keeps segments it cannot deliver yet)
-     * takes a copy, or one held segment would hold the whole buffer.
+     * (up to {@value #DATAGRAMS_PER_SYSCALL} in all) or coalesced run (up to 64 KiB): whatever
+     * keeps part of one past its read (KCP keeps segments it cannot deliver yet) takes a copy, or
+     * one held segment would hold the whole buffer.
      */
     @Override
     public boolean readsShareBuffers() {
         return io == SocketIo.EPOLL;
+    }
+
+    /** Whether runs of datagrams are read coalesced (UDP GRO). */
+    boolean coalescedReads() {
+        return io == SocketIo.EPOLL && channel.config().getOption(EpollChannelOption.UDP_GRO);
     }
 
     /** Starts reading datagrams into the handler given to {@link #bind}. */
