@@ -275,6 +275,8 @@ public final class VirtualNetworks implements AutoCloseable {
         return true;
     }
 
+    private long readBuffersKept;
+
     /** Datagrams sent so far, by every node. */
     public long datagramsSent() {
         return sent;
@@ -283,6 +285,14 @@ public final class VirtualNetworks implements AutoCloseable {
     /** Datagrams the links lost, or that found no node listening at their address. */
     public long datagramsLost() {
         return lost + undeliverable;
+    }
+
+    /**
+     * Reads after which a core still held part of the read's buffer (slices KCP kept of data it
+     * could not deliver yet, that nothing copied): 0 unless the core has a bug.
+     */
+    public long readBuffersKept() {
+        return readBuffersKept;
     }
 
     /** Events waiting (datagrams on their way, timers, plugin work): a measure of the simulation's own load. */
@@ -527,11 +537,19 @@ public final class VirtualNetworks implements AutoCloseable {
             this.core = new SessionLayer(settings, counters, dispatcher, peers, new CoreDriver(), "virtual");
         }
 
+        /**
+         * One datagram read, in a buffer the core is told a read shares (Driver#readsShareBuffers):
+         * it must hold no part of it once the read returns, or on a socket it would hold a whole
+         * batch's buffer. One it still holds is counted ({@link #readBuffersKept()}).
+         */
         void read(Arrival arrival) {
             ByteBuf buffer = Unpooled.wrappedBuffer(arrival.bytes);
             try {
                 core.receive(arrival.from, buffer);
             } finally {
+                if (buffer.refCnt() > 1) {
+                    readBuffersKept++;
+                }
                 buffer.release();
             }
         }
@@ -687,7 +705,7 @@ public final class VirtualNetworks implements AutoCloseable {
 
             @Override
             public boolean readsShareBuffers() {
-                return false;
+                return true; // as on epoll, so that the core's copies are the same; Node#read checks them
             }
 
             @Override

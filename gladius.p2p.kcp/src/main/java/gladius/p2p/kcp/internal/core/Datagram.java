@@ -310,6 +310,19 @@ final class Datagram {
         out.writeInt(receiver);
     }
 
+    /**
+     * Whether the PUSH segments among checked KCP segments are exactly the next ones a receiver
+     * expecting {@code next} takes, in order: next, next + 1, and so on (sequence numbers wrap).
+     */
+    static boolean pushesFollowOn(ByteBuf segments, int next) {
+        for (int index = segments.readerIndex(); hasSegment(segments, index); index = nextSegment(segments, index)) {
+            if (isPush(segments, index) && sequenceNumber(segments, index) != next++) {
+                return false;
+            }
+        }
+        return true;
+    }
+
     /** Whether checked KCP segments include data (a PUSH, which the receiver must acknowledge). */
     static boolean carriesData(ByteBuf payload) {
         for (int index = payload.readerIndex(); hasSegment(payload, index); index = nextSegment(payload, index)) {

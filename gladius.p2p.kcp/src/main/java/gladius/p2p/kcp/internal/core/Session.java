@@ -439,7 +439,7 @@ final class Session {
             return false;
         }
         seen(now);
-        return e.stream.input(payload, now);
+        return e.stream.input(payload, true, now);
     }
 
     void onPing(Datagram.Header header, ByteBuf payload, long now) {
@@ -621,7 +621,7 @@ final class Session {
         seen(now);
         switch (kind) {
             case Datagram.DATA -> {
-                return e.stream.input(inner, now);
+                return e.stream.input(inner, false, now); // opened into an array of its own
             }
             case Datagram.PING -> {
                 if (inner.isReadable()) {

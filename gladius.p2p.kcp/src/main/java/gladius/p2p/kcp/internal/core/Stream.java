@@ -60,6 +60,8 @@ final class Stream implements KcpOutput {
     private int unread;
     private final InFlight inFlight = new InFlight();
     private boolean released;
+    /** The stream could not be parsed: counted once, and the session told by the next service. */
+    private boolean broken;
     /** PUSH segments sent again (on a timeout or a fast resend), and the number after the newest one sent. */
     private long resent;
     private int nextSn;
@@ -113,9 +115,10 @@ final class Stream implements KcpOutput {
     /**
      * Hands a datagram's KCP segments to the engine if they are whole and of this conversation
      * (checked before the engine sees them); false, counted as malformed, if not or if the engine
-     * refused them.
+     * refused them. {@code inReadBuffer}: the segments lie in a buffer the driver's read shares
+     * with other datagrams (Driver#readsShareBuffers), not in one of their own.
      */
-    boolean input(ByteBuf segments, long loopNow) {
+    boolean input(ByteBuf segments, boolean inReadBuffer, long loopNow) {
         long now = clock(loopNow);
         if (segments.readableBytes() < Datagram.KCP_OVERHEAD || !Datagram.segmentsValid(segments, kcp.getConv(), mss())) {
             counters.malformedInputs.increment();
@@ -125,9 +128,12 @@ final class Stream implements KcpOutput {
         int start = segments.readerIndex();
         KcpMetric metric = kcp.getMetric();
         long una = metric.sndUna();
-        // The engine keeps slices of data it cannot deliver yet: of a buffer this datagram shares
-        // with others from one read, a slice would keep them all (Driver#readsShareBuffers).
-        ByteBuf input = data && endpoint.readsShareBuffers()
+        // The engine keeps slices of the data it takes in until it is read: of a buffer this
+        // datagram shares with others from one read, a slice would keep them all. Data that is
+        // next in order is read out at once (and its slices let go); any other is copied first.
+        boolean readNow = data && inReadBuffer && endpoint.readsShareBuffers() && !paused && dispatcher.hasRoom()
+                && Datagram.pushesFollowOn(segments, (int) metric.rcvNxt());
+        ByteBuf input = data && inReadBuffer && endpoint.readsShareBuffers() && !readNow
                 ? endpoint.alloc().directBuffer(segments.readableBytes()).writeBytes(segments) : segments;
         int accepted;
         try {
@@ -136,6 +142,9 @@ final class Stream implements KcpOutput {
             if (input != segments) {
                 input.release();
             }
+        }
+        if (readNow) {
+            readAtOnce();
         }
         if (accepted < 0) {
             counters.malformedInputs.increment();
@@ -153,6 +162,27 @@ final class Stream implements KcpOutput {
             firstUnacknowledgedAt = now;
         }
         return true;
+    }
+
+    /**
+     * Takes what the engine has in order out of it and reads it, so that it holds no slice of the
+     * read's buffer: whatever the plugins have no room for yet is copied, and waits here. How
+     * the read ended is left to the next service (a paused or broken stream is found there again).
+     */
+    private void readAtOnce() {
+        if (kcp.canRecv()) {
+            if (unread == received.size()) {
+                received.clear();
+                unread = 0;
+            }
+            kcp.recv(received);
+        }
+        read();
+        for (int i = unread; i < received.size(); i++) {
+            ByteBuf piece = received.get(i);
+            received.set(i, piece.copy());
+            piece.release();
+        }
     }
 
     /**
@@ -323,7 +353,10 @@ final class Stream implements KcpOutput {
                 case BAD_CHECKSUM -> counters.checksumFailures.increment();
                 case BAD_TYPE -> counters.malformedInputs.increment();
                 case BAD_STREAM -> {
-                    counters.malformedInputs.increment();
+                    if (!broken) { // (read again by the service after a read at once)
+                        broken = true;
+                        counters.malformedInputs.increment();
+                    }
                     return Read.BAD_STREAM;
                 }
                 case NEED_MORE -> { }

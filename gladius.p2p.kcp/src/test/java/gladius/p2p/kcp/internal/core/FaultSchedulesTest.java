@@ -177,6 +177,7 @@ class FaultSchedulesTest {
             assertEquals(0, c.malformedInputs() + c.sessionsRefused() + c.checksumFailures(),
                     () -> setting + ": nothing malformed or refused at " + to.nodeAddress() + ": " + states(nodes));
         }
+        assertEquals(0, net.readBuffersKept(), () -> setting + ": no core kept part of a read's buffer");
         if (!end) {
             return;
         }

@@ -119,6 +119,11 @@ final class VirtualNet implements AutoCloseable {
         return engine.now();
     }
 
+    /** Reads after which a node's core still held part of the read's buffer: must stay 0 (VirtualNetworks#readBuffersKept). */
+    long readBuffersKept() {
+        return engine.readBuffersKept();
+    }
+
     /** Datagrams lost so far: the loss, cuts, the filter, and those for a stopped node. */
     long dropped() {
         return engine.datagramsLost();
