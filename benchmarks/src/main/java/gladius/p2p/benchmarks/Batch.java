@@ -25,13 +25,26 @@ final class Batch {
 
     /**
      * The pair a one-way benchmark sends across: a receiver whose plugin counts every message into
-     * received, and a sender that has added it. Both listen on free loopback ports.
+     * received, and a sender that has added it. Both listen on free loopback ports. The counter
+     * never blocks and says so (Plugin#nonBlocking): it counts on the receiver's event loop, as
+     * the Netty baselines' handlers do.
      */
     static Pair pair(Map<String, String> senderSettings, Map<String, String> receiverSettings, AtomicLong received) {
+        return pair(senderSettings, receiverSettings, received, true);
+    }
+
+    /** As above; {@code nonBlocking} false has the counter called on the plugin executor, as a plugin that may block. */
+    static Pair pair(Map<String, String> senderSettings, Map<String, String> receiverSettings, AtomicLong received,
+                     boolean nonBlocking) {
         return pair(senderSettings, receiverSettings, new Plugin() {
             @Override
             public void newMessage(Message m) {
                 received.incrementAndGet();
+            }
+
+            @Override
+            public boolean nonBlocking() {
+                return nonBlocking;
             }
         });
     }

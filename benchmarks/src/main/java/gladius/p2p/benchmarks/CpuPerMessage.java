@@ -20,7 +20,7 @@ import java.util.concurrent.atomic.AtomicLong;
  *
  * <pre>
  * java -cp benchmarks/target/benchmarks.jar gladius.p2p.benchmarks.CpuPerMessage \
- *     [--size 1024] [--messages 200000] [--rounds 5] [--secure false] [--set kcp.io=nio,...]
+ *     [--size 1024] [--messages 200000] [--rounds 5] [--secure false] [--lane loop|pool] [--set kcp.io=nio,...]
  * </pre>
  */
 public final class CpuPerMessage {
@@ -31,7 +31,7 @@ public final class CpuPerMessage {
 
     public static void main(String[] args) {
         Map<String, String> options = RoundTripLatency.Options.parse(args, Map.of("--size", "1024", "--messages", "200000",
-                "--rounds", "5", "--secure", "false", "--set", ""));
+                "--rounds", "5", "--secure", "false", "--set", "", "--lane", "loop"));
         int size = Integer.parseInt(options.get("--size"));
         int messages = Integer.parseInt(options.get("--messages")) / BATCH * BATCH;
         int rounds = Integer.parseInt(options.get("--rounds"));
@@ -39,12 +39,18 @@ public final class CpuPerMessage {
         settings.putAll(RoundTripLatency.settings(options.get("--set")));
 
         AtomicLong received = new AtomicLong();
-        try (Batch.Pair pair = Batch.pair(settings, settings, received)) {
+        boolean onLoop = switch (options.get("--lane")) {
+            case "loop" -> true;
+            case "pool" -> false;
+            default -> throw new IllegalArgumentException("--lane must be loop or pool: " + options.get("--lane"));
+        };
+        try (Batch.Pair pair = Batch.pair(settings, settings, received, onLoop)) {
             Network sender = pair.sender();
             Message message = sender.newMessage("bench", new byte[size]);
             ThreadMXBean threads = ManagementFactory.getThreadMXBean();
             send(sender, message, received, messages); // warm-up
-            System.out.printf("size %d B, secure %s, %d messages per round, settings %s%n", size, options.get("--secure"), messages,
+            System.out.printf("size %d B, secure %s, counted on the %s, %d messages per round, settings %s%n", size,
+                    options.get("--secure"), onLoop ? "event loop" : "plugin executor", messages,
                     options.get("--set").isEmpty() ? "default" : options.get("--set"));
             for (int round = 1; round <= rounds; round++) {
                 long resentBefore = Batch.retransmissions(sender);
