@@ -10,7 +10,7 @@ import java.util.Map;
  * where it cannot load fails them with the reason instead of quietly testing NIO twice.
  */
 enum Mode {
-    /** Plain sessions (docs/PROTOCOL.md sections 1-5) on Netty's native epoll: recvmmsg, sendmmsg, UDP GSO. */
+    /** Plain sessions (docs/PROTOCOL.md sections 1-5) on Netty's native epoll: sendmmsg, UDP GSO, and UDP GRO or recvmmsg. */
     PLAIN_EPOLL(Map.of("kcp.secure", "false", "kcp.io", "epoll")),
     /** Plain sessions on the JDK's NIO, one datagram per system call. */
     PLAIN_NIO(Map.of("kcp.secure", "false", "kcp.io", "nio")),

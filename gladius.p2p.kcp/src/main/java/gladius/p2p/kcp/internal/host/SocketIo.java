@@ -59,7 +59,7 @@ public enum SocketIo {
         }
         if (LOGGED.compareAndSet(false, true)) {
             LOG.log(System.Logger.Level.INFO, "kcp.io={0}: sockets on {1}{2}", choice.name().toLowerCase(Locale.ROOT),
-                    io == EPOLL && io.segmentedSends() ? "native epoll (recvmmsg, sendmmsg, UDP GSO)" : io, why);
+                    io == EPOLL && io.segmentedSends() ? "native epoll (sendmmsg, UDP GSO, UDP GRO or recvmmsg)" : io, why);
         }
         return io;
     }
