@@ -151,6 +151,8 @@ public final class VirtualNetworks implements AutoCloseable {
     private long sent;
     private long lost;
     private long undeliverable;
+    /** Reads after which a core still held part of the read's buffer (Node#read). */
+    private long readBuffersKept;
 
     /**
      * @param seed every chance of the run comes from it
@@ -274,8 +276,6 @@ public final class VirtualNetworks implements AutoCloseable {
         node.stop();
         return true;
     }
-
-    private long readBuffersKept;
 
     /** Datagrams sent so far, by every node. */
     public long datagramsSent() {
