@@ -143,8 +143,8 @@ public final class UdpEndpoint implements Driver {
     /**
      * Has the kernel hand over runs of datagrams from one sender coalesced (UDP GRO, Linux 5.0+),
      * each read one {@code recvmsg} of up to 64 KiB: a peer's GSO send arrives as it left, in one
-     * piece, and the kernel cuts no run into datagrams on either side (one 1 KiB message cost
-     * the two event loops 1.6-1.7 µs of CPU with recvmmsg, 0.9-1.1 µs with GRO, docs/BENCHMARKS.md).
+     * piece, and the kernel cuts no run into datagrams on either side (a 1 KiB message cost each
+     * of the two event loops 1.6-1.7 µs of CPU with recvmmsg, 0.9-1.1 µs with GRO, docs/BENCHMARKS.md).
      * {@link GroRuns} cuts each run back into the datagrams that were sent. Where the kernel
      * refuses the option, the socket keeps reading {@value #DATAGRAMS_PER_SYSCALL} datagrams per
      * {@code recvmmsg}.
