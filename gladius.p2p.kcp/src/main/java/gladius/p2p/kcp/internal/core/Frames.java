@@ -175,24 +175,16 @@ public final class Frames {
             if (broken) {
                 return Result.BAD_STREAM;
             }
-            if (headerFill == 0 && piece.readableBytes() >= header.length) { // the usual case: the whole header at once
-                piece.readBytes(header);
-                headerFill = header.length;
+            if (headerFill < header.length) {
+                int take = Math.min(header.length - headerFill, piece.readableBytes());
+                piece.readBytes(header, headerFill, take);
+                headerFill += take;
+                if (headerFill < header.length) {
+                    return Result.NEED_MORE;
+                }
                 Result refused = begin();
                 if (refused != null) {
                     return refused;
-                }
-            }
-            while (headerFill < header.length) {
-                if (!piece.isReadable()) {
-                    return Result.NEED_MORE;
-                }
-                header[headerFill++] = piece.readByte();
-                if (headerFill == header.length) {
-                    Result refused = begin();
-                    if (refused != null) {
-                        return refused;
-                    }
                 }
             }
             int take = Math.min(length - fill, piece.readableBytes());

@@ -131,9 +131,9 @@ final class Stream implements KcpOutput {
         // The engine keeps slices of the data it takes in until it is read: of a buffer this
         // datagram shares with others from one read, a slice would keep them all. Data that is
         // next in order is read out at once (and its slices let go); any other is copied first.
-        boolean readNow = data && inReadBuffer && endpoint.readsShareBuffers() && !paused && dispatcher.hasRoom()
-                && Datagram.pushesFollowOn(segments, (int) metric.rcvNxt());
-        ByteBuf input = data && inReadBuffer && endpoint.readsShareBuffers() && !readNow
+        boolean shared = data && inReadBuffer && endpoint.readsShareBuffers();
+        boolean readNow = shared && !paused && dispatcher.hasRoom() && Datagram.pushesFollowOn(segments, (int) metric.rcvNxt());
+        ByteBuf input = shared && !readNow
                 ? endpoint.alloc().directBuffer(segments.readableBytes()).writeBytes(segments) : segments;
         int accepted;
         try {
@@ -170,13 +170,7 @@ final class Stream implements KcpOutput {
      * the read ended is left to the next service (a paused or broken stream is found there again).
      */
     private void readAtOnce() {
-        if (kcp.canRecv()) {
-            if (unread == received.size()) {
-                received.clear();
-                unread = 0;
-            }
-            kcp.recv(received);
-        }
+        takeReceived();
         read();
         for (int i = unread; i < received.size(); i++) {
             ByteBuf piece = received.get(i);
@@ -334,13 +328,8 @@ final class Stream implements KcpOutput {
             if (!dispatcher.hasRoom()) {
                 return Read.NO_ROOM;
             }
-            if (unread == received.size()) {
-                received.clear();
-                unread = 0;
-                if (!kcp.canRecv() || kcp.recv(received) < 0 || received.isEmpty()) {
-                    return Read.DONE;
-                }
-                continue;
+            if (unread == received.size() && !takeReceived()) {
+                return Read.DONE;
             }
             ByteBuf piece = received.get(unread);
             Frames.Result result = reader.next(piece);
@@ -362,6 +351,21 @@ final class Stream implements KcpOutput {
                 case NEED_MORE -> { }
             }
         }
+    }
+
+    /**
+     * Moves what the engine has received in order into {@link #received}, behind what is still
+     * unread there; true if anything is unread now.
+     */
+    private boolean takeReceived() {
+        if (unread == received.size()) {
+            received.clear();
+            unread = 0;
+        }
+        if (kcp.canRecv()) {
+            kcp.recv(received);
+        }
+        return unread < received.size();
     }
 
     private void deliver() {
