@@ -30,7 +30,7 @@ def main():
     parser.add_argument("--threads", default="gladius-io")
     parser.add_argument("--depth", type=int, default=40)
     parser.add_argument("--top", type=int, default=25)
-    parser.add_argument("--under", nargs="*", default=["gladius.", "io.jpower.kcp."])
+    parser.add_argument("--under", nargs="*", default=["gladius."])
     args = parser.parse_args()
 
     by_thread = collections.Counter()

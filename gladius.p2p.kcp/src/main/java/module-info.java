@@ -1,8 +1,8 @@
 /**
  * The KCP transport of Gladius P2P: {@code NetworkProvider} "kcp".
  *
- * <p>One UDP socket per node, sessions keyed by remote address on the KCP engine of
- * {@code io.jpower.kcp.netty}, length-prefixed frames with CRC-32C in KCP stream mode. The wire
+ * <p>One UDP socket per node, sessions keyed by remote address, each a KCP stream (its own engine,
+ * wire-compatible with ikcp.c's) carrying length-prefixed frames with CRC-32C. The wire
  * format is in {@code docs/PROTOCOL.md}; the send and receive paths are drawn in the javadoc of
  * {@code gladius.p2p.kcp.internal}. Settings are read from the {@code kcp.*} namespace.
  *
@@ -15,7 +15,6 @@
 @SuppressWarnings("module")
 module gladius.p2p.kcp {
     requires gladius.p2p.api;
-    requires io.jpower.kcp.netty;
     requires io.netty.buffer;
     requires io.netty.common;
     requires io.netty.transport;

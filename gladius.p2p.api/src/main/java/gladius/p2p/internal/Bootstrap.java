@@ -100,7 +100,7 @@ public final class Bootstrap {
         if (found.isEmpty()) {
             NoTransportException e = new NoTransportException(
                     "no gladius.p2p.spi.NetworkProvider is on the module path: put the module gladius.p2p.kcp "
-                            + "(with io.jpower.kcp.netty, io.netty.* and org.jctools.core) on --module-path");
+                            + "(with io.netty.* and org.jctools.core) on --module-path");
             failures.forEach(e::addSuppressed);
             throw e;
         }

@@ -52,7 +52,7 @@ class ModuleGraphTest {
     void theRealModuleGraphStartsWithAnEmptyClassPathAndFindsTheTransport() throws IOException, InterruptedException {
         String output = run(List.of(MODULES, CLASSES), "gladius.p2p.it.ModuleGraphCheck");
         assertTrue(output.contains("MODULE GRAPH OK"), output);
-        assertTrue(output.contains("io.jpower.kcp.netty") && output.contains("org.jctools.core")
+        assertTrue(output.contains("org.jctools.core")
                 && output.contains("org.bouncycastle.provider") && output.contains("io.netty.transport.epoll.linux.x86_64"), output);
         // No flags given, as a user starts it: on Java 24+ kcp.io=auto must not make the JVM warn about native access.
         assertFalse(output.contains("restricted method"), output);

@@ -37,9 +37,9 @@ class LayersTest {
 
     /** What each floor must not use from outside the transport. */
     private static final Map<String, List<String>> FORBIDDEN = Map.of(
-            "secure", List.of("io.netty.", "io.jpower.", "org.jctools.", "gladius.p2p.kcp."),
-            "observe", List.of("io.netty.", "io.jpower.", "org.jctools."),
-            "dispatch", List.of("io.netty.", "io.jpower."),
+            "secure", List.of("io.netty.", "org.jctools.", "gladius.p2p.kcp."),
+            "observe", List.of("io.netty.", "org.jctools."),
+            "dispatch", List.of("io.netty."),
             "core", List.of("io.netty.channel.", "io.netty.bootstrap.", "io.netty.handler.", "io.netty.util.concurrent."),
             "host", List.of());
 

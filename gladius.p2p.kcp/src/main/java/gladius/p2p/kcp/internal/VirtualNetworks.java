@@ -538,9 +538,9 @@ public final class VirtualNetworks implements AutoCloseable {
         }
 
         /**
-         * One datagram read, in a buffer the core is told a read shares (Driver#readsShareBuffers):
-         * it must hold no part of it once the read returns, or on a socket it would hold a whole
-         * batch's buffer. One it still holds is counted ({@link #readBuffersKept()}).
+         * One datagram read: the core must hold no part of its buffer once the read returns, or on
+         * a socket it would hold the whole batch's buffer it shares (recvmmsg, or a GRO run). One
+         * it still holds is counted ({@link #readBuffersKept()}).
          */
         void read(Arrival arrival) {
             ByteBuf buffer = Unpooled.wrappedBuffer(arrival.bytes);
@@ -701,11 +701,6 @@ public final class VirtualNetworks implements AutoCloseable {
             @Override
             public ByteBufAllocator alloc() {
                 return ALLOCATOR;
-            }
-
-            @Override
-            public boolean readsShareBuffers() {
-                return true; // as on epoll, so that the core's copies are the same; Node#read checks them
             }
 
             @Override

@@ -3,8 +3,7 @@
  * holds ({@link gladius.p2p.kcp.internal.KcpNetwork}, found through
  * {@link gladius.p2p.kcp.internal.KcpNetworkProvider}) and the simulator's engine
  * ({@link gladius.p2p.kcp.internal.VirtualNetworks}, the one class {@code gladius.p2p.sim} reaches:
- * this package is exported to it alone). Depends on the api, Netty, JCTools and the KCP engine of
- * {@code io.jpower.kcp.netty}, never on a plugin.
+ * this package is exported to it alone). Depends on the api, Netty and JCTools, never on a plugin.
  *
  * <h2>Floors</h2>
  * Each package uses only the floors below it; each package-info says what it may use and
@@ -53,6 +52,8 @@
  *                    Wire              an established session's datagrams, plain or sealed
  *                    Stream            the KCP engine on a clock without the loop's stalls, frames
  *                                      and control frames in and out, its update timer
+ *                    KcpEngine         KCP's ARQ in stream mode over arrays (ikcp.c's wire format):
+ *                                      windows, ACKs, resends, the RTO; copies what it keeps
  *                    InFlight          a Stream's messages the peer has not acknowledged
  *                    SendControl       a Stream's answer to overload: its RTT, the timeout floor,
  *                                      the window, the resend back-off; arithmetic only
@@ -90,9 +91,9 @@
  *    PeerTable.enqueue, for each peer:     │
  *      retainedDuplicate ─► Peer.offer ────┼─► SessionLayer.drainDirty (a dial if no session)
  *      (bounded MPSC; full: drop + count)  │     Session.send ─► Stream.send
- *    idle ─► pending: NettyDriver.wake     │       Stream.pump: Peer.poll ─► Kcp.send (stream mode)
- *                                          │       Kcp.update ─► Stream.out ─► Wire.data
- *                                          │         (KCP's buffers leave room: HeaderRoom)
+ *    idle ─► pending: NettyDriver.wake     │       Stream.pump: Peer.poll ─► KcpEngine.send (copied)
+ *                                          │       KcpEngine.update ─► Stream.out ─► Wire.data
+ *                                          │         (its datagram buffers leave room: HeaderRoom)
  *                                          │         plain:  Datagram.data (tags in front)
  *                                          │         sealed: SecureChannel.seal in KCP's buffer
  *                                          │       ─► UdpEndpoint.write … one flush per batch
@@ -112,12 +113,12 @@
  *    SEALED: Session.onSealed ─► Wire.open (replay window,  │
  *            AEAD) ─► inner DATA / PING / CLOSE             │
  *      DATA segments ─► Stream.input (checked; ACKs' echoed │
- *        times ─► SendControl; data copied out of a shared  │
- *        read buffer; Kcp.input)                            │
+ *        times ─► SendControl; KcpEngine.input copies data  │
+ *        into its window, keeping nothing of the read)      │
  *  channelReadComplete ─► readComplete: per touched session │
- *    Session.service ─► Stream.service: Kcp.recv ─► pieces  │
- *    ─► Frames.Reader (length, each piece copied once into  │
- *       its frame's array, CRC-32C)                         │
+ *    Session.service ─► Stream.service: KcpEngine.received  │
+ *    ─► Frames.Reader (length, read where the engine holds  │
+ *       it into its frame's array, CRC-32C)                 │
  *    ─► PluginDispatcher.message (MPSC) ────────────────────┼─► every plugin that may block, in order, serially
  *       (non-blocking plugins: a task on this same loop,    │
  *        after the read burst)                              │

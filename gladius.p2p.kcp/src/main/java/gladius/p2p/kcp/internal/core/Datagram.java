@@ -193,12 +193,12 @@ final class Datagram {
     static final int CLOSE_SHUTDOWN = 2;
     static final int CLOSE_BAD_STREAM = 3;
 
-    /** KCP's own segment header: conv, cmd, frg, wnd, ts, sn, una, len. */
-    static final int KCP_OVERHEAD = 24;
+    /** KCP's own segment header: conv, cmd, frg, wnd, ts, sn, una, len (the engine's layout, KcpEngine). */
+    static final int KCP_OVERHEAD = KcpEngine.OVERHEAD;
     /** KCP's command byte of a data segment (IKCP_CMD_PUSH). */
-    static final int KCP_PUSH = 81;
+    static final int KCP_PUSH = KcpEngine.CMD_PUSH;
     /** KCP's command byte of an acknowledgement (IKCP_CMD_ACK): its sn and ts are those of the segment it acknowledges. */
-    static final int KCP_ACK = 82;
+    static final int KCP_ACK = KcpEngine.CMD_ACK;
     /** Where cmd, frg, sn and len sit in a KCP segment header (conv is at 0). */
     private static final int KCP_CMD_AT = 4;
     private static final int KCP_FRG_AT = 5;
@@ -310,19 +310,6 @@ final class Datagram {
         out.writeInt(receiver);
     }
 
-    /**
-     * Whether the PUSH segments among checked KCP segments are exactly the next ones a receiver
-     * expecting {@code next} takes, in order: next, next + 1, and so on (sequence numbers wrap).
-     */
-    static boolean pushesFollowOn(ByteBuf segments, int next) {
-        for (int index = segments.readerIndex(); hasSegment(segments, index); index = nextSegment(segments, index)) {
-            if (isPush(segments, index) && sequenceNumber(segments, index) != next++) {
-                return false;
-            }
-        }
-        return true;
-    }
-
     /** Whether checked KCP segments include data (a PUSH, which the receiver must acknowledge). */
     static boolean carriesData(ByteBuf payload) {
         for (int index = payload.readerIndex(); hasSegment(payload, index); index = nextSegment(payload, index)) {
@@ -346,16 +333,6 @@ final class Datagram {
     /** Where the segment after the one at {@code index} starts. */
     static int nextSegment(ByteBuf segments, int index) {
         return index + KCP_OVERHEAD + segmentLength(segments, index);
-    }
-
-    /**
-     * One KCP acknowledgement segment, header only, in KCP's own layout (little-endian): of
-     * segment {@code sn} sent at {@code ts}, from a receiver with window {@code window} that holds
-     * everything below {@code una}.
-     */
-    static ByteBuf kcpAck(ByteBufAllocator allocator, int conv, int window, int ts, int sn, int una) {
-        return allocator.heapBuffer(KCP_OVERHEAD).writeIntLE(conv).writeByte(KCP_ACK).writeByte(0).writeShortLE(window)
-                .writeIntLE(ts).writeIntLE(sn).writeIntLE(una).writeIntLE(0);
     }
 
     /** Whether the segment at {@code index} carries data (cmd PUSH). */

@@ -30,12 +30,6 @@ public interface Driver {
     /** Where datagram buffers come from. */
     ByteBufAllocator alloc();
 
-    /**
-     * Whether a received datagram shares its buffer with others (a batch read): whatever keeps
-     * part of one past its handling takes a copy.
-     */
-    boolean readsShareBuffers();
-
     /** Queues one datagram for {@code remote}; takes ownership of the buffer. It leaves when the driver flushes. */
     void write(InetSocketAddress remote, ByteBuf datagram);
 

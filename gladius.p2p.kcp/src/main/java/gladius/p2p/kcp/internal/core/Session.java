@@ -318,7 +318,7 @@ final class Session {
         become(new Established(established, stream, now));
         link.established(now);
         if (firstRoundTrip > 0) {
-            stream.seedRoundTrip(firstRoundTrip, now);
+            stream.seedRoundTrip(firstRoundTrip);
         }
         peer.connected();
         FlightEvents.opened(endpoint.localAddress(), peer.address, inbound, established.secure(),
@@ -439,7 +439,7 @@ final class Session {
             return false;
         }
         seen(now);
-        return e.stream.input(payload, true, now);
+        return e.stream.input(payload, now);
     }
 
     void onPing(Datagram.Header header, ByteBuf payload, long now) {
@@ -621,7 +621,7 @@ final class Session {
         seen(now);
         switch (kind) {
             case Datagram.DATA -> {
-                return e.stream.input(inner, false, now); // opened into an array of its own
+                return e.stream.input(inner, now);
             }
             case Datagram.PING -> {
                 if (inner.isReadable()) {

@@ -2,12 +2,8 @@ package gladius.p2p.kcp.internal.core;
 
 import gladius.p2p.kcp.internal.dispatch.PluginDispatcher;
 import gladius.p2p.kcp.internal.observe.Counters;
-import io.jpower.kcp.netty.Kcp;
-import io.jpower.kcp.netty.KcpMetric;
-import io.jpower.kcp.netty.KcpOutput;
 import io.netty.buffer.ByteBuf;
-import java.util.ArrayList;
-import java.util.List;
+import io.netty.buffer.Unpooled;
 
 /**
  * The reliable stream of one established session: a KCP engine in stream mode, frames moved
@@ -17,7 +13,7 @@ import java.util.List;
  * tells through two callbacks when the plugins are full and when the stream cannot be parsed.
  * Event loop only.
  */
-final class Stream implements KcpOutput {
+final class Stream {
 
     /** How a read ended. */
     enum Read { DONE, NO_ROOM, BAD_STREAM }
@@ -27,7 +23,6 @@ final class Stream implements KcpOutput {
         void control(int kind, java.nio.ByteBuffer body);
     }
 
-    private static final int MAX_SEGMENTS_PER_SEND = 64;
     /**
      * Data is acknowledged at the latest after this many datagrams of it, or this long after the
      * first one not yet acknowledged, unless something going back carries the ACK sooner: one ACK
@@ -52,12 +47,9 @@ final class Stream implements KcpOutput {
     private final Runnable onNoRoom;
     private final Runnable onBadStream;
     private final Controls controls;
-    private final Kcp kcp;
+    private final KcpEngine kcp;
     private final Frames.Reader reader;
     private final SendControl control;
-    /** Received stream data the engine handed over, in order: owned here from index {@code unread} on. */
-    private final List<ByteBuf> received = new ArrayList<>();
-    private int unread;
     private final InFlight inFlight = new InFlight();
     private boolean released;
     /** The stream could not be parsed: counted once, and the session told by the next service. */
@@ -95,66 +87,38 @@ final class Stream implements KcpOutput {
         this.onBadStream = onBadStream;
         this.controls = controls;
         this.reader = new Frames.Reader(settings.maxFrameLength());
-        this.kcp = new Kcp(conv, this);
+        this.kcp = new KcpEngine(conv, settings.mtu() - wire.overhead(), this::out, wire.segmentAllocator(), endpoint.alloc());
         kcp.nodelay(settings.nodelay(), (int) settings.interval().toMillis(), settings.fastResend(),
                 !settings.congestionControl());
-        kcp.wndsize(settings.sendWindow(), settings.receiveWindow());
+        kcp.windows(settings.sendWindow(), settings.receiveWindow());
         this.control = new SendControl(settings.overloadBackoff(), settings.sendWindow(), settings.minRto().toMillis(),
                 ACK_DELAY_MILLIS);
-        steer(); // after nodelay and wndsize, which set KCP's own
-        kcp.setMtu(settings.mtu() - wire.overhead());
-        kcp.setStream(true);
-        kcp.setByteBufAllocator(wire.segmentAllocator());
-    }
-
-    /** The largest segment payload. */
-    private int mss() {
-        return kcp.getMtu() - Datagram.KCP_OVERHEAD;
+        steer(); // after nodelay and windows, which set KCP's own
     }
 
     /**
      * Hands a datagram's KCP segments to the engine if they are whole and of this conversation
      * (checked before the engine sees them); false, counted as malformed, if not or if the engine
-     * refused them. {@code inReadBuffer}: the segments lie in a buffer the driver's read shares
-     * with other datagrams (Driver#readsShareBuffers), not in one of their own.
+     * refused them. The engine copies what it keeps: no part of the datagram's buffer outlives
+     * the call, whatever buffer the driver read it into.
      */
-    boolean input(ByteBuf segments, boolean inReadBuffer, long loopNow) {
+    boolean input(ByteBuf segments, long loopNow) {
         long now = clock(loopNow);
-        if (segments.readableBytes() < Datagram.KCP_OVERHEAD || !Datagram.segmentsValid(segments, kcp.getConv(), mss())) {
+        if (segments.readableBytes() < Datagram.KCP_OVERHEAD || !Datagram.segmentsValid(segments, kcp.conv(), kcp.mss())) {
             counters.malformedInputs.increment();
             return false;
         }
         boolean data = Datagram.carriesData(segments);
-        int start = segments.readerIndex();
-        KcpMetric metric = kcp.getMetric();
-        long una = metric.sndUna();
-        // The engine keeps slices of the data it takes in until it is read: of a buffer this
-        // datagram shares with others from one read, a slice would keep them all. Data that is
-        // next in order is read out at once (and its slices let go); any other is copied first.
-        boolean shared = data && inReadBuffer && endpoint.readsShareBuffers();
-        boolean readNow = shared && !paused && dispatcher.hasRoom() && Datagram.pushesFollowOn(segments, (int) metric.rcvNxt());
-        ByteBuf input = shared && !readNow
-                ? endpoint.alloc().directBuffer(segments.readableBytes()).writeBytes(segments) : segments;
-        int accepted;
-        try {
-            accepted = kcp.input(input);
-        } finally {
-            if (input != segments) {
-                input.release();
-            }
-        }
-        if (readNow) {
-            readAtOnce();
-        }
-        if (accepted < 0) {
+        int una = kcp.sndUna();
+        if (kcp.input(segments, (int) now) < 0) {
             counters.malformedInputs.increment();
             return false;
         }
         control.heard();
-        boolean acks = takeRoundTrips(segments, start, now);
-        if (acks || metric.sndUna() != una) {
+        boolean acks = takeRoundTrips(segments, segments.readerIndex(), now);
+        if (acks || kcp.sndUna() != una) {
             steer();
-            inFlight.acknowledgedBelow((int) metric.sndUna());
+            inFlight.acknowledgedBelow(kcp.sndUna());
         }
         if (!data) {
             acknowledged = true;
@@ -162,21 +126,6 @@ final class Stream implements KcpOutput {
             firstUnacknowledgedAt = now;
         }
         return true;
-    }
-
-    /**
-     * Takes what the engine has in order out of it and reads it, so that it holds no slice of the
-     * read's buffer: whatever the plugins have no room for yet is copied, and waits here. How
-     * the read ended is left to the next service (a paused or broken stream is found there again).
-     */
-    private void readAtOnce() {
-        takeReceived();
-        read();
-        for (int i = unread; i < received.size(); i++) {
-            ByteBuf piece = received.get(i);
-            received.set(i, piece.copy());
-            piece.release();
-        }
     }
 
     /**
@@ -247,13 +196,18 @@ final class Stream implements KcpOutput {
     }
 
     private void flush(long now) {
-        KcpMetric metric = kcp.getMetric();
-        int timeouts = metric.xmit();
+        flush(now, false);
+    }
+
+    /** Lets the engine flush; {@code cork}: a partial last segment may wait (KcpEngine#update(int, boolean)). */
+    private void flush(long now, boolean cork) {
+        int timeouts = kcp.timeouts();
         long resentBefore = resent;
-        kcp.update((int) now);
-        timeouts = metric.xmit() - timeouts;
-        control.flushed(now, metric.sndNxt(), metric.sndUna(), resent - resentBefore, timeouts, metric.rto());
-        inFlight.acknowledgedBelow((int) metric.sndUna());
+        kcp.update((int) now, cork);
+        timeouts = kcp.timeouts() - timeouts;
+        control.flushed(now, Integer.toUnsignedLong(kcp.sndNxt()), Integer.toUnsignedLong(kcp.sndUna()),
+                resent - resentBefore, timeouts, kcp.rto());
+        inFlight.acknowledgedBelow(kcp.sndUna());
         if (timeouts > 0) {
             steer();
         }
@@ -268,11 +222,17 @@ final class Stream implements KcpOutput {
      * since a KCP flush walks the whole send buffer; but then the end of every burst waited for
      * the receiver's delayed ACK: 64 B one-way 1.14-1.21 M msg/s that way, 1.87-2.13 M this way,
      * with less CPU per message; 1 KiB the same. docs/BENCHMARKS.md.)
+     *
+     * <p>Only a last segment not yet full waits, and only while earlier data is in flight: for
+     * the next wake to fill it, the next acknowledgement, or a millisecond, whichever is first.
+     * A loop that keeps up with its sender wakes for a few small messages at a time, and sending
+     * each wake's partial datagram made a third of all datagrams small ones (64 B one-way:
+     * 2.3-2.6 M msg/s against 2.9-3.0 M with kcp-netty's slower engine, whose wakes found more).
      */
     void send(long loopNow) {
         long now = clock(loopNow);
         if (pump()) {
-            flush(now);
+            flush(now, true);
         }
         planUpdate(now);
     }
@@ -280,13 +240,8 @@ final class Stream implements KcpOutput {
     /** Puts a control frame (Frames#control) into the stream, ahead of what the peer's queue holds yet, and flushes. */
     void sendControl(byte[] frame, long loopNow) {
         long now = clock(loopNow);
-        ByteBuf bytes = io.netty.buffer.Unpooled.wrappedBuffer(frame);
-        try {
-            kcp.send(bytes); // the engine keeps what it needs of it, as pump's frames
-            inFlight.pushed(frame.length, false);
-        } finally {
-            bytes.release();
-        }
+        kcp.send(Unpooled.wrappedBuffer(frame)); // copied
+        inFlight.pushed(frame.length, false);
         flush(now);
         planUpdate(now);
     }
@@ -295,22 +250,11 @@ final class Stream implements KcpOutput {
      * Gives the engine its first round-trip sample before any data: the handshake's, as TCP may
      * take the SYN's (RFC 6298, section 2). Without one KCP's first retransmission timeout is
      * 200 ms whatever the path, and on a longer one the whole first window went out twice
-     * (SessionCoreTest, 400 ms round trip: 64-68 of ~75 segments). The sample goes in the engine's
-     * own way: an acknowledgement echoing a send time {@code rttMillis} ago, for no segment it
-     * holds (the next sequence number), with KCP's default window, so only its estimator moves
-     * (first sample R: timeout 3R, as RFC 6298's).
+     * (SessionCoreTest, 400 ms round trip: 64-68 of ~75 segments). First sample R: timeout 3R,
+     * as RFC 6298's.
      */
-    void seedRoundTrip(int rttMillis, long loopNow) {
-        long now = clock(loopNow);
-        kcp.update((int) now); // the engine's own time, which the echo is read against (nothing is queued yet)
-        KcpMetric metric = kcp.getMetric();
-        ByteBuf ack = Datagram.kcpAck(endpoint.alloc(), kcp.getConv(), Kcp.IKCP_WND_RCV, (int) now - rttMillis,
-                (int) metric.sndNxt(), (int) metric.sndUna());
-        try {
-            kcp.input(ack);
-        } finally {
-            ack.release();
-        }
+    void seedRoundTrip(int rttMillis) {
+        kcp.sample(rttMillis);
     }
 
     /** Still waiting for the plugins. */
@@ -320,29 +264,25 @@ final class Stream implements KcpOutput {
 
     /**
      * Delivers whole frames to the plugins while they have room, reading the engine's received
-     * data piece by piece: each piece is copied once, into its frame (Frames.Reader), and let go
-     * of as soon as it is read, so the stream holds at most one partial frame.
+     * data where it lies: each byte is copied once more, into its frame (Frames.Reader), so the
+     * stream holds at most one partial frame beside what the engine holds in its window.
      */
     private Read read() {
         while (true) {
             if (!dispatcher.hasRoom()) {
                 return Read.NO_ROOM;
             }
-            if (unread == received.size() && !takeReceived()) {
+            ByteBuf piece = kcp.received();
+            if (piece == null) {
                 return Read.DONE;
             }
-            ByteBuf piece = received.get(unread);
-            Frames.Result result = reader.next(piece);
-            if (!piece.isReadable()) {
-                received.set(unread++, null).release();
-            }
-            switch (result) {
+            switch (reader.next(piece)) {
                 case FRAME -> deliver();
                 case CONTROL -> controls.control(reader.controlKind(), reader.body());
                 case BAD_CHECKSUM -> counters.checksumFailures.increment();
                 case BAD_TYPE -> counters.malformedInputs.increment();
                 case BAD_STREAM -> {
-                    if (!broken) { // (read again by the service after a read at once)
+                    if (!broken) { // (the session may service the stream again before it ends it)
                         broken = true;
                         counters.malformedInputs.increment();
                     }
@@ -351,21 +291,6 @@ final class Stream implements KcpOutput {
                 case NEED_MORE -> { }
             }
         }
-    }
-
-    /**
-     * Moves what the engine has received in order into {@link #received}, behind what is still
-     * unread there; true if anything is unread now.
-     */
-    private boolean takeReceived() {
-        if (unread == received.size()) {
-            received.clear();
-            unread = 0;
-        }
-        if (kcp.canRecv()) {
-            kcp.recv(received);
-        }
-        return unread < received.size();
     }
 
     private void deliver() {
@@ -382,10 +307,7 @@ final class Stream implements KcpOutput {
         while (kcp.waitSnd() < limit && (frame = peer.poll()) != null) {
             try {
                 inFlight.pushed(frame.readableBytes(), true);
-                int chunk = MAX_SEGMENTS_PER_SEND * mss();
-                while (frame.isReadable()) {
-                    kcp.send(frame.readSlice(Math.min(chunk, frame.readableBytes())));
-                }
+                kcp.send(frame); // copied
             } finally {
                 frame.release();
             }
@@ -398,8 +320,8 @@ final class Stream implements KcpOutput {
 
     /** Gives the engine what {@link SendControl} decided: the window and the retransmission timeout's floor. */
     private void steer() {
-        kcp.setSndWnd(control.window());
-        kcp.setRxMinrto(control.minRto());
+        kcp.sendWindow(control.window());
+        kcp.minRto(control.minRto());
     }
 
     /**
@@ -407,13 +329,16 @@ final class Stream implements KcpOutput {
      * Not before a resend back-off ends, except to send ACKs that are due.
      */
     private void planUpdate(long now) {
-        if (!kcp.checkFlush() && kcp.waitSnd() == 0) {
+        if (!kcp.hasWork()) {
             return;
         }
         long due = now + Math.max(1, kcp.check((int) now) - (int) now);
         due = Math.max(due, control.holdUntil());
         if (unacknowledged > 0) {
             due = Math.max(now + 1, Math.min(due, firstUnacknowledgedAt + ACK_DELAY_MILLIS));
+        }
+        if (kcp.holdsTail()) {
+            due = Math.min(due, now + 1);
         }
         if (timer != null && timerDue <= due) {
             return;
@@ -435,9 +360,8 @@ final class Stream implements KcpOutput {
         service(now, true);
     }
 
-    /** KCP's output: one datagram of segments. */
-    @Override
-    public void out(ByteBuf segments, Kcp engine) {
+    /** The engine's output: one datagram of segments. */
+    private void out(ByteBuf segments) {
         countResent(segments);
         wire.data(segments);
     }
@@ -466,7 +390,7 @@ final class Stream implements KcpOutput {
     /** The sender's own smoothed round trip (SendControl) once it has one, else the engine's. */
     int smoothedRttMillis() {
         int own = control.smoothedRttMillis();
-        return own >= 0 ? own : kcp.getMetric().srtt();
+        return own >= 0 ? own : kcp.srtt();
     }
 
     long retransmissions() {
@@ -478,7 +402,7 @@ final class Stream implements KcpOutput {
      * now (the receiving side delivers in order as it reads, so the acknowledged ones arrived).
      */
     int unacknowledgedMessages() {
-        inFlight.acknowledgedBelow((int) kcp.getMetric().sndUna());
+        inFlight.acknowledgedBelow(kcp.sndUna());
         return inFlight.unacknowledged();
     }
 
@@ -490,9 +414,5 @@ final class Stream implements KcpOutput {
         }
         released = true;
         kcp.release();
-        for (; unread < received.size(); unread++) {
-            received.get(unread).release();
-        }
-        received.clear();
     }
 }

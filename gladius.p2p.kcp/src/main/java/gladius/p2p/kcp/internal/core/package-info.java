@@ -6,8 +6,8 @@
  * deadlines ({@link gladius.p2p.kcp.internal.core.Timers}) run when the driver says so. The map of
  * who owns what is in the package above.
  *
- * <p>May use the api, the JDK, Netty's buffers ({@code io.netty.buffer}), the KCP engine
- * ({@code io.jpower.kcp.netty}), JCTools, and {@code secure}, {@code dispatch} and
+ * <p>May use the api, the JDK, Netty's buffers ({@code io.netty.buffer}), JCTools, and
+ * {@code secure}, {@code dispatch} and
  * {@code observe}; never a Netty channel, transport, bootstrap or executor, nor {@code host} or
  * the package above ({@code LayersTest} checks, so the core stays runnable in virtual time).
  */

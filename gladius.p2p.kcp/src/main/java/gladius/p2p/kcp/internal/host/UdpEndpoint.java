@@ -207,17 +207,6 @@ public final class UdpEndpoint implements Driver {
         return io;
     }
 
-    /**
-     * Received datagrams share their read's buffer with the others of the same {@code recvmmsg}
-     * (up to {@value #DATAGRAMS_PER_SYSCALL} in all) or coalesced run (up to 64 KiB): whatever
-     * keeps part of one past its read (KCP keeps segments it cannot deliver yet) takes a copy, or
-     * one held segment would hold the whole buffer.
-     */
-    @Override
-    public boolean readsShareBuffers() {
-        return io == SocketIo.EPOLL;
-    }
-
     /** Whether runs of datagrams are read coalesced (UDP GRO). */
     boolean coalescedReads() {
         return io == SocketIo.EPOLL && channel.config().getOption(EpollChannelOption.UDP_GRO);
