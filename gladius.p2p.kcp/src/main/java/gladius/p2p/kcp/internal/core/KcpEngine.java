@@ -95,6 +95,7 @@ final class KcpEngine {
     private int current;
     private int flushAt = DEFAULT_INTERVAL;
     private int srtt;
+    private int latestRtt;
     private int rttvar;
     private int rto = RTO_DEFAULT;
     private int timeouts;
@@ -113,6 +114,7 @@ final class KcpEngine {
     private long[] segStart = new long[FIRST_SLOTS];
     private int[] segLength = new int[FIRST_SLOTS];
     private int[] segResendAt = new int[FIRST_SLOTS];
+    private int[] segSentAt = new int[FIRST_SLOTS];
     private int[] segRto = new int[FIRST_SLOTS];
     private int[] segFastAcks = new int[FIRST_SLOTS];
     private int[] segXmit = new int[FIRST_SLOTS];
@@ -274,6 +276,7 @@ final class KcpEngine {
         long[] start = new long[length];
         int[] size = new int[length];
         int[] resendAt = new int[length];
+        int[] sentAt = new int[length];
         int[] segmentRto = new int[length];
         int[] fastAcks = new int[length];
         int[] xmit = new int[length];
@@ -284,6 +287,7 @@ final class KcpEngine {
             start[to] = segStart[from];
             size[to] = segLength[from];
             resendAt[to] = segResendAt[from];
+            sentAt[to] = segSentAt[from];
             segmentRto[to] = segRto[from];
             fastAcks[to] = segFastAcks[from];
             xmit[to] = segXmit[from];
@@ -292,6 +296,7 @@ final class KcpEngine {
         segStart = start;
         segLength = size;
         segResendAt = resendAt;
+        segSentAt = sentAt;
         segRto = segmentRto;
         segFastAcks = fastAcks;
         segXmit = xmit;
@@ -341,6 +346,7 @@ final class KcpEngine {
                     int rtt = now - ts;
                     if (rtt >= 0) {
                         sample(rtt);
+                        latestRtt = rtt;
                     }
                     acknowledge(sn);
                     if (!acked || sn - maxAck > 0) {
@@ -362,7 +368,7 @@ final class KcpEngine {
             index += length;
         }
         if (acked) {
-            countFastAcks(maxAck);
+            lateAcks(maxAck, now);
         }
         if (sndUna - priorUna > 0 && !noCongestionWindow) {
             grow();
@@ -447,17 +453,33 @@ final class KcpEngine {
         unsent.discardTo(sndUna == sndEnd ? unsent.tail() : segStart[sndUna & slotMask]);
     }
 
-    /** Every segment in flight below {@code maxAck} missed one more ACK of a later one. */
-    private void countFastAcks(int maxAck) {
+    /**
+     * Every segment in flight below {@code maxAck} missed one more ACK of a later one: after
+     * {@code fastResend} of those it is taken for lost (KCP's rule), and so is one sent longer
+     * ago than the loss delay (RFC 9002's time threshold, section 6.1.2), which a sender of
+     * sparse messages needs: with a message every few milliseconds, two later ACKs took two
+     * more messages, and a lost one waited for them or for its timeout. Either is sent again by
+     * the next flush. The time rule rides on fast resend: {@code fastResend} 0 turns both off.
+     */
+    private void lateAcks(int maxAck, int now) {
         if (maxAck - sndUna < 0 || maxAck - sndNxt >= 0) {
             return;
         }
+        int lossDelay = Math.max(1, (9 * Math.max(srtt, latestRtt) + 7) / 8);
         for (int sn = sndUna; sn != maxAck; sn++) {
             int slot = sn & slotMask;
             if (!segAcked[slot]) {
                 segFastAcks[slot]++;
+                if (fastResend > 0 && now - segSentAt[slot] >= lossDelay) {
+                    segFastAcks[slot] = Math.max(segFastAcks[slot], fastResend);
+                }
             }
         }
+    }
+
+    /** Whether segments came before their turn and wait for one missing: a gap the peer should hear of at once. */
+    boolean hasGap() {
+        return earlyCount > 0;
     }
 
     private void queueAck(int sn, int ts) {
@@ -679,6 +701,7 @@ final class KcpEngine {
             } else {
                 continue;
             }
+            segSentAt[slot] = now;
             int length = segLength[slot];
             out = room(out, OVERHEAD + length);
             header(out, CMD_PUSH, window, now, sn, length);

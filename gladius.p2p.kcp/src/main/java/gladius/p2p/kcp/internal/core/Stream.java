@@ -69,6 +69,8 @@ final class Stream {
     private long firstUnacknowledgedAt;
     /** A datagram of acknowledgements only came in since the engine last flushed: window or resends may be due. */
     private boolean acknowledged;
+    /** Data came in past a missing segment since the engine last flushed: its ACK goes at once. */
+    private boolean gap;
 
     /**
      * A stream on a new KCP engine for conversation {@code conv}; {@code onNoRoom} runs when the
@@ -125,6 +127,9 @@ final class Stream {
         } else if (unacknowledged++ == 0) {
             firstUnacknowledgedAt = now;
         }
+        // Data past a gap is acknowledged at once, not after the ACK delay (RFC 9000, section
+        // 13.2.1; TCP's duplicate ACKs): the sender learns of the loss that much sooner.
+        gap |= data && kcp.hasGap();
         return true;
     }
 
@@ -171,8 +176,9 @@ final class Stream {
     /**
      * As above; with {@code due} (the engine's timer) KCP always flushes. Otherwise it flushes
      * when there is something to send at once: new data, acknowledgements that may have opened
-     * the window or called for a fast resend, or ACKs that have waited long enough; ACKs of data
-     * alone wait for one of those (or for the timer planned at their deadline).
+     * the window or called for a fast resend, data past a gap (its ACK tells the sender of a
+     * loss), or ACKs that have waited long enough; other ACKs of data wait for one of those (or
+     * for the timer planned at their deadline).
      */
     private void service(long now, boolean due) {
         paused = false;
@@ -188,7 +194,7 @@ final class Stream {
             case DONE -> { }
         }
         boolean moved = pump();
-        if (due || moved || acknowledged || unacknowledged >= ACK_EVERY_DATAGRAMS
+        if (due || moved || acknowledged || gap || unacknowledged >= ACK_EVERY_DATAGRAMS
                 || (unacknowledged > 0 && now - firstUnacknowledgedAt >= ACK_DELAY_MILLIS)) {
             flush(now);
         }
@@ -213,6 +219,7 @@ final class Stream {
         }
         unacknowledged = 0;
         acknowledged = false;
+        gap = false;
     }
 
     /**

@@ -87,6 +87,36 @@ class KcpEngineTest {
     }
 
     /**
+     * RFC 9002's time threshold: one ACK of a later segment is enough to take an earlier one for
+     * lost once it was sent longer ago than 9/8 of the round trip; before that, it is not. (KCP's
+     * own rule wants two such ACKs: a sender of sparse messages waited for two more messages.)
+     */
+    @ParameterizedTest
+    @ValueSource(ints = {4, 10})
+    void aLaterAckFindsALossOnceTheLossDelayHasPassed(int ackAt) {
+        List<ByteBuf> wire = new ArrayList<>();
+        KcpEngine sender = transportEngine(wire::add);
+        sender.sample(8); // srtt 8 ms
+        sender.send(Unpooled.wrappedBuffer(new byte[] {1}));
+        sender.update(0); // sn 0, lost
+        sender.send(Unpooled.wrappedBuffer(new byte[] {2}));
+        sender.update(ackAt - 1); // sn 1
+        wire.forEach(ByteBuf::release);
+        wire.clear();
+
+        // sn 1 acknowledged 1 ms after it left: srtt 7, loss delay ceil(9/8 * 7) = 8 ms
+        assertEquals(0, sender.input(segment(82, 256, ackAt - 1, 1, 0, new byte[0]), ackAt));
+        sender.update(ackAt);
+        boolean resent = ackAt >= 8;
+        assertEquals(resent ? 1 : 0, sender.resends(), "sn 0 is " + ackAt + " ms old");
+        if (resent) {
+            assertEquals(1, wire.size());
+            assertEquals(0, wire.get(0).getIntLE(12), "sn 0 again");
+        }
+        wire.forEach(ByteBuf::release);
+    }
+
+    /**
      * Two engines carry 2 MB each way over links with loss, reordering (jitter) and duplicates;
      * every byte arrives once, in order, and both send buffers drain. The receivers read in bursts
      * with pauses, so their windows shut and open again on the way.
