@@ -92,7 +92,7 @@
  *      retainedDuplicate ─► Peer.offer ────┼─► SessionLayer.drainDirty (a dial if no session)
  *      (bounded MPSC; full: drop + count)  │     Session.send ─► Stream.send
  *    idle ─► pending: NettyDriver.wake     │       Stream.pump: Peer.poll ─► KcpEngine.send (copied)
- *                                          │       KcpEngine.update ─► Stream.out ─► Wire.data
+ *                                          │       KcpEngine.update ─► Wire.data
  *                                          │         (its datagram buffers leave room: HeaderRoom)
  *                                          │         plain:  Datagram.data (tags in front)
  *                                          │         sealed: SecureChannel.seal in KCP's buffer

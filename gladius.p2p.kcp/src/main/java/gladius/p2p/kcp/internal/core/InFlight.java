@@ -3,25 +3,18 @@ package gladius.p2p.kcp.internal.core;
 /**
  * Which of the messages a {@link Stream} handed its engine the peer has not acknowledged yet, so
  * that a session that ends can count what it loses (Counters#messagesDropped) instead of losing
- * it silently. KCP in stream mode packs messages into segments as it likes, so two positions in
- * the byte stream are kept: where each message not yet acknowledged ends, and where each
- * segment sent but not yet acknowledged ends (its length is final once it was first sent). The
- * peer acknowledges every segment below the engine's {@code snd_una}: the stream up to the end of
- * the last of those has arrived, in order, and every message ending there was delivered (the
- * receiving side reads in order as it goes). Single-threaded, as its stream.
+ * it silently. KCP in stream mode packs messages into segments as it likes, so messages are kept
+ * as positions in the byte stream (where each one not yet acknowledged ends), and the engine
+ * says up to which position the peer has acknowledged the stream ({@link KcpEngine#acknowledgedBytes}):
+ * that much has arrived, in order, and every message ending there was delivered (the receiving
+ * side reads in order as it goes). Single-threaded, as its stream.
  */
 final class InFlight {
 
     /** Where in the stream each message not known to be acknowledged ends. */
     private final Offsets messageEnds = new Offsets();
-    /** Where in the stream each segment from {@link #firstSn} on, sent and not acknowledged, ends. */
-    private final Offsets segmentEnds = new Offsets();
-    private int firstSn;
-    /** Bytes handed to the engine, and where the newest segment sent ends. */
+    /** Bytes handed to the engine: every one of them goes into its stream, in this order. */
     private long pushed;
-    private long sentEnd;
-    /** The stream is acknowledged up to here. */
-    private long acknowledged;
 
     /** {@code bytes} more in the engine, a message of ours ({@code message}) or a control frame. */
     void pushed(int bytes, boolean message) {
@@ -31,22 +24,9 @@ final class InFlight {
         }
     }
 
-    /** The engine sent the segment {@code sn}, of {@code length} bytes, for the first time. */
-    void firstSent(int sn, int length) {
-        if (segmentEnds.isEmpty()) {
-            firstSn = sn;
-        }
-        sentEnd += length;
-        segmentEnds.add(sentEnd);
-    }
-
-    /** The peer has acknowledged every segment below {@code una} (serial numbers, as they wrap). */
-    void acknowledgedBelow(int una) {
-        while (!segmentEnds.isEmpty() && firstSn - una < 0) {
-            acknowledged = segmentEnds.removeFirst();
-            firstSn++;
-        }
-        while (!messageEnds.isEmpty() && messageEnds.first() <= acknowledged) {
+    /** The peer has acknowledged the stream's first {@code bytes} bytes. */
+    void acknowledgedTo(long bytes) {
+        while (!messageEnds.isEmpty() && messageEnds.first() <= bytes) {
             messageEnds.removeFirst();
         }
     }
@@ -86,11 +66,9 @@ final class InFlight {
             return ring[head];
         }
 
-        long removeFirst() {
-            long first = ring[head];
+        void removeFirst() {
             head = (head + 1) & (ring.length - 1);
             size--;
-            return first;
         }
     }
 }

@@ -199,10 +199,6 @@ final class KcpEngine {
         return sndNxt;
     }
 
-    int rcvNxt() {
-        return rcvNxt;
-    }
-
     /** The smoothed round trip, 0 before the first sample. */
     int srtt() {
         return srtt;
@@ -220,6 +216,14 @@ final class KcpEngine {
     /** Segments sent again, on a timeout or a fast resend, since the engine was made. */
     int resends() {
         return resends;
+    }
+
+    /**
+     * How much of the stream (bytes from its start) the peer has acknowledged: every segment
+     * before {@link #sndUna()}, whose bytes the engine has let go of.
+     */
+    long acknowledgedBytes() {
+        return unsent.head();
     }
 
     /** Segments not acknowledged: in flight or waiting for the window. */

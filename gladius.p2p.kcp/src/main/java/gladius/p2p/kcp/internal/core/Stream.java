@@ -54,9 +54,6 @@ final class Stream {
     private boolean released;
     /** The stream could not be parsed: counted once, and the session told by the next service. */
     private boolean broken;
-    /** PUSH segments sent again (on a timeout or a fast resend), and the number after the newest one sent. */
-    private long resent;
-    private int nextSn;
     /** Waiting for the plugins to make room before more frames are read. */
     private boolean paused;
     private Timers.Timer timer;
@@ -89,7 +86,7 @@ final class Stream {
         this.onBadStream = onBadStream;
         this.controls = controls;
         this.reader = new Frames.Reader(settings.maxFrameLength());
-        this.kcp = new KcpEngine(conv, settings.mtu() - wire.overhead(), this::out, wire.segmentAllocator(), endpoint.alloc());
+        this.kcp = new KcpEngine(conv, settings.mtu() - wire.overhead(), wire::data, wire.segmentAllocator(), endpoint.alloc());
         kcp.nodelay(settings.nodelay(), (int) settings.interval().toMillis(), settings.fastResend(),
                 !settings.congestionControl());
         kcp.windows(settings.sendWindow(), settings.receiveWindow());
@@ -120,7 +117,7 @@ final class Stream {
         boolean acks = takeRoundTrips(segments, segments.readerIndex(), now);
         if (acks || kcp.sndUna() != una) {
             steer();
-            inFlight.acknowledgedBelow(kcp.sndUna());
+            inFlight.acknowledgedTo(kcp.acknowledgedBytes());
         }
         if (!data) {
             acknowledged = true;
@@ -208,12 +205,12 @@ final class Stream {
     /** Lets the engine flush; {@code cork}: a partial last segment may wait (KcpEngine#update(int, boolean)). */
     private void flush(long now, boolean cork) {
         int timeouts = kcp.timeouts();
-        long resentBefore = resent;
+        int resentBefore = kcp.resends();
         kcp.update((int) now, cork);
         timeouts = kcp.timeouts() - timeouts;
         control.flushed(now, Integer.toUnsignedLong(kcp.sndNxt()), Integer.toUnsignedLong(kcp.sndUna()),
-                resent - resentBefore, timeouts, kcp.rto());
-        inFlight.acknowledgedBelow(kcp.sndUna());
+                kcp.resends() - resentBefore, timeouts, kcp.rto());
+        inFlight.acknowledgedTo(kcp.acknowledgedBytes());
         if (timeouts > 0) {
             steer();
         }
@@ -367,41 +364,15 @@ final class Stream {
         service(now, true);
     }
 
-    /** The engine's output: one datagram of segments. */
-    private void out(ByteBuf segments) {
-        countResent(segments);
-        wire.data(segments);
-    }
-
-    /**
-     * Counts the PUSH segments of an outgoing datagram that were sent before: KCP's own count
-     * ({@code xmit}) has only those resent on a timeout, not the fast resends; and notes where in
-     * the stream each new one ends ({@link InFlight}). Sequence numbers are compared as 32-bit
-     * serial numbers, as they wrap on the wire.
-     */
-    private void countResent(ByteBuf segments) {
-        for (int index = segments.readerIndex(); Datagram.hasSegment(segments, index);
-                index = Datagram.nextSegment(segments, index)) {
-            if (Datagram.isPush(segments, index)) {
-                int sn = Datagram.sequenceNumber(segments, index);
-                if (sn - nextSn < 0) {
-                    resent++;
-                } else {
-                    nextSn = sn + 1;
-                    inFlight.firstSent(sn, Datagram.segmentLength(segments, index));
-                }
-            }
-        }
-    }
-
     /** The sender's own smoothed round trip (SendControl) once it has one, else the engine's. */
     int smoothedRttMillis() {
         int own = control.smoothedRttMillis();
         return own >= 0 ? own : kcp.srtt();
     }
 
+    /** PUSH segments sent again, on a timeout or a fast resend. */
     long retransmissions() {
-        return resent;
+        return kcp.resends();
     }
 
     /**
@@ -409,7 +380,7 @@ final class Stream {
      * now (the receiving side delivers in order as it reads, so the acknowledged ones arrived).
      */
     int unacknowledgedMessages() {
-        inFlight.acknowledgedBelow(kcp.sndUna());
+        inFlight.acknowledgedTo(kcp.acknowledgedBytes());
         return inFlight.unacknowledged();
     }
 
