@@ -1,0 +1,358 @@
+package gladius.p2p.dht.internal;
+
+import gladius.p2p.Message;
+import gladius.p2p.Network;
+import gladius.p2p.NodeAddress;
+import gladius.p2p.NodeKey;
+import gladius.p2p.NodeRecord;
+import gladius.p2p.PeerState;
+import gladius.p2p.Plugin;
+import gladius.p2p.dht.DhtRecord;
+import gladius.p2p.dht.DhtService;
+import gladius.p2p.dht.DhtStats;
+import java.net.InetAddress;
+import java.net.UnknownHostException;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HexFormat;
+import java.util.LinkedHashMap;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.Future;
+
+/**
+ * The DHT plugin: a {@link Kademlia} core run on the network's plugin thread. Messages of type
+ * {@value DhtService#TYPE} go to the core with the sender's ID (SHA-256 of the key its session
+ * proved; of its address in a network without keys) and its record; what the core sends goes out
+ * with {@link Network#broadcast(gladius.p2p.Message, NodeAddress...)}, which dials a node it has
+ * no session with (without adding it to the route table); the core's timers are one scheduled
+ * task at its next deadline. The application's calls hop onto the plugin thread the same way.
+ */
+final class DhtPlugin implements Plugin, DhtService {
+
+    private static final System.Logger LOG = System.getLogger(DhtPlugin.class.getName());
+    private static final byte[] CONTENT_LABEL = "gladius dht content\0".getBytes(StandardCharsets.US_ASCII);
+
+    private final DhtSettings settings;
+    private final Signer signer;
+    private volatile Network network;
+    private volatile DhtStats published = new DhtStats(0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0);
+    // Plugin thread only.
+    private Kademlia core;
+    private boolean keyed;
+    private Future<?> timer;
+    private long timerAt = Long.MAX_VALUE;
+    /** Route-table nodes not yet asked to let this node join through them. */
+    private final Set<NodeAddress> unasked = new LinkedHashSet<>();
+    private boolean joined;
+    /** This node's own records and provided content, put again every republish interval. */
+    private final Map<String, byte[]> own = new LinkedHashMap<>();
+    private final Map<String, Long> lastSequence = new LinkedHashMap<>();
+    private final Set<NodeId> provided = new LinkedHashSet<>();
+
+    DhtPlugin(DhtSettings settings) {
+        this.settings = settings;
+        this.signer = settings.signer();
+    }
+
+    // ------------------------------------------------------------------ plugin callbacks
+
+    @Override
+    public void startup(Network network) {
+        this.network = network;
+        Optional<NodeKey> key = network.networkState().key();
+        keyed = key.isPresent();
+        NodeId self = keyed ? NodeId.ofKey(key.get()) : NodeId.ofAddress(network.localAddress());
+        boolean loopback = literal(network.localAddress().host()).map(InetAddress::isLoopbackAddress).orElse(false);
+        core = new Kademlia(settings.core(), self, new Io(), address -> subnet(address, loopback), network.random());
+        unasked.addAll(settings.seeds());
+        for (PeerState peer : network.networkState().peers()) {
+            if (peer.inRouteTable()) {
+                unasked.add(peer.address());
+            }
+        }
+        join();
+        network.schedule(this, settings.republishInterval(), this::republish);
+    }
+
+    @Override
+    public void nodeAdded(NodeAddress node) {
+        if (core != null) {
+            unasked.add(node);
+            join();
+        }
+    }
+
+    @Override
+    public void newMessage(Message message) {
+        if (!TYPE.equals(message.type()) || core == null) {
+            return;
+        }
+        NodeAddress from = message.sender();
+        NodeId id;
+        byte[] entry;
+        if (keyed) {
+            Optional<PeerState> peer = network.peerState(from);
+            Optional<NodeKey> key = peer.flatMap(PeerState::key);
+            if (key.isEmpty()) {
+                core.counters().malformed++; // a session without a proven key in a network with keys: cannot be
+                return;
+            }
+            id = NodeId.ofKey(key.get());
+            entry = peer.flatMap(PeerState::record).map(NodeRecord::encoded).orElse(null);
+        } else {
+            id = NodeId.ofAddress(from);
+            entry = from.toString().getBytes(StandardCharsets.UTF_8);
+        }
+        core.receive(id, from, entry, message.bodyBytes(), now());
+        after();
+    }
+
+    @Override
+    public void close() {
+        core = null;
+    }
+
+    // ------------------------------------------------------------------ DhtService
+
+    @Override
+    public byte[] writer() {
+        return signer.publicKey();
+    }
+
+    @Override
+    public CompletableFuture<Stored> put(String name, byte[] value) {
+        DhtRecord.checkName(name);
+        if (value.length > DhtRecord.MAX_VALUE_BYTES) {
+            throw new IllegalArgumentException("value is " + value.length + " bytes, over " + DhtRecord.MAX_VALUE_BYTES);
+        }
+        byte[] copy = value.clone();
+        CompletableFuture<Stored> result = new CompletableFuture<>();
+        onPluginThread(result, () -> {
+            own.put(name, copy);
+            putOwn(name, copy, result);
+        });
+        return result;
+    }
+
+    @Override
+    public CompletableFuture<Optional<DhtRecord>> get(String path) {
+        int slash = path.indexOf('/');
+        if (slash != 2 * DhtRecord.WRITER_BYTES || !path.substring(0, slash).matches("[0-9a-fA-F]+")) {
+            throw new IllegalArgumentException("path must be WRITERHEX/NAME (64 hex digits, '/', a name), not '" + path + "'");
+        }
+        byte[] writer = HexFormat.of().parseHex(path.substring(0, slash));
+        String name = DhtRecord.checkName(path.substring(slash + 1));
+        CompletableFuture<Optional<DhtRecord>> result = new CompletableFuture<>();
+        onPluginThread(result, () -> core.get(Records.place(writer, name), now(),
+                lookup -> result.complete(lookup.record().map(Records.Signed::record))));
+        return result;
+    }
+
+    @Override
+    public CompletableFuture<Optional<NodeAddress>> find(NodeKey key) {
+        if (!keyed && network != null) {
+            throw new IllegalStateException("this network proves no keys: its DHT IDs come from addresses");
+        }
+        NodeId target = NodeId.ofKey(key);
+        CompletableFuture<Optional<NodeAddress>> result = new CompletableFuture<>();
+        onPluginThread(result, () -> core.findNode(target, now(), lookup -> result.complete(
+                lookup.closest().stream().filter(p -> p.id().equals(target)).map(Peer::address).findFirst())));
+        return result;
+    }
+
+    @Override
+    public CompletableFuture<Integer> provide(byte[] content) {
+        NodeId key = contentKey(content);
+        CompletableFuture<Integer> result = new CompletableFuture<>();
+        onPluginThread(result, () -> {
+            provided.add(key);
+            core.provide(key, now(), stored -> result.complete(stored.stored()));
+        });
+        return result;
+    }
+
+    @Override
+    public CompletableFuture<List<NodeAddress>> providers(byte[] content) {
+        NodeId key = contentKey(content);
+        CompletableFuture<List<NodeAddress>> result = new CompletableFuture<>();
+        onPluginThread(result, () -> core.findProviders(key, now(),
+                lookup -> result.complete(lookup.providers().stream().map(Peer::address).toList())));
+        return result;
+    }
+
+    @Override
+    public int knownNodes() {
+        return published.knownNodes();
+    }
+
+    @Override
+    public DhtStats stats() {
+        return published;
+    }
+
+    // ------------------------------------------------------------------ the core's surroundings
+
+    private final class Io implements Kademlia.Io {
+        @Override
+        public void send(NodeAddress to, byte[] body) {
+            try {
+                network.broadcast(network.newMessage(TYPE, body), to);
+            } catch (IllegalStateException closed) {
+                LOG.log(System.Logger.Level.DEBUG, "dht dropped a message to {0}: {1}", to, closed.getMessage());
+            }
+        }
+
+        @Override
+        public Optional<Peer> readEntry(byte[] entry) {
+            if (keyed) {
+                Optional<NodeRecord> record = network.readRecord(entry);
+                if (record.isEmpty() || record.get().addresses().isEmpty()) {
+                    return Optional.empty();
+                }
+                return Optional.of(new Peer(NodeId.ofKey(record.get().key()), record.get().addresses().get(0), entry));
+            }
+            try {
+                NodeAddress address = NodeAddress.parse(new String(entry, StandardCharsets.UTF_8));
+                return address.port() == 0 ? Optional.empty() : Optional.of(new Peer(NodeId.ofAddress(address), address, entry));
+            } catch (IllegalArgumentException garbage) {
+                return Optional.empty();
+            }
+        }
+    }
+
+    /** Asks the route-table nodes not asked yet for the nodes near this one; the first time, then looks itself up. */
+    private void join() {
+        if (unasked.isEmpty()) {
+            return;
+        }
+        List<NodeAddress> seeds = new ArrayList<>(unasked);
+        unasked.clear();
+        core.bootstrap(seeds, now(), result -> joined = true);
+        after();
+    }
+
+    private void putOwn(String name, byte[] value, CompletableFuture<Stored> result) {
+        long now = now();
+        long sequence = Math.max(now, lastSequence.getOrDefault(name, -1L) + 1);
+        lastSequence.put(name, sequence);
+        DhtRecord record = new DhtRecord(signer.publicKey(), name, value, sequence,
+                java.time.Instant.ofEpochMilli(now).plus(settings.recordTtl()));
+        Records.Signed signed = Records.sign(record, signer);
+        core.put(signed, now, stored -> {
+            if (result != null) {
+                result.complete(new Stored(record, stored.stored()));
+            }
+        });
+    }
+
+    private void republish() {
+        if (core == null) {
+            return;
+        }
+        own.forEach((name, value) -> putOwn(name, value, null));
+        for (NodeId key : provided) {
+            core.provide(key, now(), stored -> {});
+        }
+        after();
+        network.schedule(this, settings.republishInterval(), this::republish);
+    }
+
+    /** Runs an application's call on the plugin thread; fails its future if the network is closed or not started. */
+    private void onPluginThread(CompletableFuture<?> result, Runnable task) {
+        Network net = network;
+        if (net == null) {
+            throw new IllegalStateException("the DHT has not started: the network is not listening");
+        }
+        try {
+            net.schedule(this, Duration.ZERO, () -> {
+                if (core == null) {
+                    result.completeExceptionally(new IllegalStateException("the network closed"));
+                    return;
+                }
+                task.run();
+                after();
+            });
+        } catch (IllegalStateException | IllegalArgumentException closed) {
+            result.completeExceptionally(new IllegalStateException("the network closed", closed));
+        }
+    }
+
+    /** After the core ran: publish the figures, and set the timer to its next deadline. */
+    private void after() {
+        Kademlia k = core;
+        if (k == null) {
+            return;
+        }
+        Kademlia.Counters c = k.counters();
+        published = new DhtStats(k.table().size(), k.store().recordCount(), k.store().providerCount(), k.store().bytes(),
+                c.lookups, c.requestsSent, c.timeouts, c.requestsServed, c.malformed, c.unsolicited, c.invalidRecords,
+                c.invalidEntries, k.table().refusedBySubnet(), k.store().refused());
+        long next = k.nextDeadline();
+        if (next >= timerAt) {
+            return;
+        }
+        if (timer != null) {
+            timer.cancel(false);
+        }
+        timerAt = next;
+        try {
+            timer = network.schedule(this, Duration.ofMillis(Math.max(0, next - now())), this::onTimer);
+        } catch (IllegalStateException closed) {
+            timer = null;
+        }
+    }
+
+    private void onTimer() {
+        timer = null;
+        timerAt = Long.MAX_VALUE;
+        if (core != null) {
+            core.tick(now());
+            after();
+        }
+    }
+
+    private long now() {
+        return network.clock().millis();
+    }
+
+    private static NodeId contentKey(byte[] content) {
+        if (content.length == 0 || content.length > 255) {
+            throw new IllegalArgumentException("content must be 1 to 255 bytes, not " + content.length);
+        }
+        return NodeId.of(NodeId.sha256(CONTENT_LABEL, content));
+    }
+
+    /** The block an address counts against for the subnet limits, or null when none applies. */
+    private String subnet(NodeAddress address, boolean localLoopback) {
+        if (!settings.ipLimits()) {
+            return null;
+        }
+        Optional<InetAddress> ip = literal(address.host());
+        if (ip.isEmpty()) {
+            return "name " + address.host();
+        }
+        if (localLoopback && ip.get().isLoopbackAddress()) {
+            return null; // a cluster on one machine
+        }
+        byte[] b = ip.get().getAddress();
+        return HexFormat.of().formatHex(b, 0, b.length == 4 ? 3 : 6);
+    }
+
+    /** The address of an IP literal, without asking DNS. */
+    static Optional<InetAddress> literal(String host) {
+        if (host.isEmpty() || !(host.indexOf(':') >= 0 || host.chars().allMatch(c -> c == '.' || Character.isDigit(c)))) {
+            return Optional.empty();
+        }
+        try {
+            return Optional.of(InetAddress.getByName(host));
+        } catch (UnknownHostException | SecurityException e) {
+            return Optional.empty();
+        }
+    }
+}
