@@ -525,6 +525,9 @@ final class Kademlia {
                 if (answer instanceof Wire.Nodes nodes) {
                     learn(path, c, nodes);
                 }
+                if (!finished && kind == Wire.FIND_NODE && c.peer.id().equals(target)) {
+                    finish(); // the node looked for answered: found (no other node can be closer)
+                }
                 step(path);
                 finishIfDone();
             }, () -> {

@@ -1,0 +1,152 @@
+package gladius.p2p.dht;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import gladius.p2p.Network;
+import gladius.p2p.NodeAddress;
+import gladius.p2p.NodeKey;
+import gladius.p2p.testing.Await;
+import gladius.p2p.testing.Cluster;
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.HexFormat;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
+import java.util.stream.Collectors;
+import org.junit.jupiter.api.Test;
+
+/** The DHT plugin on real networks on 127.0.0.1, found through Network.create. */
+class DhtTest {
+
+    static Map<String, String> settings(String... keyValues) {
+        Map<String, String> settings = new HashMap<>(Map.of("provider", "kcp", "plugins", "dht"));
+        for (int i = 0; i < keyValues.length; i += 2) {
+            settings.put(keyValues[i], keyValues[i + 1]);
+        }
+        return settings;
+    }
+
+    static DhtService dht(Network network) {
+        return network.plugin(DhtService.class).orElseThrow();
+    }
+
+    static <T> T get(CompletableFuture<T> future) {
+        try {
+            return future.get(Await.TIMEOUT.toSeconds(), TimeUnit.SECONDS);
+        } catch (Exception e) {
+            throw new AssertionError("the DHT call did not complete", e);
+        }
+    }
+
+    /** Node 0 with no seeds, then n - 1 nodes that join through it, until each knows {@code known} nodes. */
+    static List<Network> joined(Cluster cluster, int n, int known, String... keyValues) {
+        Network first = cluster.start(settings(keyValues));
+        Map<String, String> seeded = settings(keyValues);
+        seeded.put("dht.seeds", first.localAddress().toString());
+        for (int i = 1; i < n; i++) {
+            cluster.start(seeded);
+        }
+        List<Network> nodes = cluster.nodes();
+        Await.until("every node's DHT to know " + known + " others", () -> nodes.stream().allMatch(x -> dht(x).knownNodes() >= known),
+                () -> "known " + nodes.stream().map(x -> dht(x).knownNodes()).collect(Collectors.toList()));
+        return nodes;
+    }
+
+    @Test
+    void tenSecureNodesReadEveryRecordAndFindEveryNodeByKey() {
+        try (Cluster cluster = new Cluster()) {
+            List<Network> nodes = joined(cluster, 10, 9, "kcp.secure", "true");
+            List<String> paths = new ArrayList<>();
+            for (int i = 0; i < nodes.size(); i++) {
+                DhtService.Stored stored = get(dht(nodes.get(i)).put("name", ("value " + i).getBytes(StandardCharsets.UTF_8)));
+                assertEquals(9, stored.nodes(), "the nine others are the closest nodes there are");
+                assertEquals(HexFormat.of().formatHex(dht(nodes.get(i)).writer()) + "/name", stored.record().path());
+                paths.add(stored.record().path());
+            }
+            for (Network reader : nodes) {
+                for (int i = 0; i < nodes.size(); i++) {
+                    DhtRecord record = get(dht(reader).get(paths.get(i))).orElseThrow(() -> new AssertionError("no record"));
+                    assertArrayEquals(("value " + i).getBytes(StandardCharsets.UTF_8), record.value());
+                }
+                for (Network other : nodes) {
+                    if (other != reader) {
+                        NodeKey key = other.networkState().key().orElseThrow();
+                        assertEquals(Optional.of(other.localAddress()), get(dht(reader).find(key)), "found " + key.shortText());
+                    }
+                }
+            }
+            // A newer value replaces the old one everywhere.
+            get(dht(nodes.get(3)).put("name", "newer".getBytes(StandardCharsets.UTF_8)));
+            for (Network reader : nodes) {
+                assertArrayEquals("newer".getBytes(StandardCharsets.UTF_8), get(dht(reader).get(paths.get(3))).orElseThrow().value());
+            }
+        }
+    }
+
+    @Test
+    void aPlainNetworkStoresRecordsAndProviders() {
+        try (Cluster cluster = new Cluster()) {
+            List<Network> nodes = joined(cluster, 6, 5);
+            String path = get(dht(nodes.get(2)).put("p", new byte[] {1, 2, 3})).record().path();
+            assertArrayEquals(new byte[] {1, 2, 3}, get(dht(nodes.get(5)).get(path)).orElseThrow().value());
+            byte[] content = "some content".getBytes(StandardCharsets.UTF_8);
+            assertTrue(get(dht(nodes.get(1)).provide(content)) > 0);
+            assertTrue(get(dht(nodes.get(4)).provide(content)) > 0);
+            List<NodeAddress> providers = get(dht(nodes.get(0)).providers(content));
+            assertEquals(List.of(nodes.get(1).localAddress(), nodes.get(4).localAddress()).stream().sorted().toList(),
+                    providers.stream().sorted().toList());
+            assertThrows(IllegalStateException.class, () -> dht(nodes.get(0)).find(NodeKey.of(new byte[32])),
+                    "a network without keys finds no node by key");
+            String missing = HexFormat.of().formatHex(new byte[32]) + "/nothing";
+            assertEquals(Optional.empty(), get(dht(nodes.get(0)).get(missing)));
+        }
+    }
+
+    @Test
+    void garbageFromAPeerIsDroppedAndCounted() {
+        try (Cluster cluster = new Cluster()) {
+            Network node = cluster.start(settings());
+            Network hostile = cluster.start(settings("plugins", "none"));
+            byte[][] garbage = {{}, {0}, {6, 0, 0, 0, 1, (byte) 0xff, (byte) 0xff}, {1, 0, 0, 0, 1, 2}, new byte[70_000]};
+            for (byte[] body : garbage) {
+                hostile.broadcast(hostile.newMessage(DhtService.TYPE, body), node.localAddress());
+            }
+            Await.until("the node to count the five", () -> dht(node).stats().malformed() == 5,
+                    () -> dht(node).stats().toString());
+            // An answer to nothing asked is dropped too.
+            hostile.broadcast(hostile.newMessage(DhtService.TYPE, new byte[] {7, 0, 0, 0, 9, 0}), node.localAddress());
+            Await.until("the node to count the unsolicited answer", () -> dht(node).stats().unsolicited() == 1,
+                    () -> dht(node).stats().toString());
+            assertEquals(0, node.networkState().pluginFailures());
+        }
+    }
+
+    @Test
+    void badSettingsNameTheKey() {
+        assertTrue(assertThrows(IllegalArgumentException.class, () -> Network.create(settings("dht.k", "0")))
+                .getMessage().contains("dht.k"));
+        assertTrue(assertThrows(IllegalArgumentException.class,
+                () -> Network.create(settings("dht.republish-interval", "24h"))).getMessage().contains("dht.republish-interval"));
+        assertTrue(assertThrows(IllegalArgumentException.class, () -> Network.create(settings("dht.key", "abcd")))
+                .getMessage().contains("dht.key"));
+        assertTrue(assertThrows(IllegalArgumentException.class, () -> Network.create(settings("dht.nonsense", "1")))
+                .getMessage().contains("dht.nonsense"));
+    }
+
+    @Test
+    void theWriterKeyIsTheNodeKeysSecretWhenOneIsGiven() {
+        String secret = "9d61b19deffd5a60ba844af492ec2cc44449c5697b326919703bac031cae7f60"; // RFC 8032 test 1
+        try (Network network = Network.create(settings("kcp.secure", "true", "kcp.node-key", secret))) {
+            network.listen(new NodeAddress("127.0.0.1", 0));
+            assertEquals("d75a980182b10ab7d54bfed3c964073a0ee172f3daa62325af021a68f707511a",
+                    HexFormat.of().formatHex(dht(network).writer()));
+        }
+    }
+}
