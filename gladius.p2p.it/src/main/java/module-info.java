@@ -10,4 +10,5 @@ module gladius.p2p.it {
     requires static gladius.p2p.discovery;
     requires static gladius.p2p.latency;
     requires static gladius.p2p.ethstate;
+    requires static gladius.p2p.dht;
 }

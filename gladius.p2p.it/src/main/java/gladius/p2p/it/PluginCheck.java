@@ -6,6 +6,7 @@ import gladius.p2p.NodeAddress;
 import gladius.p2p.PeerState;
 import gladius.p2p.Plugin;
 import gladius.p2p.discovery.DiscoveryService;
+import gladius.p2p.dht.DhtService;
 import gladius.p2p.ethstate.EthState;
 import gladius.p2p.latency.LatencyAudit;
 import java.util.Arrays;
@@ -84,6 +85,7 @@ public final class PluginCheck {
         boolean discovery = resolved.contains("gladius.p2p.discovery") && b.plugin(DiscoveryService.class).isPresent();
         boolean latency = resolved.contains("gladius.p2p.latency") && b.plugin(LatencyAudit.class).isPresent();
         boolean ethstate = resolved.contains("gladius.p2p.ethstate") && b.plugin(EthState.class).isPresent();
+        boolean dht = resolved.contains("gladius.p2p.dht") && b.plugin(DhtService.class).isPresent();
         Set<String> running = new TreeSet<>();
         if (discovery) {
             running.add("discovery");
@@ -93,6 +95,9 @@ public final class PluginCheck {
         }
         if (ethstate) {
             running.add("ethstate");
+        }
+        if (dht) {
+            running.add("dht");
         }
         ModuleGraphCheck.check(running.equals(expected), "registered plugins " + running + " are the expected " + expected);
 
@@ -109,10 +114,16 @@ public final class PluginCheck {
             await("ethstate: a's signed entry reaches b", () -> b.plugin(EthState.class).orElseThrow()
                     .get(fromA.address(), "hello").isPresent());
         }
+        if (dht) {
+            String path = a.plugin(DhtService.class).orElseThrow().put("hello", new byte[] {42})
+                    .orTimeout(WAIT_NANOS, java.util.concurrent.TimeUnit.NANOSECONDS).join().record().path();
+            await("dht: b gets a's record", () -> b.plugin(DhtService.class).orElseThrow().get(path)
+                    .orTimeout(WAIT_NANOS, java.util.concurrent.TimeUnit.NANOSECONDS).join().isPresent());
+        }
         // Every plugin has sent something by now if it runs; one that does not run sent nothing.
         await("each running plugin's messages seen", () -> sniffer.namespaces.containsAll(running));
         Set<String> foreign = new TreeSet<>(sniffer.namespaces);
-        foreign.retainAll(List.of("discovery", "latency", "ethstate"));
+        foreign.retainAll(List.of("discovery", "latency", "ethstate", "dht"));
         ModuleGraphCheck.check(foreign.equals(running), "message namespaces seen " + foreign + " are those of running plugins");
         ModuleGraphCheck.check(b.networkState().pluginFailures() == 0, "no plugin threw");
     }

@@ -60,7 +60,7 @@ class ModuleGraphTest {
 
     @Test
     void everyPluginJarOnTheModulePathRunsWithNoCodeNamingIt() throws IOException, InterruptedException {
-        String output = run(List.of(MODULES, CLASSES), "gladius.p2p.it.PluginCheck", "discovery,ethstate,latency");
+        String output = run(List.of(MODULES, CLASSES), "gladius.p2p.it.PluginCheck", "dht,discovery,ethstate,latency");
         assertTrue(output.contains("PLUGINS OK"), output);
     }
 
@@ -74,7 +74,7 @@ class ModuleGraphTest {
                 }
             }
         }
-        String output = run(List.of(modules, CLASSES), "gladius.p2p.it.PluginCheck", "discovery,latency");
+        String output = run(List.of(modules, CLASSES), "gladius.p2p.it.PluginCheck", "dht,discovery,latency");
         assertTrue(output.contains("PLUGINS OK") && !output.contains("gladius.p2p.ethstate,"), output);
     }
 
