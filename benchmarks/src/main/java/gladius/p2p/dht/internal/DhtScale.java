@@ -120,11 +120,11 @@ public final class DhtScale {
             VirtualDht.Node target = honest.get(random.nextInt(honest.size()));
             if (from != target) {
                 lookups[0]++;
-                from.core.findNode(target.id, net.now(), r -> {
+                from.core.find(target.id, net.now(), r -> {
                     lookupMillis.add(r.millis());
                     hops.add(r.hops());
                     messages.add(r.messages());
-                    if (!r.closest().isEmpty() && r.closest().get(0).id().equals(target.id)) {
+                    if (r.found().isPresent()) {
                         found[0]++;
                     }
                 });

@@ -161,8 +161,7 @@ final class DhtPlugin implements Plugin, DhtService {
         }
         NodeId target = NodeId.ofKey(key);
         CompletableFuture<Optional<NodeAddress>> result = new CompletableFuture<>();
-        onPluginThread(result, () -> core.findNode(target, now(), lookup -> result.complete(
-                lookup.closest().stream().filter(p -> p.id().equals(target)).map(Peer::address).findFirst())));
+        onPluginThread(result, () -> core.find(target, now(), lookup -> result.complete(lookup.found().map(Peer::address))));
         return result;
     }
 

@@ -42,7 +42,7 @@ final class Kademlia {
      * @param alpha requests in flight per path
      * @param paths disjoint paths per lookup (S/Kademlia's d)
      * @param quorum a GET ends once this many nodes gave the record
-     * @param requestTimeout milliseconds a request waits for its answer
+     * @param requestTimeout milliseconds before a request is slow (a lookup goes on without it); it fails at {@value #GIVE_UP} times that
      * @param refreshInterval milliseconds after which a bucket no lookup looked into is refreshed
      * @param maxTtl the furthest expiry a record may carry, milliseconds from now
      * @param providerTtl how long a provider entry is kept, milliseconds
@@ -72,13 +72,14 @@ final class Kademlia {
      * What a lookup found.
      *
      * @param closest the k closest nodes that answered, closest first
+     * @param found the node whose ID was looked up, if an answer named it (its entry checked) or it answered
      * @param record the newest valid record a GET found
      * @param providers the providers a GET_PROVIDERS found
      * @param hops requests in a chain to the closest node that answered (or to the first that gave the record)
      * @param messages requests sent
      * @param millis how long it took
      */
-    record Result(List<Peer> closest, Optional<Records.Signed> record, List<Peer> providers, int hops, int messages,
+    record Result(List<Peer> closest, Optional<Peer> found, Optional<Records.Signed> record, List<Peer> providers, int hops, int messages,
                   long millis) {}
 
     /** What a put or a provide did: on how many of the {@code asked} closest nodes it is now stored. */
@@ -111,23 +112,32 @@ final class Kademlia {
     /** The time of the latest event or operation, for the callbacks that run inside it. */
     private long lastNow;
 
-    /** A request in flight. {@code expected} is null for a bootstrap address whose node is not known yet. */
+    /**
+     * A request in flight. {@code expected} is null for a bootstrap address whose node is not known
+     * yet. At {@code requestTimeout} it is {@code slow} (a lookup goes on without it); at
+     * {@link #GIVE_UP} times that it has {@code failed}; an answer in between still counts.
+     */
     private static final class Pending {
         final int id;
         final NodeId expected;
-        final long deadline;
         final Consumer<Wire.Msg> answered;
+        final Runnable slow;
         final Runnable failed;
+        long deadline;
+        long failsAt;
         boolean over;
 
-        Pending(int id, NodeId expected, long deadline, Consumer<Wire.Msg> answered, Runnable failed) {
+        Pending(int id, NodeId expected, Consumer<Wire.Msg> answered, Runnable slow, Runnable failed) {
             this.id = id;
             this.expected = expected;
-            this.deadline = deadline;
             this.answered = answered;
+            this.slow = slow;
             this.failed = failed;
         }
     }
+
+    /** How many request timeouts pass before a request that was slow has failed. */
+    static final int GIVE_UP = 4;
 
     Kademlia(Config config, NodeId self, Io io, Function<NodeAddress, String> subnetOf, RandomGenerator random) {
         this.config = config;
@@ -204,7 +214,14 @@ final class Kademlia {
         lastNow = now;
         while (!deadlines.isEmpty() && deadlines.peek().deadline <= now) {
             Pending p = deadlines.poll();
-            if (!p.over) {
+            if (p.over) {
+                continue;
+            }
+            if (p.deadline < p.failsAt) {
+                p.deadline = p.failsAt; // slow: whoever waits goes on, and a late answer still counts
+                deadlines.add(p);
+                p.slow.run();
+            } else {
                 p.over = true;
                 pending.remove(p.id);
                 counters.timeouts++;
@@ -274,6 +291,24 @@ final class Kademlia {
     void findNode(NodeId target, long now, Consumer<Result> done) {
         lastNow = now;
         new Lookup(Wire.FIND_NODE, target, now, done).start(table.closest(target, config.k()));
+    }
+
+    /**
+     * Finds the node with this ID: ends as soon as an answer names it (its entry, which it signed
+     * itself in a network with keys, says where it is) or it answers; {@link Result#found} is empty
+     * if no path reached it. This node's own table is asked first.
+     */
+    void find(NodeId target, long now, Consumer<Result> done) {
+        lastNow = now;
+        Lookup lookup = new Lookup(Wire.FIND_NODE, target, now, done);
+        lookup.stopAtFound = true;
+        Optional<Peer> known = table.get(target);
+        if (known.isPresent()) {
+            lookup.found = known.get();
+            lookup.finish();
+            return;
+        }
+        lookup.start(table.closest(target, config.k()));
     }
 
     /** Stores a checked record here and on the k nodes closest to its place. */
@@ -373,8 +408,15 @@ final class Kademlia {
 
     private void request(NodeId expected, NodeAddress to, byte kind, NodeId target, byte[] body, long now,
                          Consumer<Wire.Msg> answered, Runnable failed) {
+        request(expected, to, kind, target, body, now, answered, () -> {}, failed);
+    }
+
+    private void request(NodeId expected, NodeAddress to, byte kind, NodeId target, byte[] body, long now,
+                         Consumer<Wire.Msg> answered, Runnable slow, Runnable failed) {
         int id = newId();
-        Pending p = new Pending(id, expected, now + config.requestTimeout(), answered, failed);
+        Pending p = new Pending(id, expected, answered, slow, failed);
+        p.deadline = now + config.requestTimeout();
+        p.failsAt = now + GIVE_UP * config.requestTimeout();
         pending.put(id, p);
         deadlines.add(p);
         counters.requestsSent++;
@@ -428,6 +470,8 @@ final class Kademlia {
         private static final int ASKED = 1;
         private static final int ANSWERED = 2;
         private static final int FAILED = 3;
+        /** Not answered within the request timeout: its path goes on without it; a late answer still counts. */
+        private static final int SLOW = 4;
 
         private final class Candidate {
             final Peer peer;
@@ -455,6 +499,10 @@ final class Kademlia {
         private final Map<NodeId, Peer> providers = new LinkedHashMap<>();
         private Records.Signed best;
         private int bestDepth;
+        /** The node looked for, once an answer named it; and the lookup's end then, if it was to find that node. */
+        private Peer found;
+        private int foundDepth;
+        private boolean stopAtFound;
         private int withRecord;
         private int messages;
         private boolean finished;
@@ -494,11 +542,12 @@ final class Kademlia {
         }
 
         private void step(Path path) {
-            if (finished || path.done) {
+            if (finished) {
                 return;
             }
             int considered = 0;
-            for (int i = 0; i < path.candidates.size() && path.inFlight < config.alpha(); i++) {
+            boolean waiting = false;
+            for (int i = 0; i < path.candidates.size(); i++) {
                 Candidate c = path.candidates.get(i);
                 if (c.state == FAILED) {
                     continue;
@@ -506,13 +555,14 @@ final class Kademlia {
                 if (considered++ >= config.k()) {
                     break;
                 }
-                if (c.state == NEW) {
+                if (c.state == SLOW) {
+                    waiting = true; // among the k closest: its answer, or its failure, is still to come
+                } else if (c.state == NEW && path.inFlight < config.alpha()) {
                     ask(path, c);
                 }
             }
-            if (path.inFlight == 0) {
-                path.done = true; // every one of its k closest live nodes has answered
-            }
+            // Done when every one of its k closest live nodes has answered.
+            path.done = path.inFlight == 0 && !waiting;
         }
 
         private void ask(Path path, Candidate c) {
@@ -520,19 +570,29 @@ final class Kademlia {
             path.inFlight++;
             messages++;
             request(c.peer.id(), c.peer.address(), kind, target, null, lastNow, answer -> {
+                if (c.state == ASKED) {
+                    path.inFlight--;
+                }
                 c.state = ANSWERED;
-                path.inFlight--;
                 if (answer instanceof Wire.Nodes nodes) {
                     learn(path, c, nodes);
                 }
                 if (!finished && kind == Wire.FIND_NODE && c.peer.id().equals(target)) {
-                    finish(); // the node looked for answered: found (no other node can be closer)
+                    found = c.peer;
+                    foundDepth = c.depth;
+                    if (stopAtFound) {
+                        finish(); // the node looked for answered (no other node can be closer)
+                    }
                 }
                 step(path);
                 finishIfDone();
             }, () -> {
-                c.state = FAILED;
+                c.state = SLOW;
                 path.inFlight--;
+                step(path);
+                finishIfDone();
+            }, () -> {
+                c.state = FAILED;
                 table.failed(c.peer.id(), lastNow);
                 step(path);
                 finishIfDone();
@@ -563,6 +623,10 @@ final class Kademlia {
             boolean added = false;
             for (byte[] entry : nodes.closer()) {
                 Optional<Peer> peer = readEntry(entry);
+                if (peer.isPresent() && kind == Wire.FIND_NODE && peer.get().id().equals(target) && found == null) {
+                    found = peer.get(); // its entry is what it signed itself: no need to ask it
+                    foundDepth = from.depth;
+                }
                 if (peer.isPresent() && claimed.add(peer.get().id())) {
                     path.candidates.add(new Candidate(peer.get(), from.depth + 1));
                     added = true;
@@ -571,7 +635,7 @@ final class Kademlia {
             if (added) {
                 path.candidates.sort((a, b) -> target.compareDistance(a.peer.id(), b.peer.id()));
             }
-            if (kind == Wire.GET && withRecord >= config.quorum()) {
+            if (kind == Wire.GET && withRecord >= config.quorum() || found != null && stopAtFound) {
                 finish();
             }
         }
@@ -603,9 +667,10 @@ final class Kademlia {
             for (int i = 0; i < answered.size() && closest.size() < config.k(); i++) {
                 closest.add(answered.get(i).peer);
             }
-            int hops = kind == Wire.GET && best != null ? bestDepth : answered.isEmpty() ? 0 : answered.get(0).depth;
+            int hops = kind == Wire.GET && best != null ? bestDepth
+                    : found != null ? foundDepth : answered.isEmpty() ? 0 : answered.get(0).depth;
             table.touch(target, lastNow);
-            done.accept(new Result(closest, Optional.ofNullable(best), List.copyOf(providers.values()), hops, messages,
+            done.accept(new Result(closest, Optional.ofNullable(found), Optional.ofNullable(best), List.copyOf(providers.values()), hops, messages,
                     lastNow - startedAt));
         }
     }

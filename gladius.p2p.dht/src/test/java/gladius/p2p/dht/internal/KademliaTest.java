@@ -193,4 +193,43 @@ class KademliaTest {
         assertTrue(success[1] >= 0.99, "d = 3 got " + success[1]);
         assertTrue(success[1] > success[0], "d = 1 got " + success[0] + ", d = 3 " + success[1]);
     }
+
+    @Test
+    void aSlowNodesLateAnswerStillCounts() {
+        // Node 7 answers in 3 s, past the 1 s request timeout but before the request is given up (4 s).
+        int slow = 7;
+        VirtualDht net = new VirtualDht(21, CONFIG, (from, to, r) -> from == slow || to == slow ? 1500 : 20, 0);
+        SplittableRandom random = new SplittableRandom(22);
+        net.add();
+        for (int i = 1; i < 60; i++) {
+            VirtualDht.Node node = net.add();
+            net.join(node, net.nodes().get(i == slow + 1 ? 0 : random.nextInt(i)));
+        }
+        VirtualDht.Node target = net.nodes().get(slow);
+        VirtualDht.Node from = net.nodes().stream().filter(n -> n != target && !n.core.table().contains(target.id))
+                .findFirst().orElse(net.nodes().get(30));
+        Kademlia.Result r = findNode(net, from, target.id);
+        assertEquals(target.id, r.closest().get(0).id(), "the slow node answered late, and is the closest");
+        assertEquals(0, from.core.counters().timeouts, "a slow node is not a failed one");
+    }
+
+    @Test
+    void findEndsAtTheFirstAnswerThatNamesTheNode() {
+        VirtualDht net = joined(23, 300, CONFIG);
+        VirtualDht.Node target = net.nodes().get(123);
+        VirtualDht.Node from = net.nodes().stream().filter(n -> n != target && !n.core.table().contains(target.id))
+                .findFirst().orElseThrow();
+        net.setUp(target, false); // it need not answer: its entry, in others' answers, says where it is
+        List<Kademlia.Result> box = new ArrayList<>();
+        from.core.find(target.id, net.now(), box::add);
+        net.wake(from);
+        Kademlia.Result r = await(net, box);
+        assertEquals(target.address, r.found().orElseThrow().address());
+        assertTrue(r.messages() <= 2 * CONFIG.alpha() * CONFIG.paths(), "ended early: " + r.messages() + " requests");
+
+        List<Kademlia.Result> none = new ArrayList<>();
+        from.core.find(NodeId.random(new SplittableRandom(24)), net.now(), none::add);
+        net.wake(from);
+        assertTrue(await(net, none).found().isEmpty(), "no node has a random ID");
+    }
 }
