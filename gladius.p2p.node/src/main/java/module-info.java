@@ -1,8 +1,8 @@
 /**
  * The {@code gladius} command: {@code run} one node, {@code demo} a local cluster, ask a running
- * node for its {@code status}. Needs only the api at run time; the transport and the plugins are
- * found on the module path, and extra plugin jars in the image's {@code plugins/} folder are
- * loaded into a layer of their own at start.
+ * node for its {@code status}, {@code dht put|get|find} as a short-lived node of its own. Needs
+ * only the api at run time; the transport and the plugins are found on the module path, and extra
+ * plugin jars in the image's {@code plugins/} folder are loaded into a layer of their own at start.
  *
  * <p>The plugins' interfaces are read with {@code requires static}: when a plugin is present,
  * the status line and the demo show what it knows; when it is not, they go without. Which settings
@@ -16,6 +16,7 @@ module gladius.p2p.node {
     requires static gladius.p2p.discovery;
     requires static gladius.p2p.latency;
     requires static gladius.p2p.ethstate;
+    requires static gladius.p2p.dht;
 
     // picocli fills the command objects reflectively.
     opens gladius.p2p.node to info.picocli;

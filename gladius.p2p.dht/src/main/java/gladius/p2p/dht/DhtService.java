@@ -22,6 +22,15 @@ public interface DhtService {
     /** The message type of the DHT's messages (docs/PROTOCOL.md section 9). */
     String TYPE = "dht";
 
+    /**
+     * Completes once this node has joined: it asked its seeds ({@code dht.seeds} and the route
+     * table's nodes at start) for the nodes near it and looked itself up through them, whether or
+     * not any answered ({@link #knownNodes} says what it found). At once if it had no seeds.
+     *
+     * @return the join's end, with the number of nodes then known
+     */
+    CompletableFuture<Integer> joined();
+
     /** {@return this node's writer key, the Ed25519 public key that signs its records} */
     byte[] writer();
 

@@ -7,8 +7,6 @@ import gladius.p2p.Network;
 import gladius.p2p.PeerState;
 import gladius.p2p.testing.Await;
 import gladius.p2p.testing.Cluster;
-import java.io.PrintWriter;
-import java.io.StringWriter;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermissions;
@@ -21,32 +19,17 @@ import org.junit.jupiter.api.io.TempDir;
 /** {@code gladius key}: the printed key is the one a secure node's peers see, so a closed network can be set up from the command line. */
 class KeyCommandTest {
 
-    private record Result(int exit, String out, String err) {
-        /** The last line of the output: the public key. */
-        String key() {
-            List<String> lines = out.lines().toList();
-            return lines.get(lines.size() - 1);
-        }
-    }
-
-    private static Result gladius(String... args) {
-        StringWriter out = new StringWriter();
-        StringWriter err = new StringWriter();
-        int exit = Main.run(new PrintWriter(out, true), new PrintWriter(err, true), args);
-        return new Result(exit, out.toString(), err.toString());
-    }
-
     @Test
     void aNewKeyFileAndThePrintedKeyAreWhatPeersSeeAndAllow(@TempDir Path dir) throws Exception {
         Path keyFile = dir.resolve("node.key");
-        Result made = gladius("key", "--new", keyFile.toString());
+        Gladius.Result made = Gladius.run("key", "--new", keyFile.toString());
         assertEquals(0, made.exit(), made.err());
         assertTrue(made.key().matches("[0-9a-f]{64}"), made.out());
         assertEquals("rw-------", PosixFilePermissions.toString(Files.getPosixFilePermissions(keyFile)), "owner-only");
         String privateHex = Files.readString(keyFile).trim();
 
-        Result fromFile = gladius("key", "--node-key", keyFile.toString());
-        Result fromHex = gladius("key", "--node-key", privateHex);
+        Gladius.Result fromFile = Gladius.run("key", "--node-key", keyFile.toString());
+        Gladius.Result fromHex = Gladius.run("key", "--node-key", privateHex);
         assertEquals(0, fromFile.exit(), fromFile.err());
         assertEquals(made.key(), fromFile.key());
         assertEquals(made.key(), fromHex.key());
@@ -67,17 +50,17 @@ class KeyCommandTest {
     @Test
     void mistakesAreOneLineAndExitTwo(@TempDir Path dir) throws Exception {
         Path existing = Files.writeString(dir.resolve("taken.key"), "x");
-        Result overwrite = gladius("key", "--new", existing.toString());
+        Gladius.Result overwrite = Gladius.run("key", "--new", existing.toString());
         assertEquals(2, overwrite.exit());
         assertTrue(overwrite.err().contains("never overwritten"), overwrite.err());
         assertEquals("x", Files.readString(existing), "the file is untouched");
 
-        Result badHex = gladius("key", "--node-key", "abcd");
+        Gladius.Result badHex = Gladius.run("key", "--node-key", "abcd");
         assertEquals(2, badHex.exit());
         assertTrue(badHex.err().contains("kcp.node-key"), badHex.err());
         assertTrue(!badHex.err().contains("abcd"), "a mistyped key is never echoed: " + badHex.err());
 
-        Result neither = gladius("key");
+        Gladius.Result neither = Gladius.run("key");
         assertEquals(2, neither.exit());
         assertTrue(neither.err().contains("--node-key") && neither.err().contains("--new"), neither.err());
     }

@@ -49,7 +49,7 @@ final class DhtPlugin implements Plugin, DhtService {
     private long timerAt = Long.MAX_VALUE;
     /** Route-table nodes not yet asked to let this node join through them. */
     private final Set<NodeAddress> unasked = new LinkedHashSet<>();
-    private boolean joined;
+    private final CompletableFuture<Integer> joined = new CompletableFuture<>();
     /** This node's own records and provided content, put again every republish interval. */
     private final Map<String, byte[]> own = new LinkedHashMap<>();
     private final Map<String, Long> lastSequence = new LinkedHashMap<>();
@@ -75,6 +75,9 @@ final class DhtPlugin implements Plugin, DhtService {
             if (peer.inRouteTable()) {
                 unasked.add(peer.address());
             }
+        }
+        if (unasked.isEmpty()) {
+            joined.complete(0);
         }
         join();
         network.schedule(this, settings.republishInterval(), this::republish);
@@ -116,9 +119,15 @@ final class DhtPlugin implements Plugin, DhtService {
     @Override
     public void close() {
         core = null;
+        joined.completeExceptionally(new IllegalStateException("the network closed"));
     }
 
     // ------------------------------------------------------------------ DhtService
+
+    @Override
+    public CompletableFuture<Integer> joined() {
+        return joined.copy();
+    }
 
     @Override
     public byte[] writer() {
@@ -232,7 +241,7 @@ final class DhtPlugin implements Plugin, DhtService {
         }
         List<NodeAddress> seeds = new ArrayList<>(unasked);
         unasked.clear();
-        core.bootstrap(seeds, now(), result -> joined = true);
+        core.bootstrap(seeds, now(), result -> joined.complete(core == null ? 0 : core.table().size()));
         after();
     }
 
