@@ -5,12 +5,15 @@
  * (S/Kademlia), Ed25519-signed records in which the newest valid one wins, and provider records.
  * Applications reach it through {@code network.plugin(DhtService.class)}.
  *
- * <p>Depends on the api only; the design is in docs/DHT.md, the wire format in docs/PROTOCOL.md.
+ * <p>Depends on the api, and on SQLite ({@code org.xerial.sqlitejdbc}) for its data directory;
+ * the design is in docs/DHT.md, the wire format in docs/PROTOCOL.md.
  *
  * @provides gladius.p2p.spi.PluginProvider "dht"
  */
 module gladius.p2p.dht {
     requires transitive gladius.p2p.api;
+    requires java.sql;
+    requires org.xerial.sqlitejdbc; // dht.data-dir: loaded (with its native library) only when one is set
 
     exports gladius.p2p.dht;
     // gladius.p2p.dht.internal (the core, the plugin, its settings and wire format) is not exported.

@@ -18,7 +18,8 @@ package gladius.p2p.dht;
  * @param invalidEntries node entries that did not check out, dropped
  * @param refusedBySubnet nodes kept out of the table by the subnet limits
  * @param refusedForRoom records and provider entries refused because the store was full
+ * @param dataDirFailures writes to (or reads from) {@code dht.data-dir} that failed, each logged
  */
 public record DhtStats(int knownNodes, int records, int providers, long recordBytes, long lookups, long requestsSent,
                        long timeouts, long requestsServed, long malformed, long unsolicited, long invalidRecords,
-                       long invalidEntries, long refusedBySubnet, long refusedForRoom) {}
+                       long invalidEntries, long refusedBySubnet, long refusedForRoom, long dataDirFailures) {}

@@ -11,6 +11,8 @@ import gladius.p2p.NodeKey;
 import gladius.p2p.testing.Await;
 import gladius.p2p.testing.Cluster;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.HexFormat;
@@ -21,6 +23,7 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 import java.util.stream.Collectors;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 
 /** The DHT plugin on real networks on 127.0.0.1, found through Network.create. */
 class DhtTest {
@@ -148,5 +151,45 @@ class DhtTest {
             assertEquals("d75a980182b10ab7d54bfed3c964073a0ee172f3daa62325af021a68f707511a",
                     HexFormat.of().formatHex(dht(network).writer()));
         }
+    }
+
+    @Test
+    void aRestartedNodeKeepsItsRecordsAndRejoinsWithoutItsSeeds(@TempDir Path dir) {
+        String key = "4ccd089b28ff96da9db6c346ec114e0f5b8a319f35aba624da8cf6ed4fb8a6fb"; // RFC 8032 test 2's secret
+        String data = dir.resolve("dht").toString();
+        try (Cluster cluster = new Cluster()) {
+            List<Network> nodes = joined(cluster, 5, 4, "kcp.secure", "true");
+            Network seed = nodes.get(0);
+            Map<String, String> restartable = settings("kcp.secure", "true", "kcp.node-key", key, "dht.data-dir", data,
+                    "dht.seeds", seed.localAddress().toString());
+            Network node = cluster.start(restartable);
+            Await.until("the new node to join", () -> dht(node).knownNodes() == 5);
+            String path = get(dht(nodes.get(1)).put("kept", new byte[] {7})).record().path();
+            Await.until("the new node to hold the record", () -> dht(node).stats().records() >= 1);
+            NodeKey nodeKey = node.networkState().key().orElseThrow();
+            node.close();
+            seed.close(); // its only seed is gone: it must rejoin through the nodes it knew
+
+            restartable.remove("dht.seeds");
+            Network again = cluster.start(restartable);
+            assertEquals(nodeKey, again.networkState().key().orElseThrow());
+            assertTrue(dht(again).stats().records() >= 1, "the record was read back: " + dht(again).stats());
+            CompletableFuture<Integer> rejoined = dht(again).joined();
+            Await.until("the restarted node to rejoin", Duration.ofSeconds(20), rejoined::isDone,
+                    () -> dht(again).stats() + " " + again.networkState().peers().size() + " peers");
+            assertTrue(get(rejoined) >= 3, "it rejoined through the nodes it knew");
+            assertArrayEquals(new byte[] {7}, get(dht(again).get(path)).orElseThrow().value());
+            Await.until("another node to find it at its new address",
+                    () -> get(dht(nodes.get(2)).find(nodeKey)).equals(Optional.of(again.localAddress())));
+            assertEquals(0, dht(again).stats().dataDirFailures());
+        }
+    }
+
+    @Test
+    void aDataDirThatCannotBeMadeIsTheUsersToFix(@TempDir Path dir) throws java.io.IOException {
+        Path file = java.nio.file.Files.writeString(dir.resolve("a-file"), "not a directory");
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
+                () -> Network.create(settings("dht.data-dir", file.resolve("dht").toString())));
+        assertTrue(e.getMessage().contains("dht.data-dir"), e.getMessage());
     }
 }

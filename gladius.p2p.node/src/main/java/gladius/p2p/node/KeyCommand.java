@@ -53,9 +53,7 @@ final class KeyCommand implements Callable<Integer> {
         PrintWriter out = spec.commandLine().getOut();
         String nodeKey = source.nodeKey;
         if (source.newKey != null) {
-            byte[] secret = new byte[32];
-            new SecureRandom().nextBytes(secret); // any 32 bytes are a node key (an Ed25519 secret, RFC 8032)
-            write(source.newKey, HexFormat.of().formatHex(secret) + System.lineSeparator());
+            writeNewKey(source.newKey, "--new");
             nodeKey = source.newKey.toString();
             out.println("gladius: wrote a new node key to " + source.newKey + " (run with --set kcp.node-key=" + source.newKey + ")");
         }
@@ -76,7 +74,11 @@ final class KeyCommand implements Callable<Integer> {
         }
     }
 
-    private static void write(Path file, String text) {
+    /** Writes a new node key to a file that must not exist, readable by its owner only; {@code option} names it in errors. */
+    static void writeNewKey(Path file, String option) {
+        byte[] secret = new byte[32];
+        new SecureRandom().nextBytes(secret); // any 32 bytes are a node key (an Ed25519 secret, RFC 8032)
+        String text = HexFormat.of().formatHex(secret) + System.lineSeparator();
         try {
             Files.writeString(file, text, StandardCharsets.US_ASCII, StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE);
             try {
@@ -85,9 +87,9 @@ final class KeyCommand implements Callable<Integer> {
                 // Elsewhere the folder's permissions are what protect it.
             }
         } catch (FileAlreadyExistsException e) {
-            throw new UserError("--new " + file + ": the file exists; a node key is never overwritten");
+            throw new UserError(option + " " + file + ": the file exists; a node key is never overwritten");
         } catch (IOException e) {
-            throw new UserError("--new " + file + ": cannot write it (" + e.getClass().getSimpleName() + ": " + e.getMessage() + ")");
+            throw new UserError(option + " " + file + ": cannot write it (" + e.getClass().getSimpleName() + ": " + e.getMessage() + ")");
         }
     }
 }

@@ -17,4 +17,8 @@ final class Parts {
     static boolean ethstate() {
         return has("gladius.p2p.ethstate");
     }
+
+    static boolean dht() {
+        return has("gladius.p2p.dht");
+    }
 }

@@ -42,6 +42,11 @@ final class RunCommand implements Callable<Integer> {
             + "the same as --set kcp.relay=true; its limits are kcp.relay-circuits and kcp.relay-bytes-per-second.")
     boolean relay;
 
+    @Option(names = "--data", paramLabel = "DIR", description = "Keep what this node remembers across restarts in DIR: "
+            + "a secure node's key (node.key, made on the first start, unless kcp.node-key is set) and the DHT's records "
+            + "and routing table (dht/, as --set dht.data-dir=DIR/dht), so a restarted node is the same node and rejoins without its seeds.")
+    Path data;
+
     @Mixin
     Lifecycle lifecycle;
 
@@ -71,6 +76,9 @@ final class RunCommand implements Callable<Integer> {
             settings.put("kcp.relay", "true");
         }
         keySettings(settings);
+        if (data != null) {
+            dataSettings(settings);
+        }
         NodeSettings.checkNamespaces(settings);
         for (Contacts seed : seeds) {
             if (seed.key().isPresent() && !"true".equals(settings.get("kcp.secure"))) {
@@ -117,6 +125,25 @@ final class RunCommand implements Callable<Integer> {
             return 0;
         } finally {
             lifecycle.close();
+        }
+    }
+
+    /** --data: the node key and the DHT's data directory under one folder, unless settings name their own. */
+    private void dataSettings(Map<String, String> settings) {
+        try {
+            java.nio.file.Files.createDirectories(data);
+        } catch (java.io.IOException e) {
+            throw new UserError("--data " + data + ": cannot make the folder (" + e.getClass().getSimpleName() + ": " + e.getMessage() + ")");
+        }
+        if ("true".equals(settings.get("kcp.secure")) && !settings.containsKey("kcp.node-key")) {
+            Path key = data.resolve("node.key");
+            if (!java.nio.file.Files.exists(key)) {
+                KeyCommand.writeNewKey(key, "--data");
+            }
+            settings.put("kcp.node-key", key.toString());
+        }
+        if (Parts.dht()) {
+            settings.putIfAbsent("dht.data-dir", data.resolve("dht").toString());
         }
     }
 

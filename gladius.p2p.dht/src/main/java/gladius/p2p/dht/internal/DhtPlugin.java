@@ -41,7 +41,7 @@ final class DhtPlugin implements Plugin, DhtService {
     private final DhtSettings settings;
     private final Signer signer;
     private volatile Network network;
-    private volatile DhtStats published = new DhtStats(0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0);
+    private volatile DhtStats published = new DhtStats(0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0);
     // Plugin thread only.
     private Kademlia core;
     private boolean keyed;
@@ -55,9 +55,16 @@ final class DhtPlugin implements Plugin, DhtService {
     private final Map<String, Long> lastSequence = new LinkedHashMap<>();
     private final Set<NodeId> provided = new LinkedHashSet<>();
 
+    /** Where records and the table are kept across restarts; null without {@code dht.data-dir}. */
+    private final DataDir dataDir;
+    private long dataDirFailures;
+    /** How often the routing table is saved to the data directory. */
+    private static final Duration SAVE_INTERVAL = Duration.ofMinutes(1);
+
     DhtPlugin(DhtSettings settings) {
         this.settings = settings;
         this.signer = settings.signer();
+        this.dataDir = settings.dataDir().map(DataDir::open).orElse(null); // a directory it cannot use is the user's to fix, now
     }
 
     // ------------------------------------------------------------------ plugin callbacks
@@ -71,6 +78,10 @@ final class DhtPlugin implements Plugin, DhtService {
         boolean loopback = literal(network.localAddress().host()).map(InetAddress::isLoopbackAddress).orElse(false);
         core = new Kademlia(settings.core(), self, new Io(), address -> subnet(address, loopback), network.random());
         unasked.addAll(settings.seeds());
+        if (dataDir != null) {
+            restore();
+            network.schedule(this, SAVE_INTERVAL, this::save);
+        }
         for (PeerState peer : network.networkState().peers()) {
             if (peer.inRouteTable()) {
                 unasked.add(peer.address());
@@ -118,6 +129,16 @@ final class DhtPlugin implements Plugin, DhtService {
 
     @Override
     public void close() {
+        if (dataDir != null) {
+            if (core != null) {
+                saveNodes();
+            }
+            try {
+                dataDir.close();
+            } catch (java.sql.SQLException e) {
+                failed("close", e);
+            }
+        }
         core = null;
         joined.completeExceptionally(new IllegalStateException("the network closed"));
     }
@@ -217,6 +238,17 @@ final class DhtPlugin implements Plugin, DhtService {
         }
 
         @Override
+        public void stored(Records.Signed record) {
+            if (dataDir != null) {
+                try {
+                    dataDir.store(record);
+                } catch (java.sql.SQLException e) {
+                    failed("store a record", e);
+                }
+            }
+        }
+
+        @Override
         public Optional<Peer> readEntry(byte[] entry) {
             if (keyed) {
                 Optional<NodeRecord> record = network.readRecord(entry);
@@ -232,6 +264,61 @@ final class DhtPlugin implements Plugin, DhtService {
                 return Optional.empty();
             }
         }
+    }
+
+    /**
+     * Reads back what the data directory kept: the records (checked again), and the table's nodes
+     * (their signed records checked again), which this node then joins through as through seeds.
+     */
+    private void restore() {
+        long now = now();
+        try {
+            int records = 0;
+            for (byte[] encoded : dataDir.records(now)) {
+                records += core.restore(encoded, now) ? 1 : 0;
+            }
+            int nodes = 0;
+            for (byte[] entry : dataDir.nodes()) {
+                Optional<Peer> peer = new Io().readEntry(entry);
+                if (peer.isPresent() && core.addContact(peer.get(), now) == RoutingTable.Outcome.ADDED) {
+                    nodes++;
+                    if (nodes <= settings.core().k()) {
+                        unasked.add(peer.get().address()); // the most recently seen: asked as seeds
+                    }
+                }
+            }
+            LOG.log(System.Logger.Level.INFO, "dht: {0} records and {1} nodes read back from {2}", records, nodes, dataDir.file());
+        } catch (java.sql.SQLException e) {
+            failed("read back", e);
+        }
+    }
+
+    private void save() {
+        if (core == null) {
+            return;
+        }
+        saveNodes();
+        try {
+            dataDir.expire(now());
+        } catch (java.sql.SQLException e) {
+            failed("drop expired records", e);
+        }
+        network.schedule(this, SAVE_INTERVAL, this::save);
+    }
+
+    private void saveNodes() {
+        try {
+            dataDir.saveNodes(core.table().entries());
+        } catch (java.sql.SQLException e) {
+            failed("save the routing table", e);
+        }
+    }
+
+    /** A data directory that failed: counted, and logged (the first time as a warning); the DHT goes on in memory. */
+    private void failed(String what, java.sql.SQLException e) {
+        dataDirFailures++;
+        LOG.log(dataDirFailures == 1 ? System.Logger.Level.WARNING : System.Logger.Level.DEBUG,
+                "dht: cannot " + what + " in " + dataDir.file() + ": " + e.getMessage());
     }
 
     /** Asks the route-table nodes not asked yet for the nodes near this one; the first time, then looks itself up. */
@@ -300,7 +387,7 @@ final class DhtPlugin implements Plugin, DhtService {
         Kademlia.Counters c = k.counters();
         published = new DhtStats(k.table().size(), k.store().recordCount(), k.store().providerCount(), k.store().bytes(),
                 c.lookups, c.requestsSent, c.timeouts, c.requestsServed, c.malformed, c.unsolicited, c.invalidRecords,
-                c.invalidEntries, k.table().refusedBySubnet(), k.store().refused());
+                c.invalidEntries, k.table().refusedBySubnet(), k.store().refused(), dataDirFailures);
         long next = k.nextDeadline();
         if (next >= timerAt) {
             return;
@@ -310,7 +397,8 @@ final class DhtPlugin implements Plugin, DhtService {
         }
         timerAt = next;
         try {
-            timer = network.schedule(this, Duration.ofMillis(Math.max(0, next - now())), this::onTimer);
+            long now = now();
+            timer = network.schedule(this, Duration.ofMillis(next <= now ? 0 : next - now), this::onTimer);
         } catch (IllegalStateException closed) {
             timer = null;
         }

@@ -22,9 +22,10 @@ import java.util.Optional;
  * @param recordTtl how long this node's records live; they are republished every {@code republishInterval}
  * @param republishInterval how often this node puts its records and provider entries again
  * @param signer the key that signs this node's records
+ * @param dataDir where the records and the routing table are kept across restarts, if anywhere
  */
 record DhtSettings(Kademlia.Config core, List<NodeAddress> seeds, boolean ipLimits, Duration recordTtl,
-                   Duration republishInterval, Signer signer) {
+                   Duration republishInterval, Signer signer, Optional<Path> dataDir) {
 
     static final String PREFIX = "dht.";
 
@@ -42,7 +43,8 @@ record DhtSettings(Kademlia.Config core, List<NodeAddress> seeds, boolean ipLimi
             Map.entry("dht.max-records", "65536"),
             Map.entry("dht.max-bytes", "67108864"),
             Map.entry("dht.ip-limits", "true"),
-            Map.entry("dht.key", ""));
+            Map.entry("dht.key", ""),
+            Map.entry("dht.data-dir", ""));
 
     /** Every key this part reads, with its default ("" for none). */
     static Map<String, String> defaults() {
@@ -71,8 +73,9 @@ record DhtSettings(Kademlia.Config core, List<NodeAddress> seeds, boolean ipLimi
                 r.integer("dht.max-records", 0, 1 << 24),
                 r.longValue("dht.max-bytes", 0, 1L << 40),
                 20, 2, 2, 10);
+        Optional<Path> dataDir = r.optional("dht.data-dir").map(text -> r.parse("dht.data-dir", Path::of, "a directory"));
         return new DhtSettings(core, r.addresses("dht.seeds"), r.bool("dht.ip-limits"), recordTtl, republish,
-                signer(r, settings));
+                signer(r, settings), dataDir);
     }
 
     /**

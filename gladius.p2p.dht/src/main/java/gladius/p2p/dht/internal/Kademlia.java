@@ -33,6 +33,9 @@ final class Kademlia {
 
         /** The node an entry of a NODES answer names, if it checks out (a signed record, or an address). */
         Optional<Peer> readEntry(byte[] entry);
+
+        /** A record was stored (for another node, or this node's own): to keep across a restart. */
+        default void stored(Records.Signed record) {}
     }
 
     /**
@@ -107,8 +110,9 @@ final class Kademlia {
     private final Counters counters = new Counters();
     private final Map<Integer, Pending> pending = new HashMap<>();
     private final PriorityQueue<Pending> deadlines = new PriorityQueue<>(Comparator.comparingLong(p -> p.deadline));
-    private long nextRefresh = Long.MIN_VALUE;
-    private long nextExpiry = Long.MIN_VALUE;
+    /** When buckets are next checked for refresh, and expired records dropped; 0 until the first tick. */
+    private long nextRefresh;
+    private long nextExpiry;
     /** The time of the latest event or operation, for the callbacks that run inside it. */
     private long lastNow;
 
@@ -233,7 +237,7 @@ final class Kademlia {
             nextExpiry = now + 60_000;
         }
         if (now >= nextRefresh) {
-            if (nextRefresh != Long.MIN_VALUE) {
+            if (nextRefresh != 0) { // not on the first tick: every bucket is stale then
                 for (int bucket : table.staleBuckets(now - config.refreshInterval())) {
                     findNode(self.randomInBucket(bucket, random), now, r -> {});
                 }
@@ -252,6 +256,12 @@ final class Kademlia {
     }
 
     // ------------------------------------------------------------------ operations
+
+    /** Keeps a record read back from the data directory, checked as if it came from the network. */
+    boolean restore(byte[] encoded, long now) {
+        Optional<Records.Signed> record = Records.read(encoded, now, now + config.maxTtl());
+        return record.isPresent() && store.put(record.get()) == RecordStore.Outcome.STORED;
+    }
 
     /** Puts a node in the table, as a seed whose ID is known. */
     RoutingTable.Outcome addContact(Peer peer, long now) {
@@ -314,7 +324,9 @@ final class Kademlia {
     /** Stores a checked record here and on the k nodes closest to its place. */
     void put(Records.Signed record, long now, Consumer<Stored> done) {
         lastNow = now;
-        store.put(record);
+        if (store.put(record) == RecordStore.Outcome.STORED) {
+            io.stored(record);
+        }
         findNode(record.place(), now, lookup -> storeOn(lookup, Wire.put(0, record.encoded()), done));
     }
 
@@ -387,7 +399,10 @@ final class Kademlia {
             return Wire.INVALID;
         }
         return switch (store.put(record.get())) {
-            case STORED -> Wire.STORED;
+            case STORED -> {
+                io.stored(record.get());
+                yield Wire.STORED;
+            }
             case KEPT_NEWER -> Wire.KEPT_NEWER;
             case FULL -> Wire.FULL;
         };
