@@ -23,10 +23,11 @@ import java.util.SplittableRandom;
  *
  * <p>Nodes join at a steady pace through a random earlier node; then, for MINUTES of virtual time,
  * nodes leave and new ones join at CHURN per hour, and random live nodes look up random live
- * nodes and put and get records. Prints one line of figures:
+ * nodes and put and get records (every 2 s one put, then a get of it, and {@code -Dlookups=1}
+ * lookups). Prints three lines of figures, and a line for each lookup that did not find its node:
  *
  * <pre>
- *   java -Xmx8g -cp benchmarks/target/benchmarks.jar gladius.p2p.dht.internal.DhtScale N LOSS CHURN_PER_HOUR SYBILS PATHS MINUTES [SEED]
+ *   java -Xmx8g [-Dlookups=L] -cp benchmarks/target/benchmarks.jar gladius.p2p.dht.internal.DhtScale N LOSS CHURN_PER_HOUR SYBILS PATHS MINUTES [SEED]
  * </pre>
  */
 public final class DhtScale {
@@ -44,6 +45,7 @@ public final class DhtScale {
         int paths = Integer.parseInt(args[4]);
         double minutes = Double.parseDouble(args[5]);
         long seed = args.length > 6 ? Long.parseLong(args[6]) : 1;
+        int lookupsPerRound = Integer.getInteger("lookups", 1);
         long started = System.nanoTime();
 
         SplittableRandom random = new SplittableRandom(seed);
@@ -116,9 +118,12 @@ public final class DhtScale {
                 honest.add(joining);
                 nextChurn += churnGap;
             }
-            VirtualDht.Node from = honest.get(random.nextInt(honest.size()));
-            VirtualDht.Node target = honest.get(random.nextInt(honest.size()));
-            if (from != target) {
+            for (int l = 0; l < lookupsPerRound; l++) {
+                VirtualDht.Node from = honest.get(random.nextInt(honest.size()));
+                VirtualDht.Node target = honest.get(random.nextInt(honest.size()));
+                if (from == target) {
+                    continue;
+                }
                 lookups[0]++;
                 from.core.find(target.id, net.now(), r -> {
                     lookupMillis.add(r.millis());
@@ -126,6 +131,10 @@ public final class DhtScale {
                     messages.add(r.messages());
                     if (r.found().isPresent()) {
                         found[0]++;
+                    } else {
+                        long knownBy = honest.stream().filter(x -> x.up && x.core.table().contains(target.id)).count();
+                        System.out.printf(Locale.ROOT, "not found: %s from %s after %d ms, %d requests; in %d tables; its own holds %d%n",
+                                target.id, from.id, r.millis(), r.messages(), knownBy, target.core.table().size());
                     }
                 });
                 net.wake(from);
