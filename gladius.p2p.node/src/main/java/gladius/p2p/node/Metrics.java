@@ -4,6 +4,8 @@ import gladius.p2p.Figure;
 import gladius.p2p.Network;
 import gladius.p2p.NetworkState;
 import gladius.p2p.PeerState;
+import gladius.p2p.dht.DhtService;
+import gladius.p2p.dht.DhtStats;
 import gladius.p2p.discovery.DiscoveryService;
 import gladius.p2p.ethstate.EthState;
 import gladius.p2p.ethstate.Rejection;
@@ -181,6 +183,33 @@ final class Metrics {
         if (Parts.ethstate()) {
             EthStateView.of(network).ifPresent(ethstate -> ethstate(families, node, ethstate));
         }
+        if (Parts.dht()) {
+            network.plugin(DhtService.class).ifPresent(dht -> dht(families, node, dht.stats()));
+        }
+    }
+
+    private static void dht(Map<String, Family> families, Map<String, String> node, DhtStats dht) {
+        gauge(families, node, "gladius_dht_known_nodes", "Nodes in the DHT's routing table.", dht.knownNodes());
+        gauge(families, node, "gladius_dht_records", "DHT records kept for others.", dht.records());
+        gauge(families, node, "gladius_dht_providers", "DHT provider entries kept for others.", dht.providers());
+        gauge(families, node, "gladius_dht_record_bytes", "Bytes of the DHT records kept.", dht.recordBytes());
+        counter(families, node, "gladius_dht_lookups_total", "DHT lookups started.", dht.lookups());
+        counter(families, node, "gladius_dht_requests_sent_total", "DHT requests sent.", dht.requestsSent());
+        counter(families, node, "gladius_dht_request_timeouts_total", "DHT requests that went unanswered.", dht.timeouts());
+        counter(families, node, "gladius_dht_requests_served_total", "DHT requests answered.", dht.requestsServed());
+        Map<String, Long> dropped = new LinkedHashMap<>();
+        dropped.put("malformed", dht.malformed());
+        dropped.put("unsolicited", dht.unsolicited());
+        dropped.put("invalid_record", dht.invalidRecords());
+        dropped.put("invalid_entry", dht.invalidEntries());
+        dropped.forEach((reason, n) -> counter(families, with(node, "reason", reason), "gladius_dht_dropped_total",
+                "DHT messages, records and node entries dropped, by reason.", n));
+        counter(families, with(node, "reason", "subnet"), "gladius_dht_refused_total",
+                "Nodes and records the DHT refused: nodes by the subnet limits, records and providers for room.", dht.refusedBySubnet());
+        counter(families, with(node, "reason", "room"), "gladius_dht_refused_total",
+                "Nodes and records the DHT refused: nodes by the subnet limits, records and providers for room.", dht.refusedForRoom());
+        counter(families, node, "gladius_dht_data_dir_failures_total", "Failed reads and writes of the DHT's data directory.",
+                dht.dataDirFailures());
     }
 
     private static void ethstate(Map<String, Family> families, Map<String, String> node, EthState ethstate) {

@@ -38,6 +38,8 @@ class MetricsTest {
             List<Network> nodes = List.of(a, b, c);
             Await.until("every node with both others in its route table, connected", () -> nodes.stream()
                     .allMatch(n -> n.networkState().peers().stream().filter(p -> p.inRouteTable() && p.connected()).count() == 2));
+            Await.until("every node's DHT to know both others", () -> nodes.stream()
+                    .allMatch(n -> n.plugin(gladius.p2p.dht.DhtService.class).orElseThrow().knownNodes() == 2));
             try (MetricsServer server = MetricsServer.start(new NodeAddress("127.0.0.1", 0), () -> nodes)) {
                 String url = "http://" + server.address() + "/metrics";
                 Await.until("latency samples for every peer of a", () -> scrape(url).body.lines()
@@ -54,6 +56,7 @@ class MetricsTest {
                     String label = "{node=\"" + node.localAddress() + "\"}";
                     assertEquals(Optional.of(2L), value(text, "gladius_connected_peers" + label), text);
                     assertEquals(Optional.of(2L), value(text, "gladius_discovery_known_peers" + label), text);
+                    assertEquals(Optional.of(2L), value(text, "gladius_dht_known_nodes" + label), text);
                 }
                 assertTrue(text.contains("# TYPE gladius_messages_sent_total counter\n"), text);
                 assertTrue(text.contains("# TYPE gladius_peer_smoothed_rtt_seconds gauge\n"), text);

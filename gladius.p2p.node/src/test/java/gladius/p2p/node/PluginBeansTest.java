@@ -31,7 +31,7 @@ class PluginBeansTest {
     }
 
     @Test
-    void discoveryLatencyAndEthstateShowTheirFiguresUntilRemovedOrClosed() throws Exception {
+    void discoveryLatencyEthstateAndTheDhtShowTheirFiguresUntilRemovedOrClosed() throws Exception {
         ObjectName latencyOfA;
         ObjectName pattern;
         try (Cluster cluster = new Cluster(Map.of("provider", "kcp", "latency.interval", "100ms", "discovery.interval", "200ms"))) {
@@ -59,7 +59,15 @@ class PluginBeansTest {
             for (Object row : rejections.values()) {
                 Rejection.valueOf((String) ((CompositeData) row).get("key")); // keyed by the reasons' names
             }
-            assertEquals(3, SERVER.queryNames(pattern, null).size(), "discovery, latency, ethstate: " + SERVER.queryNames(pattern, null));
+            Await.until("a's DHT to know b", () -> {
+                try {
+                    return (Integer) SERVER.getAttribute(name(a, "Dht"), "KnownNodes") == 1;
+                } catch (Exception e) {
+                    throw new AssertionError(e);
+                }
+            });
+            assertTrue((Long) SERVER.getAttribute(name(a, "Dht"), "RequestsServed") > 0, "b asked a to join");
+            assertEquals(4, SERVER.queryNames(pattern, null).size(), "discovery, latency, ethstate, dht: " + SERVER.queryNames(pattern, null));
 
             assertTrue(a.removePlugin((Plugin) a.plugin(DiscoveryService.class).orElseThrow()));
             assertFalse(SERVER.isRegistered(name(a, "Discovery")), "a removed plugin's bean goes with it");

@@ -7,6 +7,7 @@ import gladius.p2p.NodeKey;
 import gladius.p2p.NodeRecord;
 import gladius.p2p.PeerState;
 import gladius.p2p.Plugin;
+import gladius.p2p.dht.DhtMXBean;
 import gladius.p2p.dht.DhtRecord;
 import gladius.p2p.dht.DhtService;
 import gladius.p2p.dht.DhtStats;
@@ -33,7 +34,7 @@ import java.util.concurrent.Future;
  * no session with (without adding it to the route table); the core's timers are one scheduled
  * task at its next deadline. The application's calls hop onto the plugin thread the same way.
  */
-final class DhtPlugin implements Plugin, DhtService {
+final class DhtPlugin implements Plugin, DhtService, DhtMXBean {
 
     private static final System.Logger LOG = System.getLogger(DhtPlugin.class.getName());
     private static final byte[] CONTENT_LABEL = "gladius dht content\0".getBytes(StandardCharsets.US_ASCII);
@@ -223,6 +224,83 @@ final class DhtPlugin implements Plugin, DhtService {
     @Override
     public DhtStats stats() {
         return published;
+    }
+
+    // ------------------------------------------------------------------ DhtMXBean
+
+    @Override
+    public int getKnownNodes() {
+        return published.knownNodes();
+    }
+
+    @Override
+    public int getRecords() {
+        return published.records();
+    }
+
+    @Override
+    public int getProviders() {
+        return published.providers();
+    }
+
+    @Override
+    public long getRecordBytes() {
+        return published.recordBytes();
+    }
+
+    @Override
+    public long getLookups() {
+        return published.lookups();
+    }
+
+    @Override
+    public long getRequestsSent() {
+        return published.requestsSent();
+    }
+
+    @Override
+    public long getTimeouts() {
+        return published.timeouts();
+    }
+
+    @Override
+    public long getRequestsServed() {
+        return published.requestsServed();
+    }
+
+    @Override
+    public long getMalformedMessages() {
+        return published.malformed();
+    }
+
+    @Override
+    public long getUnsolicitedAnswers() {
+        return published.unsolicited();
+    }
+
+    @Override
+    public long getInvalidRecords() {
+        return published.invalidRecords();
+    }
+
+    @Override
+    public long getInvalidEntries() {
+        return published.invalidEntries();
+    }
+
+    @Override
+    public long getRefusedBySubnet() {
+        return published.refusedBySubnet();
+    }
+
+    @Override
+    public long getRefusedForRoom() {
+        return published.refusedForRoom();
+    }
+
+    @Override
+    public long getDataDirFailures() {
+        return published.dataDirFailures();
     }
 
     // ------------------------------------------------------------------ the core's surroundings
