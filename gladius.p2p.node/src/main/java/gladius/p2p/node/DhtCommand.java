@@ -150,39 +150,50 @@ final class DhtCommand {
     }
 
     @Command(name = "get", mixinStandardHelpOptions = true,
-            description = "Print the newest valid value of the record at PATH (WRITERHEX/NAME, as put prints it). Exit 1 if none.")
+            description = {"Print the newest valid value of the record at PATH (WRITERHEX/NAME, as put prints it). Exit 1 if none.",
+                    "With several PATHs, all are asked at once and each found one is printed as PATH VALUE."})
     static final class Get extends Base {
-        @Parameters(index = "1", paramLabel = "PATH", description = "WRITERHEX/NAME: the writer's key (64 hex digits), '/', the name.")
-        String path;
+        @Parameters(index = "1..*", arity = "1..*", paramLabel = "PATH",
+                description = "WRITERHEX/NAME: the writer's key (64 hex digits), '/', the name.")
+        List<String> paths;
 
         @Option(names = "--hex", description = "Print the value as hex digits.")
         boolean hex;
 
         @Override
         int run(DhtService dht, long deadline, PrintWriter out, PrintWriter err) throws InterruptedException, TimeoutException {
-            Optional<DhtRecord> record;
+            List<CompletableFuture<Optional<DhtRecord>>> asked = new ArrayList<>();
             try {
-                record = await(dht.get(path), deadline);
+                for (String path : paths) {
+                    asked.add(dht.get(path));
+                }
             } catch (IllegalArgumentException e) {
                 throw new UserError(e.getMessage());
             }
-            if (record.isEmpty()) {
-                err.println("gladius: no valid record at " + Terminal.safe(path));
-                return 1;
+            int missing = 0;
+            for (int i = 0; i < paths.size(); i++) {
+                Optional<DhtRecord> record = await(asked.get(i), deadline);
+                if (record.isEmpty()) {
+                    err.println("gladius: no valid record at " + Terminal.safe(paths.get(i)));
+                    missing++;
+                    continue;
+                }
+                byte[] value = record.get().value();
+                // The value is another node's bytes: printed with nothing a terminal would act on.
+                String text = hex ? HexFormat.of().formatHex(value) : Terminal.safe(new String(value, StandardCharsets.UTF_8));
+                out.println(paths.size() == 1 ? text : paths.get(i) + " " + text);
             }
-            byte[] value = record.get().value();
-            // The value is another node's bytes: printed with nothing a terminal would act on.
-            out.println(hex ? HexFormat.of().formatHex(value) : Terminal.safe(new String(value, StandardCharsets.UTF_8)));
             out.flush();
-            return 0;
+            return missing == 0 ? 0 : 1;
         }
     }
 
     @Command(name = "find", mixinStandardHelpOptions = true,
-            description = "Print the address of the node with key NODEKEY, as its own signed record says (a secure network). Exit 1 if not found.")
+            description = {"Print the address of the node with key NODEKEY, as its own signed record says (a secure network). "
+                    + "Exit 1 if not found.", "With several NODEKEYs, all are looked up at once and each found one is printed as NODEKEY ADDRESS."})
     static final class Find extends Base {
-        @Parameters(index = "1", paramLabel = "NODEKEY", description = "The node's key: 64 hex digits, as gladius key prints it.")
-        String key;
+        @Parameters(index = "1..*", arity = "1..*", paramLabel = "NODEKEY", description = "The node's key: 64 hex digits, as gladius key prints it.")
+        List<String> keys;
 
         @Override
         Map<String, String> settings() {
@@ -193,20 +204,30 @@ final class DhtCommand {
 
         @Override
         int run(DhtService dht, long deadline, PrintWriter out, PrintWriter err) throws InterruptedException, TimeoutException {
-            NodeKey nodeKey;
-            try {
-                nodeKey = NodeKey.parse(key);
-            } catch (IllegalArgumentException e) {
-                throw new UserError("NODEKEY: " + e.getMessage());
+            List<NodeKey> nodeKeys = new ArrayList<>();
+            for (String key : keys) {
+                try {
+                    nodeKeys.add(NodeKey.parse(key));
+                } catch (IllegalArgumentException e) {
+                    throw new UserError("NODEKEY: " + e.getMessage());
+                }
             }
-            Optional<NodeAddress> found = await(dht.find(nodeKey), deadline);
-            if (found.isEmpty()) {
-                err.println("gladius: no node with key " + nodeKey.shortText() + "... found");
-                return 1;
+            List<CompletableFuture<Optional<NodeAddress>>> asked = new ArrayList<>();
+            for (NodeKey key : nodeKeys) {
+                asked.add(dht.find(key));
             }
-            out.println(found.get());
+            int missing = 0;
+            for (int i = 0; i < nodeKeys.size(); i++) {
+                Optional<NodeAddress> found = await(asked.get(i), deadline);
+                if (found.isEmpty()) {
+                    err.println("gladius: no node with key " + nodeKeys.get(i).shortText() + "... found");
+                    missing++;
+                } else {
+                    out.println(nodeKeys.size() == 1 ? found.get().toString() : nodeKeys.get(i) + " " + found.get());
+                }
+            }
             out.flush();
-            return 0;
+            return missing == 0 ? 0 : 1;
         }
     }
 }

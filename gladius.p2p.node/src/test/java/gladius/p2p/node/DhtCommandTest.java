@@ -46,6 +46,15 @@ class DhtCommandTest {
             assertEquals(0, find.exit(), find.err());
             assertEquals(nodes.get(2).localAddress().toString(), find.out().strip());
 
+            String key3 = nodes.get(3).networkState().key().orElseThrow().toString();
+            Gladius.Result both = Gladius.run("dht", "find", first.localAddress().toString(), key, key3);
+            assertEquals(0, both.exit(), both.err());
+            assertEquals(List.of(key + " " + nodes.get(2).localAddress(), key3 + " " + nodes.get(3).localAddress()),
+                    both.out().lines().toList());
+            Gladius.Result oneMissing = Gladius.run("dht", "get", firstContact, path, path.replace("greeting", "nothing"));
+            assertEquals(1, oneMissing.exit(), "one of two is missing");
+            assertEquals(path + " hello there", oneMissing.out().strip());
+
             Gladius.Result bad = Gladius.run("dht", "get", firstContact, "not-a-path");
             assertEquals(2, bad.exit(), bad.out());
             assertTrue(bad.err().contains("WRITERHEX/NAME"), bad.err());

@@ -229,11 +229,23 @@ final class VirtualDht {
         if (request.kind() == Wire.PUT || request.kind() == Wire.ADD_PROVIDER) {
             answer = Wire.ack(request.id(), Wire.STORED);
         } else {
-            List<Node> closest = new ArrayList<>(sybils);
-            closest.sort((a, b) -> request.target().compareDistance(a.id, b.id));
+            // The k sybils closest to the target: one pass, keeping the k best in order (no sort of them all).
+            List<Node> closest = new ArrayList<>(config.k() + 1);
+            for (Node candidate : sybils) {
+                int at = closest.size();
+                while (at > 0 && request.target().compareDistance(candidate.id, closest.get(at - 1).id) < 0) {
+                    at--;
+                }
+                if (at < config.k()) {
+                    closest.add(at, candidate);
+                    if (closest.size() > config.k()) {
+                        closest.remove(closest.size() - 1);
+                    }
+                }
+            }
             List<byte[]> entries = new ArrayList<>();
-            for (int i = 0; i < closest.size() && entries.size() < config.k(); i++) {
-                entries.add(entry(closest.get(i).address));
+            for (Node n : closest) {
+                entries.add(entry(n.address));
             }
             answer = Wire.nodes(request.id(), null, List.of(), entries);
         }
