@@ -12,6 +12,8 @@
  *       setting {@code provider}
  * @uses gladius.p2p.spi.PluginProvider plugins; every one found, or those named by the setting
  *       {@code plugins}
+ * @uses gladius.p2p.spi.SignatureVerifier signature schemes one plugin provides and another
+ *       checks with ({@link gladius.p2p.spi.SignatureVerifier#find})
  */
 module gladius.p2p.api {
     exports gladius.p2p;
@@ -20,4 +22,5 @@ module gladius.p2p.api {
 
     uses gladius.p2p.spi.NetworkProvider;
     uses gladius.p2p.spi.PluginProvider;
+    uses gladius.p2p.spi.SignatureVerifier;
 }

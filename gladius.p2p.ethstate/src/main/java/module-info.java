@@ -8,6 +8,7 @@
  * <p>Depends on the api and BouncyCastle (secp256k1, Keccak-256, scrypt, PBKDF2).
  *
  * @provides gladius.p2p.spi.PluginProvider "ethstate"
+ * @provides gladius.p2p.spi.SignatureVerifier "eip191": Ethereum personal_sign, for other plugins (the DHT's Ethereum-signed records)
  */
 module gladius.p2p.ethstate {
     requires transitive gladius.p2p.api;
@@ -17,4 +18,5 @@ module gladius.p2p.ethstate {
     // gladius.p2p.ethstate.internal (keys, signatures, keystore, the store and the plugin) is not exported.
 
     provides gladius.p2p.spi.PluginProvider with gladius.p2p.ethstate.internal.EthStateProvider;
+    provides gladius.p2p.spi.SignatureVerifier with gladius.p2p.ethstate.internal.Eip191Verifier;
 }

@@ -8,7 +8,8 @@ import java.util.Objects;
 
 /**
  * A value in the DHT, as a reader gets it once its signature checked out: who wrote it (an
- * Ed25519 public key), under which name, the value, its sequence number and when it expires.
+ * Ed25519 public key, or an Ethereum address for a record signed the way ethstate signs its
+ * entries), under which name, the value, its sequence number and when it expires.
  * Only the writer can make a record of its own key and name (the DHT stores it at
  * SHA-256 of the two, as BitTorrent's BEP 44 stores mutable items), so of two valid records at one
  * place the one with the larger sequence number is the newer, and nobody else can put a newer one.
@@ -16,8 +17,10 @@ import java.util.Objects;
  */
 public final class DhtRecord {
 
-    /** Bytes of a writer's key. */
+    /** Bytes of a writer's Ed25519 key. */
     public static final int WRITER_BYTES = 32;
+    /** Bytes of an Ethereum writer's address. */
+    public static final int ETHEREUM_WRITER_BYTES = 20;
     /** The longest name, in UTF-8 bytes. */
     public static final int MAX_NAME_BYTES = 255;
     /** The largest value, in bytes. */
@@ -32,7 +35,7 @@ public final class DhtRecord {
     /**
      * A record's contents (what the DHT signs and checks, not a signature).
      *
-     * @param writer the writer's Ed25519 public key, 32 bytes
+     * @param writer the writer's Ed25519 public key, 32 bytes, or its Ethereum address, 20 bytes
      * @param name 1 to 255 bytes of UTF-8
      * @param value at most {@value #MAX_VALUE_BYTES} bytes
      * @param sequence zero or more: the larger, the newer
@@ -44,8 +47,9 @@ public final class DhtRecord {
         Objects.requireNonNull(name, "name");
         Objects.requireNonNull(value, "value");
         Objects.requireNonNull(expiresAt, "expiresAt");
-        if (writer.length != WRITER_BYTES) {
-            throw new IllegalArgumentException("writer must be " + WRITER_BYTES + " bytes, not " + writer.length);
+        if (writer.length != WRITER_BYTES && writer.length != ETHEREUM_WRITER_BYTES) {
+            throw new IllegalArgumentException("writer must be " + WRITER_BYTES + " bytes (Ed25519) or " + ETHEREUM_WRITER_BYTES
+                    + " (an Ethereum address), not " + writer.length);
         }
         checkName(name);
         if (value.length > MAX_VALUE_BYTES) {
@@ -79,7 +83,12 @@ public final class DhtRecord {
         return name;
     }
 
-    /** {@return a copy of the writer's Ed25519 public key} */
+    /** {@return whether the writer is an Ethereum address (the record signed as ethstate signs entries)} */
+    public boolean ethereum() {
+        return writer.length == ETHEREUM_WRITER_BYTES;
+    }
+
+    /** {@return a copy of the writer's Ed25519 public key, or its 20-byte Ethereum address} */
     public byte[] writer() {
         return writer.clone();
     }
@@ -104,7 +113,7 @@ public final class DhtRecord {
         return expiresAt;
     }
 
-    /** {@return {@code WRITERHEX/NAME}: how a user names the record ({@link DhtService#get(String)})} */
+    /** {@return {@code WRITERHEX/NAME}: how a user names the record ({@link DhtService#get(String)}); 40 digits for an Ethereum writer} */
     public String path() {
         return HexFormat.of().formatHex(writer) + "/" + name;
     }

@@ -48,9 +48,28 @@ public interface DhtService {
     CompletableFuture<Stored> put(String name, byte[] value);
 
     /**
+     * Stores a record signed elsewhere by an Ethereum key, as ethstate signs its entries (an
+     * ethstate {@code Entry}'s parts: its {@code payload()} is what the signature signs), on the k
+     * nodes closest to its place {@code ADDRESSHEX/NAME}; republished until it expires, 24 hours
+     * after its timestamp. The network checks it with the {@code eip191} signature verifier, which
+     * the ethstate module provides: without that module on the module path it is refused here.
+     *
+     * @param address the signer's Ethereum address, 20 bytes
+     * @param name the entry's key: 1 to 255 bytes of UTF-8
+     * @param value at most {@value DhtRecord#MAX_VALUE_BYTES} bytes
+     * @param timestampMillis the entry's timestamp, its sequence number (the newer, the larger)
+     * @param signature the 65-byte EIP-191 signature r ‖ s ‖ v of the entry's payload
+     * @return the record and how many of the closest nodes hold it
+     * @throws IllegalArgumentException if the signature does not check out (or no eip191 verifier is
+     *         on the module path), or the record has expired or is dated in the future
+     */
+    CompletableFuture<Stored> putSigned(byte[] address, String name, byte[] value, long timestampMillis, byte[] signature);
+
+    /**
      * The newest valid record at {@code WRITERHEX/NAME}, from this node or the network.
      *
-     * @param path the record's writer (64 hex digits), a slash, and its name
+     * @param path the record's writer (64 hex digits; 40 for an Ethereum address, with or without
+     *        {@code 0x}), a slash, and its name
      * @return the record, or empty if no node gave a valid one
      * @throws IllegalArgumentException if {@code path} is not one
      */

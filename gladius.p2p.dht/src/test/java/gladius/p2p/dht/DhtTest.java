@@ -192,4 +192,30 @@ class DhtTest {
                 () -> Network.create(settings("dht.data-dir", file.resolve("dht").toString())));
         assertTrue(e.getMessage().contains("dht.data-dir"), e.getMessage());
     }
+
+    @Test
+    void anEntrySignedTheWayEthstateSignsIsARecordEveryNodeReads() {
+        try (Cluster cluster = new Cluster()) {
+            List<Network> nodes = joined(cluster, 4, 3, "plugins", "dht,ethstate");
+            gladius.p2p.ethstate.EthState ethstate = nodes.get(0).plugin(gladius.p2p.ethstate.EthState.class).orElseThrow();
+            gladius.p2p.ethstate.Entry entry = ethstate.put("profile", "alice".getBytes(StandardCharsets.UTF_8));
+            byte[] address = HexFormat.of().parseHex(entry.address().substring(2));
+            DhtService.Stored stored = get(dht(nodes.get(1)).putSigned(address, entry.key(), entry.value(), entry.timestampMillis(),
+                    entry.signature()));
+            assertTrue(stored.record().ethereum());
+            assertEquals(entry.address().substring(2).toLowerCase(java.util.Locale.ROOT) + "/profile", stored.record().path());
+            assertEquals(3, stored.nodes());
+            for (Network reader : nodes) {
+                DhtRecord record = get(dht(reader).get("0x" + stored.record().path())).orElseThrow();
+                assertArrayEquals("alice".getBytes(StandardCharsets.UTF_8), record.value());
+                assertEquals(entry.timestampMillis(), record.sequence());
+            }
+            byte[] forged = entry.signature();
+            forged[10] ^= 1;
+            assertThrows(IllegalArgumentException.class, () -> dht(nodes.get(1)).putSigned(address, entry.key(), entry.value(),
+                    entry.timestampMillis(), forged), "a signature that does not check out is refused at once");
+            assertThrows(IllegalArgumentException.class, () -> dht(nodes.get(1)).putSigned(address, entry.key(),
+                    "mallory".getBytes(StandardCharsets.UTF_8), entry.timestampMillis(), entry.signature()), "another value");
+        }
+    }
 }

@@ -260,6 +260,131 @@ class NatIT {
         }
     }
 
+    @Test
+    @Tag("scale")
+    void fiftyHostsBehindMixedNatsFindEveryNodeByKeyAndReadEveryRecordInTheDht(@TempDir java.nio.file.Path dir) throws Exception {
+        dhtBed(dir, 48);
+    }
+
+    /**
+     * Two public hosts and {@code natted} behind routers (every fourth a symmetric NAT), secure,
+     * each keeping its key with {@code --data}; each host puts a DHT record through its own node
+     * ({@code gladius dht put}, a short-lived node in its namespace), then each host gets every
+     * record and finds every other node by key ({@code gladius dht get|find}, one command each).
+     * The test nets share /24s, so the DHT's subnet limits are off ({@code dht.ip-limits=false}).
+     */
+    private static void dhtBed(java.nio.file.Path dir, int natted) throws Exception {
+        try (NetBed bed = bed()) {
+            List<NetBed.Host> hosts = new ArrayList<>(List.of(bed.publicHost("seed"), bed.publicHost("pub")));
+            for (int i = 0; i < natted; i++) {
+                NetBed.Router router = bed.router("r" + i, i % 4 == 3 ? NetBed.Nat.SYMMETRIC : NetBed.Nat.ENDPOINT_INDEPENDENT);
+                hosts.add(bed.behind(router, "h" + i));
+            }
+            List<String> common = new ArrayList<>(FIFTY_SETTINGS);
+            common.addAll(List.of("--set", "kcp.secure=true", "--set", "dht.ip-limits=false"));
+            List<Gladius> nodes = new ArrayList<>();
+            try {
+                long start = System.nanoTime();
+                List<String> contacts = new ArrayList<>();
+                for (int i = 0; i < hosts.size(); i++) {
+                    List<String> args = new ArrayList<>(common);
+                    args.addAll(List.of("--data", dir.resolve("n" + i).toString()));
+                    if (i < 2) {
+                        args.add("--relay");
+                    } else {
+                        args.addAll(List.of("--seed", contacts.get(1)));
+                    }
+                    String seed = i == 0 ? hosts.get(0).address() + ":7000" : contacts.get(0);
+                    Gladius node = Gladius.startIn(hosts.get(i).namespace(), FIFTY_JVM, runArgs(hosts.get(i), seed, "n" + i, args));
+                    nodes.add(node);
+                    String key = node.awaitLine("n" + i + "'s key", l -> l.startsWith("gladius: node key ")).substring(18, 18 + 64);
+                    contacts.add(key + "@" + hosts.get(i).address() + ":7000");
+                }
+                Await.until("every node with a route table", Duration.ofSeconds(240),
+                        () -> converged(nodes, hosts.size(), false), () -> nodes.get(nodes.size() - 1).toString());
+                long joined = System.nanoTime();
+
+                List<String> paths = new java.util.concurrent.CopyOnWriteArrayList<>();
+                forEachHost(hosts, i -> {
+                    Ran put = dht(hosts.get(i), "put", "--node-key", dir.resolve("n" + i).resolve("node.key").toString(),
+                            contacts.get(i), "name", "n" + i);
+                    String line = put.out().isEmpty() ? "" : put.out().get(0);
+                    assertTrue(line.contains(" stored on "), "n" + i + " put its record: " + put);
+                    paths.add(line.substring(0, line.indexOf(' ')));
+                });
+                long put = System.nanoTime();
+                List<String> keys = contacts.stream().map(c -> c.substring(0, 64)).toList();
+                java.util.concurrent.atomic.AtomicInteger read = new java.util.concurrent.atomic.AtomicInteger();
+                java.util.concurrent.atomic.AtomicInteger found = new java.util.concurrent.atomic.AtomicInteger();
+                forEachHost(hosts, i -> {
+                    List<String> getArgs = new ArrayList<>(List.of("get", "--timeout", "120s", contacts.get(i)));
+                    getArgs.addAll(paths);
+                    Ran get = dht(hosts.get(i), getArgs.toArray(String[]::new));
+                    read.addAndGet((int) get.out().stream().filter(l -> l.matches("[0-9a-f]{64}/name n\\d+")).count());
+                    List<String> findArgs = new ArrayList<>(List.of("find", "--timeout", "120s", contacts.get(i)));
+                    findArgs.addAll(keys.stream().filter(k -> !k.equals(keys.get(i))).toList());
+                    Ran find = dht(hosts.get(i), findArgs.toArray(String[]::new));
+                    found.addAndGet(find.out().size());
+                    assertEquals(0, get.exit(), "n" + i + " read every record: " + get);
+                    assertEquals(0, find.exit(), "n" + i + " found every node: " + find);
+                });
+                int n = hosts.size();
+                System.out.printf("DHT on %d hosts (2 public relays, %d behind endpoint-independent NATs, %d behind symmetric ones):"
+                        + " joined %.1f s after the first start; %d puts took %.1f s; %d of %d reads and %d of %d finds by key"
+                        + " succeeded, in %.1f s%n", n, natted - natted / 4, natted / 4, (joined - start) / 1e9, n,
+                        (put - joined) / 1e9, read.get(), n * n, found.get(), n * (n - 1), (System.nanoTime() - put) / 1e9);
+                assertEquals(n * n, read.get());
+                assertEquals(n * (n - 1), found.get());
+            } finally {
+                stop(nodes);
+            }
+        }
+    }
+
+    /** Runs {@code work(i)} for every host, ten at a time (each starts a JVM). */
+    private static void forEachHost(List<NetBed.Host> hosts, java.util.function.IntConsumer work) throws Exception {
+        java.util.concurrent.ExecutorService pool = java.util.concurrent.Executors.newFixedThreadPool(10);
+        try {
+            List<java.util.concurrent.Future<?>> done = new ArrayList<>();
+            for (int i = 0; i < hosts.size(); i++) {
+                int host = i;
+                done.add(pool.submit(() -> work.accept(host)));
+            }
+            for (java.util.concurrent.Future<?> f : done) {
+                try {
+                    f.get();
+                } catch (java.util.concurrent.ExecutionException e) {
+                    throw e.getCause() instanceof AssertionError a ? a : new AssertionError(e.getCause());
+                }
+            }
+        } finally {
+            pool.shutdownNow();
+        }
+    }
+
+    /** A command that ran to its end: its exit code and what it printed. */
+    private record Ran(int exit, List<String> out, String text) {
+        @Override
+        public String toString() {
+            return "exit " + exit + text;
+        }
+    }
+
+    /** {@code gladius dht ...} run on a host, to its end, with the small JVM of the fifty. */
+    private static Ran dht(NetBed.Host host, String... args) {
+        List<String> all = new ArrayList<>(List.of("dht"));
+        all.addAll(List.of(args));
+        try (Gladius command = Gladius.startIn(host.namespace(), FIFTY_JVM, all.toArray(String[]::new))) {
+            int exit = command.exit(Duration.ofSeconds(180));
+            return new Ran(exit, command.out(), command.toString());
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new AssertionError("interrupted", e);
+        }
+    }
+
     /** A secure node's key, made by {@code gladius key --new}: the file its node reads, and the key it proves. */
     private record NodeKey(java.nio.file.Path file, String publicHex) {
         static NodeKey make(java.nio.file.Path file) throws Exception {

@@ -27,7 +27,7 @@ import java.util.SplittableRandom;
  * lookups). Prints three lines of figures, and a line for each lookup that did not find its node:
  *
  * <pre>
- *   java -Xmx8g [-Dlookups=L] -cp benchmarks/target/benchmarks.jar gladius.p2p.dht.internal.DhtScale N LOSS CHURN_PER_HOUR SYBILS PATHS MINUTES [SEED]
+ *   java -Xmx8g [-Dlookups=L] [-Dout=SAMPLES.csv] -cp benchmarks/target/benchmarks.jar gladius.p2p.dht.internal.DhtScale N LOSS CHURN_PER_HOUR SYBILS PATHS MINUTES [SEED]
  * </pre>
  */
 public final class DhtScale {
@@ -170,6 +170,22 @@ public final class DhtScale {
         System.out.printf(Locale.ROOT, "gets=%d got=%.4f get_p50=%dms get_p95=%dms join_msgs_per_node=%d real_s=%.1f%n",
                 gets[0], got[0] / (double) gets[0], pct(getMillis, 50), pct(getMillis, 95), joinedMessages / n,
                 (System.nanoTime() - started) / 1e9);
+        String out = System.getProperty("out");
+        if (out != null) {
+            samples(out, lookupMillis, getMillis);
+        }
+    }
+
+    /** Writes one sample a line: {@code kind,millis} for lookups and gets, for plot-dht.py. */
+    private static void samples(String file, List<Long> lookups, List<Long> gets) {
+        StringBuilder text = new StringBuilder("kind,millis\n");
+        lookups.forEach(m -> text.append("lookup,").append(m).append('\n'));
+        gets.forEach(m -> text.append("get,").append(m).append('\n'));
+        try {
+            java.nio.file.Files.writeString(java.nio.file.Path.of(file), text);
+        } catch (java.io.IOException e) {
+            throw new java.io.UncheckedIOException(e);
+        }
     }
 
     private static long pct(List<? extends Number> values, int percent) {

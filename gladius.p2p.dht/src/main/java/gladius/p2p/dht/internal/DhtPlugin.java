@@ -55,6 +55,8 @@ final class DhtPlugin implements Plugin, DhtService, DhtMXBean {
     private final Map<String, byte[]> own = new LinkedHashMap<>();
     private final Map<String, Long> lastSequence = new LinkedHashMap<>();
     private final Set<NodeId> provided = new LinkedHashSet<>();
+    /** Records signed elsewhere (Ethereum) that this node put: republished as they are until they expire. */
+    private final Map<NodeId, Records.Signed> ownSigned = new LinkedHashMap<>();
 
     /** Where records and the table are kept across restarts; null without {@code dht.data-dir}. */
     private final DataDir dataDir;
@@ -172,12 +174,31 @@ final class DhtPlugin implements Plugin, DhtService, DhtMXBean {
     }
 
     @Override
+    public CompletableFuture<Stored> putSigned(byte[] address, String name, byte[] value, long timestampMillis, byte[] signature) {
+        DhtRecord.checkName(name);
+        Network net = network;
+        Records.Signed signed = Records.ethereum(address.clone(), name, value.clone(), timestampMillis, signature.clone(),
+                        net == null ? System.currentTimeMillis() : net.clock().millis())
+                .orElseThrow(() -> new IllegalArgumentException("the record's signature does not check out (or no eip191 signature "
+                        + "verifier, the ethstate module, is on the module path), or it has expired or is dated in the future"));
+        CompletableFuture<Stored> result = new CompletableFuture<>();
+        onPluginThread(result, () -> {
+            ownSigned.put(signed.place(), signed);
+            core.put(signed, now(), stored -> result.complete(new Stored(signed.record(), stored.stored())));
+        });
+        return result;
+    }
+
+    @Override
     public CompletableFuture<Optional<DhtRecord>> get(String path) {
         int slash = path.indexOf('/');
-        if (slash != 2 * DhtRecord.WRITER_BYTES || !path.substring(0, slash).matches("[0-9a-fA-F]+")) {
-            throw new IllegalArgumentException("path must be WRITERHEX/NAME (64 hex digits, '/', a name), not '" + path + "'");
+        String hex = slash < 0 ? "" : path.substring(path.startsWith("0x") ? 2 : 0, slash);
+        if ((hex.length() != 2 * DhtRecord.WRITER_BYTES && hex.length() != 2 * DhtRecord.ETHEREUM_WRITER_BYTES)
+                || !hex.matches("[0-9a-fA-F]+")) {
+            throw new IllegalArgumentException("path must be WRITERHEX/NAME (64 hex digits, or an Ethereum address's 40, '/', a name), not '"
+                    + path + "'");
         }
-        byte[] writer = HexFormat.of().parseHex(path.substring(0, slash));
+        byte[] writer = HexFormat.of().parseHex(hex);
         String name = DhtRecord.checkName(path.substring(slash + 1));
         CompletableFuture<Optional<DhtRecord>> result = new CompletableFuture<>();
         onPluginThread(result, () -> core.get(Records.place(writer, name), now(),
@@ -429,6 +450,11 @@ final class DhtPlugin implements Plugin, DhtService, DhtMXBean {
             return;
         }
         own.forEach((name, value) -> putOwn(name, value, null));
+        long now = now();
+        ownSigned.values().removeIf(signed -> signed.record().expiresAt().toEpochMilli() <= now);
+        for (Records.Signed signed : ownSigned.values()) {
+            core.put(signed, now, stored -> {});
+        }
         for (NodeId key : provided) {
             core.provide(key, now(), stored -> {});
         }
