@@ -94,4 +94,15 @@ public interface DiscoveryService {
     default long unansweredRequests() {
         return 0;
     }
+
+    /**
+     * Nodes that a {@link gladius.p2p.spi.NodeSampler} on the network (the DHT's random walks)
+     * named and discovery offered to its table, under the same checks as the nodes of an answer:
+     * with one, discovery fills its table from all over the network, not only from its peers' peers.
+     *
+     * @return how many, since start
+     */
+    default long sampledNodes() {
+        return 0;
+    }
 }

@@ -288,4 +288,24 @@ class DiscoveryTest {
             assertTrue(e.getMessage().contains(bad[0]), e.getMessage());
         }
     }
+
+    @Test
+    void aDhtOnTheNetworkFillsTablesThatPeerExchangeAloneCannot() {
+        try (Cluster cluster = new Cluster()) {
+            // The only seed runs the DHT but no discovery: it answers no discovery request, so peer
+            // exchange alone never gets past it. The DHT's random walks name the others.
+            Network seed = cluster.start(settings("plugins", "dht"));
+            Map<String, String> joining = settings("plugins", "discovery,dht", "discovery.seeds", seed.localAddress().toString(),
+                    "discovery.max-peers", "5");
+            for (int i = 0; i < 8; i++) {
+                cluster.start(joining);
+            }
+            List<Network> nodes = cluster.nodes().subList(1, 9);
+            Await.until("every discovery table to fill to 5", () -> nodes.stream().allMatch(n -> routeTable(n).size() == 5),
+                    () -> "tables " + nodes.stream().map(n -> routeTable(n).size()).collect(Collectors.toList()));
+            for (Network node : nodes) {
+                assertTrue(node.plugin(DiscoveryService.class).orElseThrow().sampledNodes() > 0);
+            }
+        }
+    }
 }

@@ -11,6 +11,7 @@ import gladius.p2p.dht.DhtMXBean;
 import gladius.p2p.dht.DhtRecord;
 import gladius.p2p.dht.DhtService;
 import gladius.p2p.dht.DhtStats;
+import gladius.p2p.spi.NodeSampler;
 import java.net.InetAddress;
 import java.net.UnknownHostException;
 import java.nio.charset.StandardCharsets;
@@ -34,7 +35,7 @@ import java.util.concurrent.Future;
  * no session with (without adding it to the route table); the core's timers are one scheduled
  * task at its next deadline. The application's calls hop onto the plugin thread the same way.
  */
-final class DhtPlugin implements Plugin, DhtService, DhtMXBean {
+final class DhtPlugin implements Plugin, DhtService, DhtMXBean, NodeSampler {
 
     private static final System.Logger LOG = System.getLogger(DhtPlugin.class.getName());
     private static final byte[] CONTENT_LABEL = "gladius dht content\0".getBytes(StandardCharsets.US_ASCII);
@@ -234,6 +235,28 @@ final class DhtPlugin implements Plugin, DhtService, DhtMXBean {
         CompletableFuture<List<NodeAddress>> result = new CompletableFuture<>();
         onPluginThread(result, () -> core.findProviders(key, now(),
                 lookup -> result.complete(lookup.providers().stream().map(Peer::address).toList())));
+        return result;
+    }
+
+    @Override
+    public CompletableFuture<List<Sampled>> sample(int n) {
+        if (n < 1) {
+            throw new IllegalArgumentException("n must be 1 or more, not " + n);
+        }
+        CompletableFuture<List<Sampled>> result = new CompletableFuture<>();
+        onPluginThread(result, () -> core.findNode(NodeId.random(network.random()), now(), lookup -> {
+            List<Sampled> found = new ArrayList<>();
+            for (Peer peer : lookup.closest()) {
+                if (found.size() == n) {
+                    break;
+                }
+                Optional<NodeKey> key = keyed ? network.readRecord(peer.entry()).map(NodeRecord::key) : Optional.empty();
+                if (!keyed || key.isPresent()) {
+                    found.add(new Sampled(peer.address(), key));
+                }
+            }
+            result.complete(found);
+        }));
         return result;
     }
 

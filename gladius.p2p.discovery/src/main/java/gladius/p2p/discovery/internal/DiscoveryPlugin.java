@@ -11,6 +11,7 @@ import gladius.p2p.PeerState;
 import gladius.p2p.Plugin;
 import gladius.p2p.discovery.DiscoveryMXBean;
 import gladius.p2p.discovery.DiscoveryService;
+import gladius.p2p.spi.NodeSampler;
 import java.net.InetAddress;
 import java.net.UnknownHostException;
 import java.time.Duration;
@@ -82,6 +83,10 @@ final class DiscoveryPlugin implements Plugin, DiscoveryService, DiscoveryMXBean
     private boolean lostPeers;
     /** When it last asked the seeds for that (nanoseconds on the network's clock). */
     private long seedsAskedAt;
+    /** A NodeSampler walk is in flight (at most one at a time). */
+    private boolean sampling;
+    /** Nodes a NodeSampler named, offered to the table; written by the plugin thread, read by anyone. */
+    private volatile long walkedCount;
 
     DiscoveryPlugin(DiscoverySettings settings) {
         this.settings = settings;
@@ -205,6 +210,11 @@ final class DiscoveryPlugin implements Plugin, DiscoveryService, DiscoveryMXBean
     }
 
     @Override
+    public long sampledNodes() {
+        return walkedCount;
+    }
+
+    @Override
     public long unansweredRequests() {
         return unanswered.get();
     }
@@ -323,6 +333,7 @@ final class DiscoveryPlugin implements Plugin, DiscoveryService, DiscoveryMXBean
             NetworkState state = network.networkState();
             deleteUnreachable(network, state);
             ask(network, state);
+            walk(network);
         } catch (IllegalStateException closing) {
             LOG.log(System.Logger.Level.DEBUG, "discovery round skipped: {0}", closing.getMessage());
         } catch (RuntimeException e) {
@@ -402,6 +413,39 @@ final class DiscoveryPlugin implements Plugin, DiscoveryService, DiscoveryMXBean
         for (NodeAddress target : targets) {
             asked.put(target, now);
         }
+    }
+
+    /**
+     * With a {@link NodeSampler} on the network (the DHT) and room in the table, one walk at a time:
+     * the nodes it names from all over the network go through the same checks as an answer's (a
+     * peer exchange alone samples only the neighbourhood of this node's peers, which in a large
+     * network is what a few peers know).
+     */
+    private void walk(Network net) {
+        if (sampling || table.size() >= settings.maxPeers()) {
+            return;
+        }
+        Optional<NodeSampler> sampler = net.plugin(NodeSampler.class);
+        if (sampler.isEmpty()) {
+            return;
+        }
+        sampling = true;
+        sampler.get().sample(settings.maxPeers() - table.size()).whenComplete((nodes, failed) -> {
+            try {
+                // The sampler completes on its own plugin thread: back onto this plugin's before touching the table.
+                net.schedule(this, Duration.ZERO, () -> {
+                    sampling = false;
+                    for (NodeSampler.Sampled node : nodes == null ? List.<NodeSampler.Sampled>of() : nodes) {
+                        if (table.size() < settings.maxPeers() && (!keyed || node.key().isPresent())) {
+                            walkedCount++; // one writer, the plugin thread
+                            addIfRoom(node.address(), node.key().orElse(null), Scope.PUBLIC, true);
+                        }
+                    }
+                });
+            } catch (IllegalStateException | IllegalArgumentException ended) {
+                LOG.log(System.Logger.Level.DEBUG, "discovery walk ends: {0}", ended.getMessage());
+            }
+        });
     }
 
     private boolean isSeed(NodeAddress node) {
