@@ -27,7 +27,7 @@ import java.util.SplittableRandom;
  * lookups). Prints three lines of figures, and a line for each lookup that did not find its node:
  *
  * <pre>
- *   java -Xmx8g [-Dlookups=L] [-Dout=SAMPLES.csv] -cp benchmarks/target/benchmarks.jar gladius.p2p.dht.internal.DhtScale N LOSS CHURN_PER_HOUR SYBILS PATHS MINUTES [SEED]
+ *   java -Xmx8g [-Dlookups=L] [-Dout=SAMPLES.csv] [-Dalpha=A] -cp benchmarks/target/benchmarks.jar gladius.p2p.dht.internal.DhtScale N LOSS CHURN_PER_HOUR SYBILS PATHS MINUTES [SEED]
  * </pre>
  */
 public final class DhtScale {
@@ -66,7 +66,8 @@ public final class DhtScale {
             }
             return delay;
         };
-        VirtualDht net = new VirtualDht(seed, Kademlia.Config.defaults().withPaths(paths), latency, 0);
+        VirtualDht net = new VirtualDht(seed, Kademlia.Config.defaults().withPaths(paths)
+                .withAlpha(Integer.getInteger("alpha", Kademlia.Config.defaults().alpha())), latency, 0);
         List<VirtualDht.Node> honest = new ArrayList<>();
 
         // Joining: ten nodes a second for small nets, a hundred for large.

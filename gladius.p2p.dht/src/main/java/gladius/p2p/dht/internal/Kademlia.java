@@ -69,6 +69,11 @@ final class Kademlia {
             return new Config(k, alpha, d, quorum, requestTimeout, refreshInterval, maxTtl, providerTtl, maxEntries,
                     maxBytes, maxProvidersPerKey, maxFailures, maxPerSubnetInBucket, maxPerSubnetInTable);
         }
+
+        Config withAlpha(int a) {
+            return new Config(k, a, paths, quorum, requestTimeout, refreshInterval, maxTtl, providerTtl, maxEntries,
+                    maxBytes, maxProvidersPerKey, maxFailures, maxPerSubnetInBucket, maxPerSubnetInTable);
+        }
     }
 
     /**
