@@ -26,6 +26,8 @@ public interface NodeSampler {
      */
     record Sampled(NodeAddress address, Optional<NodeKey> key) {
         /**
+         * A node found, both parts required.
+         *
          * @param address where it is
          * @param key the key it must prove there, in a network with keys
          */
