@@ -218,4 +218,19 @@ class DhtTest {
                     "mallory".getBytes(StandardCharsets.UTF_8), entry.timestampMillis(), entry.signature()), "another value");
         }
     }
+
+    @Test
+    void aCallStillWaitingWhenTheNetworkClosesFailsInsteadOfWaitingForever() throws Exception {
+        try (Cluster cluster = new Cluster()) {
+            Network node = cluster.start(settings("dht.seeds", "127.0.0.1:9", "dht.request-timeout", "1m"));
+            // Its only seed never answers: the join, and any lookup, wait for a minute.
+            CompletableFuture<Optional<DhtRecord>> waiting = dht(node).get(HexFormat.of().formatHex(new byte[32]) + "/x");
+            CompletableFuture<Integer> joined = dht(node).joined();
+            node.close();
+            java.util.concurrent.ExecutionException e = assertThrows(java.util.concurrent.ExecutionException.class,
+                    () -> waiting.get(Await.TIMEOUT.toSeconds(), TimeUnit.SECONDS));
+            assertTrue(e.getCause() instanceof IllegalStateException, e.toString());
+            assertThrows(java.util.concurrent.ExecutionException.class, () -> joined.get(Await.TIMEOUT.toSeconds(), TimeUnit.SECONDS));
+        }
+    }
 }

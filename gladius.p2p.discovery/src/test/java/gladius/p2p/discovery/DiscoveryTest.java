@@ -303,9 +303,9 @@ class DiscoveryTest {
             List<Network> nodes = cluster.nodes().subList(1, 9);
             Await.until("every discovery table to fill to 5", () -> nodes.stream().allMatch(n -> routeTable(n).size() == 5),
                     () -> "tables " + nodes.stream().map(n -> routeTable(n).size()).collect(Collectors.toList()));
-            for (Network node : nodes) {
-                assertTrue(node.plugin(DiscoveryService.class).orElseThrow().sampledNodes() > 0);
-            }
+            // Not every node need have walked: a walker's requests announce it to the nodes it found,
+            // which may fill a table by themselves. Someone walked, or nothing could have started.
+            assertTrue(nodes.stream().mapToLong(n -> n.plugin(DiscoveryService.class).orElseThrow().sampledNodes()).sum() > 0);
         }
     }
 }

@@ -26,6 +26,7 @@ import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.Future;
+import java.util.random.RandomGenerator;
 
 /**
  * The DHT plugin: a {@link Kademlia} core run on the network's plugin thread. Messages of type
@@ -52,6 +53,8 @@ final class DhtPlugin implements Plugin, DhtService, DhtMXBean, NodeSampler {
     /** Route-table nodes not yet asked to let this node join through them. */
     private final Set<NodeAddress> unasked = new LinkedHashSet<>();
     private final CompletableFuture<Integer> joined = new CompletableFuture<>();
+    /** The application's calls not yet answered: failed when the network closes, never left waiting. */
+    private final Set<CompletableFuture<?>> outstanding = java.util.concurrent.ConcurrentHashMap.newKeySet();
     /** This node's own records and provided content, put again every republish interval. */
     private final Map<String, byte[]> own = new LinkedHashMap<>();
     private final Map<String, Long> lastSequence = new LinkedHashMap<>();
@@ -80,7 +83,9 @@ final class DhtPlugin implements Plugin, DhtService, DhtMXBean, NodeSampler {
         keyed = key.isPresent();
         NodeId self = keyed ? NodeId.ofKey(key.get()) : NodeId.ofAddress(network.localAddress());
         boolean loopback = literal(network.localAddress().host()).map(InetAddress::isLoopbackAddress).orElse(false);
-        core = new Kademlia(settings.core(), self, new Io(), address -> subnet(address, loopback), network.random());
+        // network.random() is for the calling thread, at once: asked afresh at every draw, on the plugin thread.
+        RandomGenerator random = () -> network.random().nextLong();
+        core = new Kademlia(settings.core(), self, new Io(), address -> subnet(address, loopback), random);
         unasked.addAll(settings.seeds());
         if (dataDir != null) {
             restore();
@@ -118,7 +123,7 @@ final class DhtPlugin implements Plugin, DhtService, DhtMXBean, NodeSampler {
             Optional<PeerState> peer = network.peerState(from);
             Optional<NodeKey> key = peer.flatMap(PeerState::key);
             if (key.isEmpty()) {
-                core.counters().malformed++; // a session without a proven key in a network with keys: cannot be
+                core.counters().malformed++; // a session that proved no key in a network with keys: none should
                 return;
             }
             id = NodeId.ofKey(key.get());
@@ -145,6 +150,9 @@ final class DhtPlugin implements Plugin, DhtService, DhtMXBean, NodeSampler {
         }
         core = null;
         joined.completeExceptionally(new IllegalStateException("the network closed"));
+        for (CompletableFuture<?> waiting : outstanding) {
+            waiting.completeExceptionally(new IllegalStateException("the network closed"));
+        }
     }
 
     // ------------------------------------------------------------------ DhtService
@@ -485,12 +493,17 @@ final class DhtPlugin implements Plugin, DhtService, DhtMXBean, NodeSampler {
         network.schedule(this, settings.republishInterval(), this::republish);
     }
 
-    /** Runs an application's call on the plugin thread; fails its future if the network is closed or not started. */
+    /**
+     * Runs an application's call on the plugin thread; fails its future if the network is closed
+     * or not started, or closes before the call's work ends (close fails every future still out).
+     */
     private void onPluginThread(CompletableFuture<?> result, Runnable task) {
         Network net = network;
         if (net == null) {
             throw new IllegalStateException("the DHT has not started: the network is not listening");
         }
+        outstanding.add(result);
+        result.whenComplete((done, failed) -> outstanding.remove(result));
         try {
             net.schedule(this, Duration.ZERO, () -> {
                 if (core == null) {
