@@ -253,10 +253,17 @@ final class DhtPlugin implements Plugin, DhtService, DhtMXBean, NodeSampler {
         }
         CompletableFuture<List<Sampled>> result = new CompletableFuture<>();
         onPluginThread(result, () -> core.findNode(NodeId.random(network.random()), now(), lookup -> {
+            // This node as others see it (behind a NAT, a public address; in a network without keys
+            // its ID there is not its own): never offered as a node to add.
+            Set<NodeAddress> self = new java.util.HashSet<>(network.networkState().observedAddresses());
+            self.add(network.localAddress());
             List<Sampled> found = new ArrayList<>();
             for (Peer peer : lookup.closest()) {
                 if (found.size() == n) {
                     break;
+                }
+                if (self.contains(peer.address())) {
+                    continue;
                 }
                 Optional<NodeKey> key = keyed ? network.readRecord(peer.entry()).map(NodeRecord::key) : Optional.empty();
                 if (!keyed || key.isPresent()) {

@@ -435,7 +435,15 @@ final class DiscoveryPlugin implements Plugin, DiscoveryService, DiscoveryMXBean
                 // The sampler completes on its own plugin thread: back onto this plugin's before touching the table.
                 net.schedule(this, Duration.ZERO, () -> {
                     sampling = false;
-                    for (NodeSampler.Sampled node : nodes == null ? List.<NodeSampler.Sampled>of() : nodes) {
+                    if (nodes == null || nodes.isEmpty()) {
+                        return;
+                    }
+                    // This node at the addresses its peers see it at (a NAT's public one) is not a node to add.
+                    List<NodeAddress> self = net.networkState().observedAddresses();
+                    for (NodeSampler.Sampled node : nodes) {
+                        if (self.contains(node.address())) {
+                            continue;
+                        }
                         if (table.size() < settings.maxPeers() && (!keyed || node.key().isPresent())) {
                             walkedCount++; // one writer, the plugin thread
                             addIfRoom(node.address(), node.key().orElse(null), Scope.PUBLIC, true);
