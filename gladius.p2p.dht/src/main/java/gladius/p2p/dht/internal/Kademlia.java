@@ -174,14 +174,6 @@ final class Kademlia {
         return counters;
     }
 
-    Config config() {
-        return config;
-    }
-
-    int inFlight() {
-        return pending.size();
-    }
-
     // ------------------------------------------------------------------ events
 
     /**

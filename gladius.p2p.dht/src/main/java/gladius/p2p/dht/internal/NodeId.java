@@ -97,11 +97,6 @@ final class NodeId implements Comparable<NodeId> {
         return bytes.clone();
     }
 
-    /** Writes the 32 bytes at {@code offset}. */
-    void copyTo(byte[] target, int offset) {
-        System.arraycopy(bytes, 0, target, offset, BYTES);
-    }
-
     static byte[] sha256(byte[]... parts) {
         try {
             MessageDigest digest = MessageDigest.getInstance("SHA-256");
@@ -145,10 +140,5 @@ final class NodeId implements Comparable<NodeId> {
     @Override
     public String toString() {
         return HexFormat.of().formatHex(bytes, 0, 4);
-    }
-
-    /** All 64 hex digits. */
-    String hex() {
-        return HexFormat.of().formatHex(bytes);
     }
 }

@@ -150,16 +150,6 @@ final class RoutingTable {
         }
     }
 
-    /** Removes a node (it left, or proved to be someone else). */
-    void remove(NodeId id, long now) {
-        Entry e = byId.get(id);
-        if (e != null) {
-            Bucket bucket = bucketOf(id);
-            remove(bucket, e);
-            promote(bucket, now);
-        }
-    }
-
     /** The {@code n} nodes closest to {@code target}, closest first. */
     List<Peer> closest(NodeId target, int n) {
         List<Entry> all = new ArrayList<>(byId.values());

@@ -5,12 +5,10 @@ import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.HashMap;
-import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.PriorityQueue;
-import java.util.Set;
 import java.util.SplittableRandom;
 import java.util.function.BooleanSupplier;
 
@@ -66,7 +64,6 @@ final class VirtualDht {
     private final List<Node> nodes = new ArrayList<>();
     private final Map<NodeAddress, Node> byAddress = new HashMap<>();
     private final List<Node> sybils = new ArrayList<>();
-    private final Set<NodeId> sybilIds = new HashSet<>();
     private long order;
     private long now = 1_800_000_000_000L; // a date in 2027, so records' expiry is in the epoch's terms
     private long messages;
@@ -127,7 +124,6 @@ final class VirtualDht {
         nodes.add(node);
         byAddress.put(address, node);
         sybils.add(node);
-        sybilIds.add(node.id);
         return node;
     }
 
@@ -257,10 +253,6 @@ final class VirtualDht {
                 wake(to);
             }
         });
-    }
-
-    boolean isSybil(NodeId id) {
-        return sybilIds.contains(id);
     }
 
     private void schedule(long delay, Runnable action) {
