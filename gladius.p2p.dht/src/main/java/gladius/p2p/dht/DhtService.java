@@ -26,6 +26,8 @@ public interface DhtService {
      * Completes once this node has joined: it asked its seeds ({@code dht.seeds} and the route
      * table's nodes at start) for the nodes near it and looked itself up through them, whether or
      * not any answered ({@link #knownNodes} says what it found). At once if it had no seeds.
+     * Calls made before then ({@link #get}, {@link #put}, {@link #find}, ...) wait for it: a lookup
+     * from a table still empty would ask no one.
      *
      * @return the join's end, with the number of nodes then known
      */

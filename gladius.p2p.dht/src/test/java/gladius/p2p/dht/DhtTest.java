@@ -220,10 +220,24 @@ class DhtTest {
     }
 
     @Test
-    void aCallStillWaitingWhenTheNetworkClosesFailsInsteadOfWaitingForever() throws Exception {
+    void aCallMadeBeforeTheJoinEndsWaitsForItInsteadOfAnsweringFromAnEmptyTable() {
         try (Cluster cluster = new Cluster()) {
-            Network node = cluster.start(settings("dht.seeds", "127.0.0.1:9", "dht.request-timeout", "1m"));
-            // Its only seed never answers: the join, and any lookup, wait for a minute.
+            List<Network> nodes = joined(cluster, 3, 2);
+            String path = get(dht(nodes.get(1)).put("early", new byte[] {7})).record().path();
+            Network late = cluster.start(settings("dht.seeds", nodes.get(0).localAddress().toString()));
+            // Asked at once, while its first FIND_NODE is still out: it knows no node yet.
+            CompletableFuture<Optional<DhtRecord>> read = dht(late).get(path);
+            assertArrayEquals(new byte[] {7}, get(read).orElseThrow(() -> new AssertionError("answered before joining")).value());
+            assertTrue(get(dht(late).put("mine", new byte[] {8})).nodes() > 0, "a put stores on the nodes the join found");
+        }
+    }
+
+    @Test
+    void aCallStillWaitingWhenTheNetworkClosesFailsInsteadOfWaitingForever() throws Exception {
+        try (Cluster cluster = new Cluster();
+                java.net.DatagramSocket silent = new java.net.DatagramSocket(0, java.net.InetAddress.getLoopbackAddress())) {
+            Network node = cluster.start(settings("dht.seeds", "127.0.0.1:" + silent.getLocalPort(), "dht.request-timeout", "1m"));
+            // Its only seed takes every packet and never answers: the join, and any call waiting for it, last a minute.
             CompletableFuture<Optional<DhtRecord>> waiting = dht(node).get(HexFormat.of().formatHex(new byte[32]) + "/x");
             CompletableFuture<Integer> joined = dht(node).joined();
             node.close();

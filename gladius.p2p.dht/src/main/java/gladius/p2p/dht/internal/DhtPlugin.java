@@ -53,6 +53,8 @@ final class DhtPlugin implements Plugin, DhtService, DhtMXBean, NodeSampler {
     /** Route-table nodes not yet asked to let this node join through them. */
     private final Set<NodeAddress> unasked = new LinkedHashSet<>();
     private final CompletableFuture<Integer> joined = new CompletableFuture<>();
+    /** The application's calls made before the first join ended, run when it does (plugin thread). */
+    private final List<Runnable> untilJoined = new ArrayList<>();
     /** The application's calls not yet answered: failed when the network closes, never left waiting. */
     private final Set<CompletableFuture<?>> outstanding = java.util.concurrent.ConcurrentHashMap.newKeySet();
     /** This node's own records and provided content, put again every republish interval. */
@@ -465,7 +467,12 @@ final class DhtPlugin implements Plugin, DhtService, DhtMXBean, NodeSampler {
         }
         List<NodeAddress> seeds = new ArrayList<>(unasked);
         unasked.clear();
-        core.bootstrap(seeds, now(), result -> joined.complete(core == null ? 0 : core.table().size()));
+        core.bootstrap(seeds, now(), result -> {
+            if (joined.complete(core.table().size())) {
+                untilJoined.forEach(Runnable::run);
+                untilJoined.clear();
+            }
+        });
         after();
     }
 
@@ -515,10 +522,12 @@ final class DhtPlugin implements Plugin, DhtService, DhtMXBean, NodeSampler {
             net.schedule(this, Duration.ZERO, () -> {
                 if (core == null) {
                     result.completeExceptionally(new IllegalStateException("the network closed"));
-                    return;
+                } else if (!joined.isDone()) {
+                    untilJoined.add(task); // a lookup now would ask no one: the seeds are not in the table yet
+                } else {
+                    task.run();
+                    after();
                 }
-                task.run();
-                after();
             });
         } catch (IllegalStateException | IllegalArgumentException closed) {
             result.completeExceptionally(new IllegalStateException("the network closed", closed));
