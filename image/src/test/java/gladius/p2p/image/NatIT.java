@@ -290,7 +290,7 @@ class NatIT {
             }
             // Discovery (the route tables, through the relays) and the DHT only: the fifty JVMs share two cores.
             List<String> common = List.of("--status-every", "2s", "--set", "plugins=discovery,dht", "--set", "discovery.interval=2s",
-                    "--set", "kcp.secure=true", "--set", "dht.ip-limits=false");
+                    "--set", "kcp.secure=true", "--set", "dht.ip-limits=false", "--metrics", METRICS);
             List<Gladius> nodes = new ArrayList<>();
             try {
                 long start = System.nanoTime();
@@ -324,19 +324,24 @@ class NatIT {
                                             .append(nodes.get(i).lastLine(l -> l.startsWith("gladius: peers")).orElse("(no status)"))
                                             .append(" first: ").append(nodes.get(i).out().stream().filter(l -> l.startsWith("gladius: peers"))
                                                     .limit(4).toList())
-                                            .append(nodes.get(i).err().isEmpty() ? "" : " stderr: " + nodes.get(i).err());
+                                            .append(nodes.get(i).err().isEmpty() ? "" : " stderr: " + nodes.get(i).err())
+                                            .append("\n  ").append(counters(hosts.get(i)));
                                 }
                             }
-                            return alone.toString();
+                            return alone + "\nthe seeds:\n  " + counters(hosts.get(0)) + "\n  " + counters(hosts.get(1));
                         });
                 long joined = System.nanoTime();
 
                 List<String> paths = new java.util.concurrent.CopyOnWriteArrayList<>();
+                List<Double> putSeconds = new java.util.concurrent.CopyOnWriteArrayList<>();
+                List<Double> getSeconds = new java.util.concurrent.CopyOnWriteArrayList<>();
+                List<Double> findSeconds = new java.util.concurrent.CopyOnWriteArrayList<>();
                 forEachHost(hosts, i -> {
-                    Ran put = dht(hosts.get(i), "put", "--node-key", dir.resolve("n" + i).resolve("node.key").toString(),
+                    Ran put = dht(hosts.get(i), "put", "--timeout", "120s", "--node-key", dir.resolve("n" + i).resolve("node.key").toString(),
                             contacts.get(i), "name", "n" + i);
                     String line = put.out().isEmpty() ? "" : put.out().get(0);
                     assertTrue(line.contains(" stored on "), "n" + i + " put its record: " + put);
+                    putSeconds.add(put.seconds());
                     paths.add(line.substring(0, line.indexOf(' ')));
                 });
                 long put = System.nanoTime();
@@ -352,6 +357,8 @@ class NatIT {
                     findArgs.addAll(keys.stream().filter(k -> !k.equals(keys.get(i))).toList());
                     Ran find = dht(hosts.get(i), findArgs.toArray(String[]::new));
                     found.addAndGet(find.out().size());
+                    getSeconds.add(get.seconds());
+                    findSeconds.add(find.seconds());
                     if (get.exit() != 0 || find.exit() != 0) {
                         System.out.println("n" + i + ": get " + get + "\nfind " + find);
                     }
@@ -359,13 +366,38 @@ class NatIT {
                 int n = hosts.size();
                 System.out.printf("DHT on %d hosts (2 public relays, %d behind endpoint-independent NATs, %d behind symmetric ones):"
                         + " joined %.1f s after the first start; %d puts took %.1f s; %d of %d reads and %d of %d finds by key"
-                        + " succeeded, in %.1f s%n", n, natted - natted / 4, natted / 4, (joined - start) / 1e9, n,
-                        (put - joined) / 1e9, read.get(), n * n, found.get(), n * (n - 1), (System.nanoTime() - put) / 1e9);
+                        + " succeeded, in %.1f s; one command (a JVM that joins, then acts), median and max: put %s, get of all %s,"
+                        + " find of all %s%n", n, natted - natted / 4, natted / 4, (joined - start) / 1e9, n,
+                        (put - joined) / 1e9, read.get(), n * n, found.get(), n * (n - 1), (System.nanoTime() - put) / 1e9,
+                        spread(putSeconds), spread(getSeconds), spread(findSeconds));
                 assertEquals(n * n, read.get(), "every record read everywhere");
                 assertEquals(n * (n - 1), found.get(), "every node found from everywhere");
             } finally {
                 stop(nodes);
             }
+        }
+    }
+
+    /** Where each node of a DHT bed serves its metrics, inside its own namespace. */
+    private static final String METRICS = "127.0.0.1:9400";
+
+    /** A node's figures that are not 0, from its metrics but for those of each peer: for a failure's message. */
+    private static String counters(NetBed.Host host) {
+        try {
+            Process curl = new ProcessBuilder(NetBed.inside(host.namespace(), List.of("curl", "-s", "-m", "5",
+                    "http://" + METRICS + "/metrics"))).redirectErrorStream(true).start();
+            String text = new String(curl.getInputStream().readAllBytes(), java.nio.charset.StandardCharsets.UTF_8);
+            curl.waitFor();
+            return host.namespace() + ": " + text.lines()
+                    .filter(l -> !l.startsWith("#") && !l.endsWith(" 0") && !l.endsWith(" 0.0"))
+                    .filter(l -> l.startsWith("gladius_") && !l.startsWith("gladius_peer_") && !l.startsWith("gladius_bytes"))
+                    .map(l -> l.replaceAll("\\{node=\"[^\"]*\",?", "{"))
+                    .collect(java.util.stream.Collectors.joining("; "));
+        } catch (IOException e) {
+            return host.namespace() + ": no metrics (" + e.getMessage() + ")";
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return host.namespace() + ": interrupted";
         }
     }
 
@@ -390,8 +422,14 @@ class NatIT {
         }
     }
 
-    /** A command that ran to its end: its exit code and what it printed. */
-    private record Ran(int exit, List<String> out, String text) {
+    /** "4.1 s / 9.8 s": the median and the largest of some durations. */
+    private static String spread(List<Double> seconds) {
+        List<Double> sorted = seconds.stream().sorted().toList();
+        return String.format(java.util.Locale.ROOT, "%.1f s / %.1f s", sorted.get(sorted.size() / 2), sorted.get(sorted.size() - 1));
+    }
+
+    /** A command that ran to its end: its exit code, what it printed, and how long it ran. */
+    private record Ran(int exit, List<String> out, String text, double seconds) {
         @Override
         public String toString() {
             return "exit " + exit + text;
@@ -402,9 +440,10 @@ class NatIT {
     private static Ran dht(NetBed.Host host, String... args) {
         List<String> all = new ArrayList<>(List.of("dht"));
         all.addAll(List.of(args));
+        long start = System.nanoTime();
         try (Gladius command = Gladius.startIn(host.namespace(), FIFTY_JVM, all.toArray(String[]::new))) {
             int exit = command.exit(Duration.ofSeconds(180));
-            return new Ran(exit, command.out(), command.toString());
+            return new Ran(exit, command.out(), command.toString(), (System.nanoTime() - start) / 1e9);
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         } catch (InterruptedException e) {

@@ -12,9 +12,14 @@ import java.util.concurrent.atomic.AtomicInteger;
 
 /**
  * Hosts on separate network stacks, for tests across real routing and NAT: Linux network
- * namespaces joined by veth pairs. An "internet" namespace holds a bridge that every public host
- * and every NAT router's WAN side plugs into (198.18.0.0/16, each on a /24 of its own, 198.18.N.1, as
- * an internet of providers would number them: diversity rules per /24 see separate networks); each NAT router has a LAN of its own
+ * namespaces joined by veth pairs. An "internet" namespace routes between every public host and
+ * every NAT router's WAN side, each on a link and a /24 of its own (198.18.N.1, the internet's
+ * side 198.18.N.254, as an internet of providers would number them: diversity rules per /24 see
+ * separate networks). It routes rather than bridges: on one flat segment every public host would
+ * resolve every other with ARP, and the kernel's neighbour table is one for all namespaces
+ * ({@code net.ipv4.neigh.default.gc_thresh3}, 1,024 entries by default): fifty hosts that all talk
+ * to each other filled it, and a host that came late could not resolve the seeds (found with the
+ * fifty-host DHT bed, docs/BENCHMARKS.md). Routed, a host has one neighbour. Each NAT router has a LAN of its own
  * (198.19.N.0/24) whose hosts reach the internet only through its nftables {@code masquerade}, and
  * a firewall that drops unsolicited traffic from the WAN, as home routers do.
  * Every address is in 198.18.0.0/15 (RFC 2544), never any other range.
@@ -63,8 +68,7 @@ final class NetBed implements AutoCloseable {
         Runtime.getRuntime().addShutdownHook(hook);
         try {
             namespace(internet);
-            ip(internet, "link", "add", "br0", "type", "bridge");
-            ip(internet, "link", "set", "br0", "up");
+            run(IP, "netns", "exec", internet, SYSCTL, "-q", "-w", "net.ipv4.ip_forward=1");
         } catch (IOException | InterruptedException | RuntimeException e) {
             close();
             throw e;
@@ -85,30 +89,22 @@ final class NetBed implements AutoCloseable {
         return Optional.empty();
     }
 
-    /** A host on the internet's bridge, with a public address 198.18.N.1. */
+    /** A host on the internet, with a public address 198.18.N.1. */
     Host publicHost(String name) throws IOException, InterruptedException {
         String ns = prefix + "-" + name;
-        String address = publicAddress();
         namespace(ns);
-        plug(ns, "eth0", address + "/16");
-        return new Host(ns, address);
-    }
-
-    /** The next public address: a /24 of its own in 198.18.0.0/16 (the bridge's subnet). */
-    private String publicAddress() {
-        return "198.18." + nextPublic++ + ".1";
+        return new Host(ns, plug(ns, "eth0"));
     }
 
     /**
-     * A NAT router: WAN 198.18.N.1 on the internet's bridge, LAN 198.19.M.1/24, and hosts behind
+     * A NAT router: WAN 198.18.N.1 on the internet, LAN 198.19.M.1/24, and hosts behind
      * it get 198.19.M.2 and up. Returns the router; {@link #behind} adds hosts.
      */
     Router router(String name, Nat kind) throws IOException, InterruptedException {
         String ns = prefix + "-" + name;
-        String wan = publicAddress();
         int lan = nextNat++;
         namespace(ns);
-        plug(ns, "wan", wan + "/16");
+        String wan = plug(ns, "wan");
         ip(ns, "link", "add", "lan", "type", "bridge");
         ip(ns, "addr", "add", "198.19." + lan + ".1/24", "dev", "lan");
         ip(ns, "link", "set", "lan", "up");
@@ -149,17 +145,17 @@ final class NetBed implements AutoCloseable {
         run(IP, "netns", "exec", router.namespace, CONNTRACK, "-F");
     }
 
-    /** Drops everything between two public addresses on the internet's bridge, both ways, until {@link #unblock()}. */
+    /** Drops everything the internet routes between two public addresses, both ways, until {@link #unblock()}. */
     void block(String one, String other) throws IOException, InterruptedException {
-        nft(internet, "add table bridge blocks",
-                "add chain bridge blocks forward { type filter hook forward priority 0 ; }",
-                "add rule bridge blocks forward ip saddr " + one + " ip daddr " + other + " drop",
-                "add rule bridge blocks forward ip saddr " + other + " ip daddr " + one + " drop");
+        nft(internet, "add table ip blocks",
+                "add chain ip blocks forward { type filter hook forward priority 0 ; }",
+                "add rule ip blocks forward ip saddr " + one + " ip daddr " + other + " drop",
+                "add rule ip blocks forward ip saddr " + other + " ip daddr " + one + " drop");
     }
 
     /** Lifts every {@link #block}. */
     void unblock() throws IOException, InterruptedException {
-        nft(internet, "delete table bridge blocks");
+        nft(internet, "delete table ip blocks");
     }
 
     /** Why {@link #forget} cannot run here, or empty if it can. */
@@ -302,15 +298,24 @@ final class NetBed implements AutoCloseable {
         ip(ns, "link", "set", "lo", "up");
     }
 
-    /** A veth from this namespace to the internet's bridge. */
-    private void plug(String ns, String name, String addressWithPrefix) throws IOException, InterruptedException {
-        String bridgeSide = prefix + "b" + nextLink++;
-        run(IP, "link", "add", bridgeSide, "type", "veth", "peer", "name", name, "netns", ns);
-        run(IP, "link", "set", bridgeSide, "netns", internet);
-        ip(internet, "link", "set", bridgeSide, "master", "br0");
-        ip(internet, "link", "set", bridgeSide, "up");
-        ip(ns, "addr", "add", addressWithPrefix, "dev", name);
+    /**
+     * A veth from this namespace to the internet, on the next /24 of 198.18.0.0/16: this side
+     * 198.18.N.1, the internet's 198.18.N.254 and this namespace's default route; returns this
+     * side's address.
+     */
+    private String plug(String ns, String name) throws IOException, InterruptedException {
+        int n = nextPublic++;
+        String address = "198.18." + n + ".1";
+        String gateway = "198.18." + n + ".254";
+        String internetSide = prefix + "b" + nextLink++;
+        run(IP, "link", "add", internetSide, "type", "veth", "peer", "name", name, "netns", ns);
+        run(IP, "link", "set", internetSide, "netns", internet);
+        ip(internet, "addr", "add", gateway + "/24", "dev", internetSide);
+        ip(internet, "link", "set", internetSide, "up");
+        ip(ns, "addr", "add", address + "/24", "dev", name);
         ip(ns, "link", "set", name, "up");
+        ip(ns, "route", "add", "default", "via", gateway);
+        return address;
     }
 
     private static void ip(String ns, String... args) throws IOException, InterruptedException {
