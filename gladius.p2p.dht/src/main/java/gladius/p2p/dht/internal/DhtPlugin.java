@@ -377,12 +377,6 @@ final class DhtPlugin implements Plugin, DhtService, DhtMXBean, NodeSampler {
         }
 
         @Override
-        public long dialMillis(NodeAddress to) {
-            Network net = network;
-            return net.peerState(to).filter(PeerState::connected).isPresent() ? 0 : settings.dialAllowance().toMillis();
-        }
-
-        @Override
         public void stored(Records.Signed record) {
             if (dataDir != null) {
                 try {

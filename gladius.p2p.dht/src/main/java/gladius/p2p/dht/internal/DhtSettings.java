@@ -23,12 +23,9 @@ import java.util.Optional;
  * @param republishInterval how often this node puts its records and provider entries again
  * @param signer the key that signs this node's records
  * @param dataDir where the records and the routing table are kept across restarts, if anywhere
- * @param dialAllowance how much longer a request to a node without a session may take: the
- *     transport's dial, direct and then through relays (twice kcp.connect-timeout covers it); 0 by
- *     default, since a dead node, which has no session either, then holds up a lookup that long
  */
 record DhtSettings(Kademlia.Config core, List<NodeAddress> seeds, boolean ipLimits, Duration recordTtl,
-                   Duration republishInterval, Signer signer, Optional<Path> dataDir, Duration dialAllowance) {
+                   Duration republishInterval, Signer signer, Optional<Path> dataDir) {
 
     static final String PREFIX = "dht.";
 
@@ -39,7 +36,6 @@ record DhtSettings(Kademlia.Config core, List<NodeAddress> seeds, boolean ipLimi
             Map.entry("dht.paths", "3"),
             Map.entry("dht.quorum", "3"),
             Map.entry("dht.request-timeout", "1s"),
-            Map.entry("dht.dial-allowance", "0s"),
             Map.entry("dht.refresh-interval", "10m"),
             Map.entry("dht.record-ttl", "24h"),
             Map.entry("dht.provider-ttl", "24h"),
@@ -79,7 +75,7 @@ record DhtSettings(Kademlia.Config core, List<NodeAddress> seeds, boolean ipLimi
                 20, 2, 2, 10);
         Optional<Path> dataDir = r.optional("dht.data-dir").map(text -> r.parse("dht.data-dir", Path::of, "a directory"));
         return new DhtSettings(core, r.addresses("dht.seeds"), r.bool("dht.ip-limits"), recordTtl, republish,
-                signer(r, settings), dataDir, r.duration("dht.dial-allowance", Duration.ZERO, Duration.ofHours(1)));
+                signer(r, settings), dataDir);
     }
 
     /**

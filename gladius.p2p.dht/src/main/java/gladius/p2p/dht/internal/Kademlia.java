@@ -36,15 +36,6 @@ final class Kademlia {
 
         /** A record was stored (for another node, or this node's own): to keep across a restart. */
         default void stored(Records.Signed record) {}
-
-        /**
-         * How long the transport may still take to open a session with this node before a message
-         * to it even leaves (a dial: direct, then through relays), in milliseconds; 0 when one is
-         * open. A request to it fails that much later.
-         */
-        default long dialMillis(NodeAddress to) {
-            return 0;
-        }
     }
 
     /**
@@ -55,7 +46,6 @@ final class Kademlia {
      * @param paths disjoint paths per lookup (S/Kademlia's d)
      * @param quorum a GET ends once this many nodes gave the record
      * @param requestTimeout milliseconds before a request is slow (a lookup goes on without it); it fails at {@value #GIVE_UP} times that
-     *     (plus the time a session with the node may still take to open, {@link Io#dialMillis})
      * @param refreshInterval milliseconds after which a bucket no lookup looked into is refreshed
      * @param maxTtl the furthest expiry a record may carry, milliseconds from now
      * @param providerTtl how long a provider entry is kept, milliseconds
@@ -438,7 +428,7 @@ final class Kademlia {
         int id = newId();
         Pending p = new Pending(id, expected, answered, slow, failed);
         p.deadline = now + config.requestTimeout();
-        p.failsAt = now + GIVE_UP * config.requestTimeout() + io.dialMillis(to);
+        p.failsAt = now + GIVE_UP * config.requestTimeout();
         pending.put(id, p);
         deadlines.add(p);
         counters.requestsSent++;

@@ -64,10 +64,6 @@ final class VirtualDht {
     private final List<Node> nodes = new ArrayList<>();
     private final Map<NodeAddress, Node> byAddress = new HashMap<>();
     private final List<Node> sybils = new ArrayList<>();
-    /** When each pair's session is open (a key of both indexes), with {@link #dialing}. */
-    private final Map<Long, Long> sessions = new HashMap<>();
-    private long dialMillis;
-    private long dialAllowance;
     private long order;
     private long now = 1_800_000_000_000L; // a date in 2027, so records' expiry is in the epoch's terms
     private long messages;
@@ -86,20 +82,6 @@ final class VirtualDht {
 
     long now() {
         return now;
-    }
-
-    /**
-     * From now on a pair's first message waits {@code millis} for their session to open (as a
-     * transport's dial does), and each core allows {@code allowance} for it ({@link Kademlia.Io#dialMillis}).
-     */
-    VirtualDht dialing(long millis, long allowance) {
-        dialMillis = millis;
-        dialAllowance = allowance;
-        return this;
-    }
-
-    private static long pair(int a, int b) {
-        return ((long) Math.min(a, b) << 32) | Math.max(a, b);
     }
 
     long messages() {
@@ -125,13 +107,6 @@ final class VirtualDht {
             @Override
             public Optional<Peer> readEntry(byte[] entry) {
                 return read(entry);
-            }
-
-            @Override
-            public long dialMillis(NodeAddress to) {
-                Node target = byAddress.get(to);
-                Long open = target == null ? null : sessions.get(pair(self[0].index, target.index));
-                return open != null && open <= now ? 0 : dialAllowance;
             }
         }, VirtualDht::subnet, own);
         self[0] = new Node(index, address, core);
@@ -227,10 +202,6 @@ final class VirtualDht {
             return;
         }
         long delay = Math.max(0, Math.round(latency.oneWayMillis(from.index, target.index, random)));
-        if (dialMillis > 0) {
-            long open = sessions.computeIfAbsent(pair(from.index, target.index), unused -> now + dialMillis);
-            delay += Math.max(0, open - now); // the session first
-        }
         schedule(delay, () -> {
             if (!target.up) {
                 return;

@@ -103,29 +103,6 @@ class KademliaTest {
     }
 
     @Test
-    void aRequestWaitsForTheSessionItsNodeIsStillDialing() {
-        // Every session takes 6 s to open (a dial behind NATs: direct, then through a relay), past
-        // the 4 s a request is otherwise given: allowed for, the lookup ends right, none failed.
-        VirtualDht net = joined(25, 200, CONFIG).dialing(6_000, 10_000);
-        NodeId target = NodeId.random(new SplittableRandom(26));
-        List<VirtualDht.Node> all = new ArrayList<>(net.nodes());
-        all.sort((a, b) -> target.compareDistance(a.id, b.id));
-        Kademlia.Result r = findNode(net, all.get(150), target);
-        assertEquals(CONFIG.k(), r.closest().size());
-        for (int i = 0; i < CONFIG.k(); i++) {
-            assertEquals(all.get(i).id, r.closest().get(i).id(), "the " + i + "th closest");
-        }
-        assertEquals(0, all.get(150).core.counters().timeouts, "no request failed for its node's dial");
-
-        // Without the allowance every first request fails, and the lookup ends with nothing.
-        VirtualDht unallowed = joined(25, 200, CONFIG).dialing(6_000, 0);
-        VirtualDht.Node from = unallowed.nodes().get(all.get(150).index);
-        Kademlia.Result without = findNode(unallowed, from, target);
-        assertTrue(from.core.counters().timeouts > 0 && without.closest().size() < CONFIG.k(),
-                from.core.counters().timeouts + " timeouts, " + without.closest().size() + " closest");
-    }
-
-    @Test
     void aRecordPutByOneIsGotByAnotherAndTheNewestWins() {
         VirtualDht net = joined(5, 200, CONFIG);
         Signer writer = writer(net);
