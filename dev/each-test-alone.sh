@@ -6,7 +6,7 @@ set -uo pipefail
 cd "$(dirname "$0")/.."
 modules=("$@")
 if [ ${#modules[@]} -eq 0 ]; then
-  modules=(gladius.p2p.api gladius.p2p.testing gladius.p2p.kcp gladius.p2p.discovery gladius.p2p.latency gladius.p2p.dht gladius.p2p.ethstate gladius.p2p.sim gladius.p2p.node)
+  modules=(gladius.p2p.api gladius.p2p.testing gladius.p2p.kcp gladius.p2p.discovery gladius.p2p.latency gladius.p2p.dht gladius.p2p.pubsub gladius.p2p.ethstate gladius.p2p.sim gladius.p2p.node)
 fi
 log=$(mktemp -d)
 failed=0

@@ -1,0 +1,550 @@
+package gladius.p2p.pubsub.internal;
+
+import java.nio.charset.StandardCharsets;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
+import java.util.ArrayDeque;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.Collection;
+import java.util.Deque;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.Iterator;
+import java.util.LinkedHashMap;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+import java.util.random.RandomGenerator;
+
+/**
+ * Gossipsub's router without I/O (docs/PUBSUB.md): peers' subscriptions, a mesh of about D peers
+ * per topic kept by a heartbeat (GRAFT, PRUNE with a backoff), fanout for topics this node
+ * publishes to without subscribing, a seen cache so each message is delivered and forwarded once,
+ * a message cache whose newest IDs are gossiped (IHAVE) to subscribed peers outside the mesh, who
+ * ask for what they missed (IWANT). Driven by {@link #receive}, {@link #tick} and the
+ * application's calls, each with the time; it sends through {@link Io}. One thread.
+ *
+ * <p>Not here yet (docs/PUBSUB.md, "Order of work"): scores, signatures, IDONTWANT, the
+ * extensions. {@code P} is a peer's identity (its key in a network with keys).
+ *
+ * @param <P> a peer's identity, with equals and hashCode
+ */
+final class Router<P> {
+
+    /** What the router does to the world. */
+    interface Io<P> {
+        /** Sends one pubsub message to a peer; losing it is the network's business. */
+        void send(P peer, byte[] message);
+
+        /** A message of a topic this node subscribes to, once, after it was accepted. */
+        void deliver(Message message);
+
+        /** The application's verdict on a message before it is delivered or forwarded. */
+        default Validation validate(Message message) {
+            return Validation.ACCEPT;
+        }
+    }
+
+    /** What a validator says: deliver and forward; drop quietly; drop and hold it against the sender. */
+    enum Validation { ACCEPT, IGNORE, REJECT }
+
+    /** A message as the router hands it over: its ID, topic, author (empty in plain mode), sequence number and data. */
+    record Message(byte[] id, String topic, byte[] author, long sequence, byte[] data) {}
+
+    /**
+     * Gossipsub's parameters.
+     *
+     * @param d mesh degree aimed at
+     * @param dLo fewer mesh peers than this, and the heartbeat grafts up to d
+     * @param dHi more than this, and it prunes down to d
+     * @param dLazy peers outside the mesh gossiped to each heartbeat, per topic
+     * @param heartbeatMillis time between heartbeats
+     * @param mcacheLength heartbeats a message stays in the message cache (answers IWANT)
+     * @param mcacheGossip the newest heartbeats of it whose IDs are gossiped
+     * @param seenTtlMillis how long a message's ID is remembered as seen
+     * @param maxSeen IDs remembered at most (the oldest go first)
+     * @param fanoutTtlMillis a topic's fanout is dropped this long after this node last published to it
+     * @param pruneBackoffMillis after a PRUNE, neither side grafts the other for this long
+     * @param unsubscribeBackoffMillis the backoff of the PRUNEs sent when unsubscribing
+     * @param maxIWantPerHeartbeat IDs asked for from one peer per heartbeat at most
+     */
+    record Config(int d, int dLo, int dHi, int dLazy, long heartbeatMillis, int mcacheLength, int mcacheGossip,
+                  long seenTtlMillis, int maxSeen, long fanoutTtlMillis, long pruneBackoffMillis,
+                  long unsubscribeBackoffMillis, int maxIWantPerHeartbeat) {
+
+        /** Gossipsub v1.1's defaults. */
+        static Config defaults() {
+            return new Config(6, 4, 12, 6, 1_000, 5, 3, 120_000, 65_536, 60_000, 60_000, 10_000, 5_000);
+        }
+    }
+
+    /** What the router counted. */
+    static final class Counters {
+        long published;
+        long delivered;
+        long forwarded;
+        long duplicates;
+        long malformed;
+        long rejected;
+        long ignored;
+        long ihaveSent;
+        long iwantSent;
+        long servedFromCache;
+        long grafts;
+        long prunes;
+    }
+
+    private final Config config;
+    private final Io<P> io;
+    private final RandomGenerator random;
+    private final Counters counters = new Counters();
+    /** Each peer's topics. */
+    private final Map<P, Set<String>> peers = new HashMap<>();
+    private final Set<String> subscribed = new HashSet<>();
+    private final Map<String, Set<P>> mesh = new HashMap<>();
+    private final Map<String, Set<P>> fanout = new HashMap<>();
+    private final Map<String, Long> lastPublished = new HashMap<>();
+    /** Per topic, peers not to be grafted before the time given. */
+    private final Map<String, Map<P, Long>> backoff = new HashMap<>();
+    /** Seen IDs with when they were seen, oldest first. */
+    private final LinkedHashMap<Id, Long> seen = new LinkedHashMap<>();
+    /** The message cache: a window of IDs per heartbeat, newest first, and the messages they name. */
+    private final Deque<List<Id>> windows = new ArrayDeque<>();
+    private final Map<Id, Message> cached = new HashMap<>();
+    /** IDs asked for from each peer since the last heartbeat. */
+    private final Map<P, Integer> asked = new HashMap<>();
+    /** Frames waiting to go to each peer: sent together at the end of each call. */
+    private final Map<P, List<Wire.Frame>> outbox = new LinkedHashMap<>();
+    private long nextHeartbeat;
+
+    Router(Config config, Io<P> io, RandomGenerator random) {
+        this.config = config;
+        this.io = io;
+        this.random = random;
+        windows.addFirst(new ArrayList<>());
+    }
+
+    Counters counters() {
+        return counters;
+    }
+
+    /** {@return the peers of this topic's mesh, for tests and figures} */
+    Set<P> mesh(String topic) {
+        return Set.copyOf(mesh.getOrDefault(topic, Set.of()));
+    }
+
+    /** The ID of a message: SHA-256 of its topic, a zero byte, and its data (the same data twice is one message). */
+    static byte[] idOf(String topic, byte[] data) {
+        try {
+            MessageDigest sha = MessageDigest.getInstance("SHA-256");
+            sha.update(topic.getBytes(StandardCharsets.UTF_8));
+            sha.update((byte) 0);
+            return sha.digest(data);
+        } catch (NoSuchAlgorithmException e) {
+            throw new IllegalStateException("every Java platform has SHA-256", e);
+        }
+    }
+
+    /** When {@link #tick} next has work. */
+    long nextDeadline() {
+        return nextHeartbeat;
+    }
+
+    // ------------------------------------------------------------------ peers and subscriptions
+
+    /** A session with a peer opened: it is told this node's topics. */
+    void addPeer(P peer, long now) {
+        if (peers.putIfAbsent(peer, new HashSet<>()) == null) {
+            for (String topic : subscribed) {
+                queue(peer, new Wire.Subscription(topic, true));
+            }
+        }
+        flush();
+    }
+
+    /** A session ended: the peer leaves every mesh and fanout. */
+    void removePeer(P peer, long now) {
+        peers.remove(peer);
+        mesh.values().forEach(m -> m.remove(peer));
+        fanout.values().forEach(f -> f.remove(peer));
+        asked.remove(peer);
+        outbox.remove(peer);
+    }
+
+    void subscribe(String topic, long now) {
+        if (!subscribed.add(topic)) {
+            return;
+        }
+        for (P peer : peers.keySet()) {
+            queue(peer, new Wire.Subscription(topic, true));
+        }
+        // Join: the fanout's peers first (they already carry this node's messages), then others.
+        Set<P> members = new LinkedHashSet<>(Optional.ofNullable(fanout.remove(topic)).orElse(Set.of()));
+        lastPublished.remove(topic);
+        members.removeIf(p -> inBackoff(topic, p, now));
+        if (members.size() < config.d()) {
+            members.addAll(pick(candidates(topic, members, now), config.d() - members.size()));
+        }
+        mesh.put(topic, members);
+        for (P peer : members) {
+            graft(peer, topic);
+        }
+        flush();
+    }
+
+    void unsubscribe(String topic, long now) {
+        if (!subscribed.remove(topic)) {
+            return;
+        }
+        for (P peer : peers.keySet()) {
+            queue(peer, new Wire.Subscription(topic, false));
+        }
+        for (P peer : Optional.ofNullable(mesh.remove(topic)).orElse(Set.of())) {
+            prune(peer, topic, config.unsubscribeBackoffMillis(), now);
+        }
+        flush();
+    }
+
+    // ------------------------------------------------------------------ publishing and receiving
+
+    /**
+     * Publishes a message of this node's and returns its ID. It goes to every peer subscribed to
+     * the topic (v1.1's flood publishing: one's own messages start wide); a topic this node does
+     * not subscribe to gets a fanout, whose peers it gossips to.
+     */
+    byte[] publish(String topic, byte[] author, long sequence, byte[] data, long now) {
+        byte[] id = idOf(topic, data);
+        Message message = new Message(id, topic, author, sequence, data);
+        counters.published++;
+        if (!markSeen(new Id(id), now)) {
+            return id; // the same data published again: one message
+        }
+        cache(message);
+        if (subscribed.contains(topic)) {
+            counters.delivered++;
+            io.deliver(message);
+        } else {
+            lastPublished.put(topic, now);
+            Set<P> out = fanout.computeIfAbsent(topic, t -> new LinkedHashSet<>());
+            if (out.size() < config.d()) {
+                out.addAll(pick(subscribers(topic, out), config.d() - out.size()));
+            }
+        }
+        Wire.Publish frame = new Wire.Publish(topic, author, sequence, data);
+        for (Map.Entry<P, Set<String>> peer : peers.entrySet()) {
+            if (peer.getValue().contains(topic)) {
+                queue(peer.getKey(), frame);
+            }
+        }
+        flush();
+        return id;
+    }
+
+    /** A pubsub message from a peer (added if it was not yet): malformed ones are dropped whole and counted. */
+    void receive(P from, byte[] bytes, long now) {
+        Optional<List<Wire.Frame>> frames = Wire.decode(bytes);
+        if (frames.isEmpty()) {
+            counters.malformed++;
+            return;
+        }
+        addPeer(from, now);
+        List<byte[]> wanted = new ArrayList<>();
+        for (Wire.Frame frame : frames.get()) {
+            if (frame instanceof Wire.Subscription s) {
+                subscription(from, s, now);
+            } else if (frame instanceof Wire.Publish p) {
+                published(from, p, now);
+            } else if (frame instanceof Wire.Graft g) {
+                grafted(from, g.topic(), now);
+            } else if (frame instanceof Wire.Prune p) {
+                pruned(from, p, now);
+            } else if (frame instanceof Wire.IHave h) {
+                ihave(from, h, now, wanted);
+            } else if (frame instanceof Wire.IWant w) {
+                iwant(from, w);
+            }
+        }
+        if (!wanted.isEmpty()) {
+            counters.iwantSent += wanted.size();
+            queue(from, new Wire.IWant(wanted));
+        }
+        flush();
+    }
+
+    private void subscription(P from, Wire.Subscription s, long now) {
+        Set<String> topics = peers.get(from);
+        if (s.on()) {
+            topics.add(s.topic());
+        } else {
+            topics.remove(s.topic());
+            Optional.ofNullable(mesh.get(s.topic())).ifPresent(m -> m.remove(from));
+            Optional.ofNullable(fanout.get(s.topic())).ifPresent(f -> f.remove(from));
+        }
+    }
+
+    private void published(P from, Wire.Publish p, long now) {
+        byte[] id = idOf(p.topic(), p.data());
+        if (!markSeen(new Id(id), now)) {
+            counters.duplicates++;
+            return;
+        }
+        Message message = new Message(id, p.topic(), p.author(), p.sequence(), p.data());
+        switch (io.validate(message)) {
+            case REJECT -> {
+                counters.rejected++;
+                return;
+            }
+            case IGNORE -> {
+                counters.ignored++;
+                return;
+            }
+            case ACCEPT -> { }
+        }
+        cache(message);
+        if (subscribed.contains(p.topic())) {
+            counters.delivered++;
+            io.deliver(message);
+        }
+        for (P peer : mesh.getOrDefault(p.topic(), Set.of())) {
+            if (!peer.equals(from)) {
+                counters.forwarded++;
+                queue(peer, p);
+            }
+        }
+    }
+
+    private void grafted(P from, String topic, long now) {
+        Set<P> members = mesh.get(topic);
+        if (members == null) {
+            prune(from, topic, config.pruneBackoffMillis(), now); // not subscribed here
+        } else if (inBackoff(topic, from, now)) {
+            prune(from, topic, config.pruneBackoffMillis(), now); // it grafted too soon: the backoff starts again
+        } else {
+            members.add(from); // above dHi the heartbeat prunes
+        }
+    }
+
+    private void pruned(P from, Wire.Prune p, long now) {
+        Optional.ofNullable(mesh.get(p.topic())).ifPresent(m -> m.remove(from));
+        backoff(p.topic(), from, now + Math.max(p.backoffSeconds() * 1000L, config.heartbeatMillis()));
+    }
+
+    private void ihave(P from, Wire.IHave h, long now, List<byte[]> wanted) {
+        if (!subscribed.contains(h.topic())) {
+            return;
+        }
+        int before = wanted.size();
+        int room = config.maxIWantPerHeartbeat() - asked.getOrDefault(from, 0);
+        for (byte[] id : h.ids()) {
+            if (room <= 0) {
+                break;
+            }
+            if (!seen.containsKey(new Id(id)) && wanted.stream().noneMatch(w -> Arrays.equals(w, id))) {
+                wanted.add(id);
+                room--;
+            }
+        }
+        asked.merge(from, wanted.size() - before, Integer::sum);
+    }
+
+    private void iwant(P from, Wire.IWant w) {
+        for (byte[] id : w.ids()) {
+            Message message = cached.get(new Id(id));
+            if (message != null) {
+                counters.servedFromCache++;
+                queue(from, new Wire.Publish(message.topic(), message.author(), message.sequence(), message.data()));
+            }
+        }
+    }
+
+    // ------------------------------------------------------------------ the heartbeat
+
+    /** Runs what is due: the heartbeat. */
+    void tick(long now) {
+        if (now < nextHeartbeat) {
+            return;
+        }
+        nextHeartbeat = now + config.heartbeatMillis();
+        for (Map.Entry<String, Set<P>> entry : mesh.entrySet()) {
+            String topic = entry.getKey();
+            Set<P> members = entry.getValue();
+            members.removeIf(p -> !peers.getOrDefault(p, Set.of()).contains(topic));
+            if (members.size() < config.dLo()) {
+                for (P peer : pick(candidates(topic, members, now), config.d() - members.size())) {
+                    members.add(peer);
+                    graft(peer, topic);
+                }
+            } else if (members.size() > config.dHi()) {
+                List<P> shuffled = new ArrayList<>(members);
+                shuffle(shuffled);
+                for (P peer : shuffled.subList(config.d(), shuffled.size())) {
+                    members.remove(peer);
+                    prune(peer, topic, config.pruneBackoffMillis(), now);
+                }
+            }
+            gossip(topic, members);
+        }
+        for (Iterator<Map.Entry<String, Set<P>>> it = fanout.entrySet().iterator(); it.hasNext(); ) {
+            Map.Entry<String, Set<P>> entry = it.next();
+            String topic = entry.getKey();
+            if (now - lastPublished.getOrDefault(topic, 0L) > config.fanoutTtlMillis()) {
+                it.remove();
+                lastPublished.remove(topic);
+                continue;
+            }
+            Set<P> out = entry.getValue();
+            out.removeIf(p -> !peers.getOrDefault(p, Set.of()).contains(topic));
+            if (out.size() < config.d()) {
+                out.addAll(pick(subscribers(topic, out), config.d() - out.size()));
+            }
+            gossip(topic, out);
+        }
+        // The message cache moves on a window; the oldest leaves it.
+        windows.addFirst(new ArrayList<>());
+        while (windows.size() > config.mcacheLength()) {
+            windows.removeLast().forEach(cached::remove);
+        }
+        for (Iterator<Long> it = seen.values().iterator(); it.hasNext() && now - it.next() > config.seenTtlMillis(); ) {
+            it.remove();
+        }
+        backoff.values().forEach(peersBackedOff -> peersBackedOff.values().removeIf(until -> until <= now));
+        backoff.values().removeIf(Map::isEmpty);
+        asked.clear();
+        flush();
+    }
+
+    /** IHAVE of the newest windows' IDs of this topic to dLazy subscribed peers outside {@code exclude}. */
+    private void gossip(String topic, Set<P> exclude) {
+        List<byte[]> ids = new ArrayList<>();
+        int window = 0;
+        for (List<Id> ofWindow : windows) {
+            if (window++ == config.mcacheGossip()) {
+                break;
+            }
+            for (Id id : ofWindow) {
+                Message message = cached.get(id);
+                if (message != null && message.topic().equals(topic)) {
+                    ids.add(id.bytes);
+                }
+            }
+        }
+        if (ids.isEmpty()) {
+            return;
+        }
+        for (P peer : pick(subscribers(topic, exclude), config.dLazy())) {
+            counters.ihaveSent++;
+            queue(peer, new Wire.IHave(topic, ids));
+        }
+    }
+
+    // ------------------------------------------------------------------ helpers
+
+    /** Subscribed peers not in {@code exclude}, not backed off: who may join a mesh. */
+    private List<P> candidates(String topic, Collection<P> exclude, long now) {
+        List<P> out = subscribers(topic, exclude);
+        out.removeIf(p -> inBackoff(topic, p, now));
+        return out;
+    }
+
+    private List<P> subscribers(String topic, Collection<P> exclude) {
+        List<P> out = new ArrayList<>();
+        for (Map.Entry<P, Set<String>> peer : peers.entrySet()) {
+            if (peer.getValue().contains(topic) && !exclude.contains(peer.getKey())) {
+                out.add(peer.getKey());
+            }
+        }
+        return out;
+    }
+
+    private List<P> pick(List<P> from, int n) {
+        if (n <= 0) {
+            return List.of();
+        }
+        shuffle(from);
+        return from.subList(0, Math.min(n, from.size()));
+    }
+
+    private void shuffle(List<P> list) {
+        for (int i = list.size() - 1; i > 0; i--) {
+            int j = random.nextInt(i + 1);
+            P swap = list.get(i);
+            list.set(i, list.get(j));
+            list.set(j, swap);
+        }
+    }
+
+    private boolean inBackoff(String topic, P peer, long now) {
+        return backoff.getOrDefault(topic, Map.of()).getOrDefault(peer, Long.MIN_VALUE) > now;
+    }
+
+    private void backoff(String topic, P peer, long until) {
+        backoff.computeIfAbsent(topic, t -> new HashMap<>()).merge(peer, until, Math::max);
+    }
+
+    private void graft(P peer, String topic) {
+        counters.grafts++;
+        queue(peer, new Wire.Graft(topic));
+    }
+
+    private void prune(P peer, String topic, long backoffMillis, long now) {
+        counters.prunes++;
+        backoff(topic, peer, now + backoffMillis);
+        queue(peer, new Wire.Prune(topic, (int) Math.min(65_535, backoffMillis / 1000)));
+    }
+
+    /** Marks an ID seen; false if it already was. Bounded: the oldest ID goes first. */
+    private boolean markSeen(Id id, long now) {
+        if (seen.putIfAbsent(id, now) != null) {
+            return false;
+        }
+        if (seen.size() > config.maxSeen()) {
+            Iterator<Id> oldest = seen.keySet().iterator();
+            oldest.next();
+            oldest.remove();
+        }
+        return true;
+    }
+
+    private void cache(Message message) {
+        Id id = new Id(message.id());
+        cached.put(id, message);
+        windows.peekFirst().add(id);
+    }
+
+    private void queue(P peer, Wire.Frame frame) {
+        if (peers.containsKey(peer)) {
+            outbox.computeIfAbsent(peer, p -> new ArrayList<>()).add(frame);
+        }
+    }
+
+    private void flush() {
+        for (Map.Entry<P, List<Wire.Frame>> entry : outbox.entrySet()) {
+            io.send(entry.getKey(), Wire.encode(entry.getValue()));
+        }
+        outbox.clear();
+    }
+
+    /** A message ID as a map key. */
+    private static final class Id {
+        final byte[] bytes;
+        private final int hash;
+
+        Id(byte[] bytes) {
+            this.bytes = bytes;
+            this.hash = Arrays.hashCode(bytes);
+        }
+
+        @Override
+        public boolean equals(Object o) {
+            return o instanceof Id other && Arrays.equals(bytes, other.bytes);
+        }
+
+        @Override
+        public int hashCode() {
+            return hash;
+        }
+    }
+}

@@ -1,0 +1,175 @@
+package gladius.p2p.pubsub.internal;
+
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.PriorityQueue;
+import java.util.Set;
+import java.util.SplittableRandom;
+import java.util.function.BooleanSupplier;
+
+/**
+ * Many routers on one thread in virtual time, with no transport: what checks pubsub's rules at
+ * thousands of nodes in seconds (the unit tests, and a {@code PubSubScale} benchmark to come). Nodes
+ * are joined by sessions (both ends know each other as peers); a message from one router reaches
+ * another after {@link Latency#oneWayMillis}, or is lost with probability {@code loss}; one seed
+ * gives one run. Each node remembers what it was delivered, with when, for the figures.
+ */
+final class VirtualPubSub {
+
+    /** How long a message takes between two nodes, in milliseconds. */
+    @FunctionalInterface
+    interface Latency {
+        double oneWayMillis(int from, int to, SplittableRandom random);
+    }
+
+    /** A node of the net: its router, its sessions, and what it was delivered. */
+    final class Node {
+        final int index;
+        final Router<Integer> router;
+        final Set<Integer> sessions = new HashSet<>();
+        /** Deliveries: each message's data, as text, with its delivery time. */
+        final Map<String, Long> delivered = new HashMap<>();
+        /** Pubsub messages received, of any kind. */
+        long received;
+        Router.Validation verdict = Router.Validation.ACCEPT;
+
+        Node(int index, Router.Config config, SplittableRandom random) {
+            this.index = index;
+            this.router = new Router<>(config, new Router.Io<>() {
+                @Override
+                public void send(Integer peer, byte[] message) {
+                    carry(index, peer, message);
+                }
+
+                @Override
+                public void deliver(Router.Message message) {
+                    delivered.merge(new String(message.data(), java.nio.charset.StandardCharsets.UTF_8), now,
+                            (a, b) -> { throw new AssertionError("delivered twice at node " + index); });
+                }
+
+                @Override
+                public Router.Validation validate(Router.Message message) {
+                    return verdict;
+                }
+            }, random);
+        }
+    }
+
+    private record Event(long at, long order, Runnable action) {}
+
+    private final SplittableRandom random;
+    private final Router.Config config;
+    private final Latency latency;
+    private final double loss;
+    private final PriorityQueue<Event> events = new PriorityQueue<>(
+            Comparator.comparingLong(Event::at).thenComparingLong(Event::order));
+    private final List<Node> nodes = new ArrayList<>();
+    private long order;
+    private long now = 1_800_000_000_000L;
+    private long messages;
+    private long bytes;
+
+    VirtualPubSub(long seed, Router.Config config, Latency latency, double loss) {
+        this.random = new SplittableRandom(seed);
+        this.config = config;
+        this.latency = latency;
+        this.loss = loss;
+    }
+
+    /** {@code n} nodes, each with sessions to {@code degree} others at random (so about twice that in all), heartbeats running. */
+    static VirtualPubSub connected(long seed, Router.Config config, int n, int degree, double millis) {
+        VirtualPubSub net = new VirtualPubSub(seed, config, (a, b, r) -> millis, 0);
+        for (int i = 0; i < n; i++) {
+            net.add();
+        }
+        for (Node node : net.nodes) {
+            while (node.sessions.size() < degree) {
+                int other = net.random.nextInt(n);
+                if (other != node.index) {
+                    net.connect(node, net.nodes.get(other));
+                }
+            }
+        }
+        return net;
+    }
+
+    Node add() {
+        Node node = new Node(nodes.size(), config, random.split());
+        nodes.add(node);
+        schedule(random.nextLong(config.heartbeatMillis()), () -> heartbeat(node)); // heartbeats out of step, as on real nodes
+        return node;
+    }
+
+    void connect(Node a, Node b) {
+        if (a.sessions.add(b.index)) {
+            b.sessions.add(a.index);
+            a.router.addPeer(b.index, now);
+            b.router.addPeer(a.index, now);
+        }
+    }
+
+    List<Node> nodes() {
+        return nodes;
+    }
+
+    long now() {
+        return now;
+    }
+
+    /** Pubsub messages sent so far, and their bytes. */
+    long messages() {
+        return messages;
+    }
+
+    long bytes() {
+        return bytes;
+    }
+
+    /** Runs events until {@code done} holds or {@code millis} of virtual time passed; true if it held. */
+    boolean runUntil(BooleanSupplier done, long millis) {
+        long end = now + millis;
+        while (!done.getAsBoolean()) {
+            Event next = events.peek();
+            if (next == null || next.at > end) {
+                now = end;
+                return done.getAsBoolean();
+            }
+            events.poll();
+            now = Math.max(now, next.at);
+            next.action.run();
+        }
+        return true;
+    }
+
+    /** Runs {@code millis} of virtual time. */
+    void run(long millis) {
+        runUntil(() -> false, millis);
+    }
+
+    private void heartbeat(Node node) {
+        node.router.tick(now);
+        schedule(Math.max(1, node.router.nextDeadline() - now), () -> heartbeat(node));
+    }
+
+    private void carry(int from, int to, byte[] message) {
+        messages++;
+        bytes += message.length;
+        if (random.nextDouble() < loss) {
+            return;
+        }
+        Node target = nodes.get(to);
+        long delay = Math.max(0, Math.round(latency.oneWayMillis(from, to, random)));
+        schedule(delay, () -> {
+            target.received++;
+            target.router.receive(from, message, now);
+        });
+    }
+
+    private void schedule(long delay, Runnable action) {
+        events.add(new Event(now + delay, order++, action));
+    }
+}
