@@ -43,6 +43,29 @@ class RouterTest {
     }
 
     @Test
+    void aMeshOverDHiIsPrunedToDAndThePrunedKeepTheirBackoff() {
+        // A hub and twenty nodes that only know the hub: each grafts it, so its mesh has twenty.
+        VirtualPubSub net = new VirtualPubSub(6, CONFIG, (a, b, r) -> 20, 0);
+        VirtualPubSub.Node hub = net.add();
+        for (int i = 0; i < 20; i++) {
+            net.connect(hub, net.add());
+        }
+        hub.router.subscribe(TOPIC, net.now());
+        net.run(100); // the leaves know the hub subscribes: each grafts it as it subscribes, all at once
+        net.nodes().stream().filter(n -> n != hub).forEach(n -> n.router.subscribe(TOPIC, net.now()));
+        net.run(50);
+        assertEquals(20, hub.router.mesh(TOPIC).size(), "a GRAFT is taken even above D_hi");
+        net.run(CONFIG.heartbeatMillis());
+        assertEquals(CONFIG.d(), hub.router.mesh(TOPIC).size(), "the heartbeat pruned it to D");
+        assertEquals(20 - CONFIG.d(), hub.router.counters().prunes);
+        // Those pruned stay out for the backoff (a minute), though their meshes stay below D_lo.
+        net.run(50 * CONFIG.heartbeatMillis());
+        assertEquals(20 - CONFIG.d(), hub.router.counters().prunes, "no leaf grafted again within its backoff");
+        long withHub = net.nodes().stream().filter(n -> n.router.mesh(TOPIC).contains(hub.index)).count();
+        assertEquals(hub.router.mesh(TOPIC).size(), withHub, "the mesh is mutual");
+    }
+
+    @Test
     void everySubscriberGetsEachMessageOnceAndNobodyElseDoes() {
         VirtualPubSub net = VirtualPubSub.connected(2, CONFIG, 200, 10, 20);
         SplittableRandom random = new SplittableRandom(3);
