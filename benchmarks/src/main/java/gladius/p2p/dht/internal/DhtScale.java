@@ -6,10 +6,8 @@ import java.nio.charset.StandardCharsets;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Arrays;
-import java.util.HashSet;
 import java.util.List;
 import java.util.Locale;
-import java.util.Set;
 import java.util.SplittableRandom;
 
 /**
@@ -50,22 +48,7 @@ public final class DhtScale {
 
         SplittableRandom random = new SplittableRandom(seed);
         List<Geography.Place> places = new ArrayList<>();
-        Set<Long> sessions = new HashSet<>();
-        VirtualDht.Latency latency = (from, to, r) -> {
-            double oneWay = Geography.EARTH.oneWayMillis(places.get(from), places.get(to), new java.util.Random(r.nextLong()));
-            double rtt = 2 * oneWay;
-            double delay = oneWay;
-            long pair = from < to ? ((long) from << 32) | to : ((long) to << 32) | from;
-            if (sessions.add(pair)) {
-                delay += rtt; // the handshake first
-            }
-            double rto = Math.max(100, 2 * rtt);
-            while (r.nextDouble() < loss) {
-                delay += rto;
-                rto *= 1.5;
-            }
-            return delay;
-        };
+        VirtualDht.Latency latency = new gladius.p2p.benchmarks.ModelledLinks(places, loss)::oneWayMillis;
         VirtualDht net = new VirtualDht(seed, Kademlia.Config.defaults().withPaths(paths)
                 .withAlpha(Integer.getInteger("alpha", Kademlia.Config.defaults().alpha())), latency, 0);
         List<VirtualDht.Node> honest = new ArrayList<>();

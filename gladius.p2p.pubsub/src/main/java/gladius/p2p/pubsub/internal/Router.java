@@ -70,14 +70,28 @@ final class Router<P> {
      * @param pruneBackoffMillis after a PRUNE, neither side grafts the other for this long
      * @param unsubscribeBackoffMillis the backoff of the PRUNEs sent when unsubscribing
      * @param maxIWantPerHeartbeat IDs asked for from one peer per heartbeat at most
+     * @param choke Plumtree's lazy links over the mesh (docs/PUBSUB.md): a mesh peer that brings a
+     *     duplicate is choked (it announces messages with IHAVE instead of sending them), an IHAVE
+     *     not followed by the message within {@code lazyTimeoutMillis} is asked for and unchokes
+     *     its sender; off, plain gossipsub
+     * @param minEager mesh peers per topic never choked
+     * @param lazyTimeoutMillis how long an announced message may take to come another way
      */
     record Config(int d, int dLo, int dHi, int dLazy, long heartbeatMillis, int mcacheLength, int mcacheGossip,
                   long seenTtlMillis, int maxSeen, long fanoutTtlMillis, long pruneBackoffMillis,
-                  long unsubscribeBackoffMillis, int maxIWantPerHeartbeat) {
+                  long unsubscribeBackoffMillis, int maxIWantPerHeartbeat, boolean choke, int minEager,
+                  long lazyTimeoutMillis) {
 
-        /** Gossipsub v1.1's defaults. */
+        /** Gossipsub v1.1's defaults: plain gossipsub. */
         static Config defaults() {
-            return new Config(6, 4, 12, 6, 1_000, 5, 3, 120_000, 65_536, 60_000, 60_000, 10_000, 5_000);
+            return new Config(6, 4, 12, 6, 1_000, 5, 3, 120_000, 65_536, 60_000, 60_000, 10_000, 5_000, false, 2, 200);
+        }
+
+        /** The same with lazy links over the mesh. */
+        Config withChoke(boolean on, int eager, long timeoutMillis) {
+            return new Config(d, dLo, dHi, dLazy, heartbeatMillis, mcacheLength, mcacheGossip, seenTtlMillis, maxSeen,
+                    fanoutTtlMillis, pruneBackoffMillis, unsubscribeBackoffMillis, maxIWantPerHeartbeat, on, eager,
+                    timeoutMillis);
         }
     }
 
@@ -95,6 +109,8 @@ final class Router<P> {
         long servedFromCache;
         long grafts;
         long prunes;
+        long chokes;
+        long unchokes;
     }
 
     private final Config config;
@@ -114,6 +130,11 @@ final class Router<P> {
     /** The message cache: a window of IDs per heartbeat, newest first, and the messages they name. */
     private final Deque<List<Id>> windows = new ArrayDeque<>();
     private final Map<Id, Message> cached = new HashMap<>();
+    /** Per topic, the mesh peers this node choked (they send it IHAVE), and those that choked it (it sends them IHAVE). */
+    private final Map<String, Set<P>> choked = new HashMap<>();
+    private final Map<String, Set<P>> chokedBy = new HashMap<>();
+    /** Announced IDs not yet seen, with whom to ask and when (choke only), oldest first. */
+    private final LinkedHashMap<Id, Announced<P>> announced = new LinkedHashMap<>();
     /** IDs asked for from each peer since the last heartbeat. */
     private final Map<P, Integer> asked = new HashMap<>();
     /** Frames waiting to go to each peer: sent together at the end of each call. */
@@ -129,6 +150,11 @@ final class Router<P> {
 
     Counters counters() {
         return counters;
+    }
+
+    /** Sets when the first heartbeat is due (by default at the first {@link #tick}): nodes' heartbeats are not in step. */
+    void firstHeartbeatAt(long at) {
+        nextHeartbeat = at;
     }
 
     /** {@return the peers of this topic's mesh, for tests and figures} */
@@ -150,8 +176,14 @@ final class Router<P> {
 
     /** When {@link #tick} next has work. */
     long nextDeadline() {
-        return nextHeartbeat;
+        long next = nextHeartbeat;
+        for (Announced<P> a : announced.values()) {
+            next = Math.min(next, a.askAt);
+        }
+        return next;
     }
+
+    private record Announced<P>(P from, String topic, long askAt) {}
 
     // ------------------------------------------------------------------ peers and subscriptions
 
@@ -170,6 +202,8 @@ final class Router<P> {
         peers.remove(peer);
         mesh.values().forEach(m -> m.remove(peer));
         fanout.values().forEach(f -> f.remove(peer));
+        choked.values().forEach(c -> c.remove(peer));
+        chokedBy.values().forEach(c -> c.remove(peer));
         asked.remove(peer);
         outbox.remove(peer);
     }
@@ -234,9 +268,16 @@ final class Router<P> {
             }
         }
         Wire.Publish frame = new Wire.Publish(topic, author, sequence, data);
-        for (Map.Entry<P, Set<String>> peer : peers.entrySet()) {
-            if (peer.getValue().contains(topic)) {
-                queue(peer.getKey(), frame);
+        if (config.choke()) {
+            // Along the mesh's eager links only (or the fanout's): flooding would be copies by design.
+            for (P peer : subscribed.contains(topic) ? mesh.getOrDefault(topic, Set.of()) : fanout.getOrDefault(topic, Set.of())) {
+                push(peer, frame, id);
+            }
+        } else {
+            for (Map.Entry<P, Set<String>> peer : peers.entrySet()) {
+                if (peer.getValue().contains(topic)) {
+                    queue(peer.getKey(), frame);
+                }
             }
         }
         flush();
@@ -265,6 +306,13 @@ final class Router<P> {
                 ihave(from, h, now, wanted);
             } else if (frame instanceof Wire.IWant w) {
                 iwant(from, w);
+            } else if (frame instanceof Wire.Choke c) {
+                Set<P> set = chokedBy.computeIfAbsent(c.topic(), t -> new HashSet<>());
+                if (c.on()) {
+                    set.add(from);
+                } else {
+                    set.remove(from);
+                }
             }
         }
         if (!wanted.isEmpty()) {
@@ -281,14 +329,17 @@ final class Router<P> {
         } else {
             topics.remove(s.topic());
             Optional.ofNullable(mesh.get(s.topic())).ifPresent(m -> m.remove(from));
+            forgetChokes(from, s.topic());
             Optional.ofNullable(fanout.get(s.topic())).ifPresent(f -> f.remove(from));
         }
     }
 
     private void published(P from, Wire.Publish p, long now) {
         byte[] id = idOf(p.topic(), p.data());
+        announced.remove(new Id(id));
         if (!markSeen(new Id(id), now)) {
             counters.duplicates++;
+            chokeOnDuplicate(from, p.topic());
             return;
         }
         Message message = new Message(id, p.topic(), p.author(), p.sequence(), p.data());
@@ -311,8 +362,31 @@ final class Router<P> {
         for (P peer : mesh.getOrDefault(p.topic(), Set.of())) {
             if (!peer.equals(from)) {
                 counters.forwarded++;
-                queue(peer, p);
+                push(peer, p, id);
             }
+        }
+    }
+
+    /** A message to a mesh peer: itself, or, if that peer choked this node, an IHAVE of it. */
+    private void push(P peer, Wire.Publish message, byte[] id) {
+        if (chokedBy.getOrDefault(message.topic(), Set.of()).contains(peer)) {
+            queue(peer, new Wire.IHave(message.topic(), List.of(id)));
+        } else {
+            queue(peer, message);
+        }
+    }
+
+    /** A duplicate over a mesh link: choke it, if that leaves at least minEager links eager. */
+    private void chokeOnDuplicate(P from, String topic) {
+        Set<P> members = mesh.get(topic);
+        if (!config.choke() || members == null || !members.contains(from)) {
+            return;
+        }
+        Set<P> mine = choked.computeIfAbsent(topic, t -> new HashSet<>());
+        if (!mine.contains(from) && members.size() - mine.size() > config.minEager()) {
+            mine.add(from);
+            counters.chokes++;
+            queue(from, new Wire.Choke(topic, true));
         }
     }
 
@@ -324,16 +398,28 @@ final class Router<P> {
             prune(from, topic, config.pruneBackoffMillis(), now); // it grafted too soon: the backoff starts again
         } else {
             members.add(from); // above dHi the heartbeat prunes
+            forgetChokes(from, topic);
         }
     }
 
     private void pruned(P from, Wire.Prune p, long now) {
         Optional.ofNullable(mesh.get(p.topic())).ifPresent(m -> m.remove(from));
+        forgetChokes(from, p.topic());
         backoff(p.topic(), from, now + Math.max(p.backoffSeconds() * 1000L, config.heartbeatMillis()));
     }
 
     private void ihave(P from, Wire.IHave h, long now, List<byte[]> wanted) {
         if (!subscribed.contains(h.topic())) {
+            return;
+        }
+        if (config.choke()) {
+            // The message is likely on its way along an eager link: ask only if it has not come by then.
+            for (byte[] id : h.ids()) {
+                Id key = new Id(id);
+                if (!seen.containsKey(key) && !announced.containsKey(key) && announced.size() < config.maxSeen()) {
+                    announced.put(key, new Announced<>(from, h.topic(), now + config.lazyTimeoutMillis()));
+                }
+            }
             return;
         }
         int before = wanted.size();
@@ -362,9 +448,11 @@ final class Router<P> {
 
     // ------------------------------------------------------------------ the heartbeat
 
-    /** Runs what is due: the heartbeat. */
+    /** Runs what is due: announced messages that did not come, and the heartbeat. */
     void tick(long now) {
+        askForLateAnnouncements(now);
         if (now < nextHeartbeat) {
+            flush();
             return;
         }
         nextHeartbeat = now + config.heartbeatMillis();
@@ -414,6 +502,35 @@ final class Router<P> {
         backoff.values().removeIf(Map::isEmpty);
         asked.clear();
         flush();
+    }
+
+    /**
+     * An announced message that has not come another way within the lazy timeout is asked for
+     * from its announcer, whose link becomes eager again (UNCHOKE): the eager links failed here.
+     */
+    private void askForLateAnnouncements(long now) {
+        Map<P, List<byte[]>> wanted = new LinkedHashMap<>();
+        for (Iterator<Map.Entry<Id, Announced<P>>> it = announced.entrySet().iterator(); it.hasNext(); ) {
+            Map.Entry<Id, Announced<P>> entry = it.next();
+            Announced<P> a = entry.getValue();
+            if (a.askAt > now) {
+                continue;
+            }
+            it.remove();
+            if (seen.containsKey(entry.getKey()) || !peers.containsKey(a.from)) {
+                continue;
+            }
+            wanted.computeIfAbsent(a.from, p -> new ArrayList<>()).add(entry.getKey().bytes);
+            Set<P> mine = choked.get(a.topic);
+            if (mine != null && mine.remove(a.from)) {
+                counters.unchokes++;
+                queue(a.from, new Wire.Choke(a.topic, false));
+            }
+        }
+        wanted.forEach((peer, ids) -> {
+            counters.iwantSent += ids.size();
+            queue(peer, new Wire.IWant(ids));
+        });
     }
 
     /** IHAVE of the newest windows' IDs of this topic to dLazy subscribed peers outside {@code exclude}. */
@@ -484,6 +601,12 @@ final class Router<P> {
         backoff.computeIfAbsent(topic, t -> new HashMap<>()).merge(peer, until, Math::max);
     }
 
+    /** A link that leaves the mesh leaves its choke state behind: back in, it starts eager. */
+    private void forgetChokes(P peer, String topic) {
+        Optional.ofNullable(choked.get(topic)).ifPresent(c -> c.remove(peer));
+        Optional.ofNullable(chokedBy.get(topic)).ifPresent(c -> c.remove(peer));
+    }
+
     private void graft(P peer, String topic) {
         counters.grafts++;
         queue(peer, new Wire.Graft(topic));
@@ -491,6 +614,7 @@ final class Router<P> {
 
     private void prune(P peer, String topic, long backoffMillis, long now) {
         counters.prunes++;
+        forgetChokes(peer, topic);
         backoff(topic, peer, now + backoffMillis);
         queue(peer, new Wire.Prune(topic, (int) Math.min(65_535, backoffMillis / 1000)));
     }

@@ -31,11 +31,13 @@ final class VirtualPubSub {
         final int index;
         final Router<Integer> router;
         final Set<Integer> sessions = new HashSet<>();
-        /** Deliveries: each message's data, as text, with its delivery time. */
+        /** Deliveries: each message's ID in hex ({@link #key}), with its delivery time. */
         final Map<String, Long> delivered = new HashMap<>();
         /** Pubsub messages received, of any kind. */
         long received;
         Router.Validation verdict = Router.Validation.ACCEPT;
+        /** When its next tick is scheduled. */
+        long wakeAt = Long.MAX_VALUE;
 
         Node(int index, Router.Config config, SplittableRandom random) {
             this.index = index;
@@ -47,7 +49,7 @@ final class VirtualPubSub {
 
                 @Override
                 public void deliver(Router.Message message) {
-                    delivered.merge(new String(message.data(), java.nio.charset.StandardCharsets.UTF_8), now,
+                    delivered.merge(java.util.HexFormat.of().formatHex(message.id()), now,
                             (a, b) -> { throw new AssertionError("delivered twice at node " + index); });
                 }
 
@@ -57,6 +59,11 @@ final class VirtualPubSub {
                 }
             }, random);
         }
+    }
+
+    /** The key of a message of this topic and data in {@link Node#delivered}. */
+    static String key(String topic, byte[] data) {
+        return java.util.HexFormat.of().formatHex(Router.idOf(topic, data));
     }
 
     private record Event(long at, long order, Runnable action) {}
@@ -82,7 +89,11 @@ final class VirtualPubSub {
 
     /** {@code n} nodes, each with sessions to {@code degree} others at random (so about twice that in all), heartbeats running. */
     static VirtualPubSub connected(long seed, Router.Config config, int n, int degree, double millis) {
-        VirtualPubSub net = new VirtualPubSub(seed, config, (a, b, r) -> millis, 0);
+        return connected(new VirtualPubSub(seed, config, (a, b, r) -> millis, 0), n, degree);
+    }
+
+    /** The same on a net of one's own making (its latency and loss). */
+    static VirtualPubSub connected(VirtualPubSub net, int n, int degree) {
         for (int i = 0; i < n; i++) {
             net.add();
         }
@@ -100,7 +111,8 @@ final class VirtualPubSub {
     Node add() {
         Node node = new Node(nodes.size(), config, random.split());
         nodes.add(node);
-        schedule(random.nextLong(config.heartbeatMillis()), () -> heartbeat(node)); // heartbeats out of step, as on real nodes
+        node.router.firstHeartbeatAt(now + random.nextLong(config.heartbeatMillis())); // out of step, as on real nodes
+        wake(node);
         return node;
     }
 
@@ -150,9 +162,19 @@ final class VirtualPubSub {
         runUntil(() -> false, millis);
     }
 
-    private void heartbeat(Node node) {
-        node.router.tick(now);
-        schedule(Math.max(1, node.router.nextDeadline() - now), () -> heartbeat(node));
+    /** Schedules the node's next tick for its router's next deadline, if that is sooner than the one scheduled. */
+    private void wake(Node node) {
+        long at = Math.max(now, node.router.nextDeadline());
+        if (at < node.wakeAt) {
+            node.wakeAt = at;
+            schedule(at - now, () -> {
+                if (node.wakeAt == at) {
+                    node.wakeAt = Long.MAX_VALUE;
+                    node.router.tick(now);
+                    wake(node);
+                }
+            });
+        }
     }
 
     private void carry(int from, int to, byte[] message) {
@@ -166,6 +188,7 @@ final class VirtualPubSub {
         schedule(delay, () -> {
             target.received++;
             target.router.receive(from, message, now);
+            wake(target);
         });
     }
 

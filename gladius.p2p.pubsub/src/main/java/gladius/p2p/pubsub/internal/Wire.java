@@ -20,7 +20,8 @@ import java.util.Optional;
  *   <li>PRUNE: a u16 backoff in seconds, a topic;
  *   <li>PUBLISH: a topic, a u8 length and the author (empty in plain mode), a u64 sequence number,
  *       the data (the rest of the frame);
- *   <li>IHAVE: a topic, then IDs; IWANT: IDs.
+ *   <li>IHAVE: a topic, then IDs; IWANT: IDs;
+ *   <li>CHOKE, UNCHOKE: a topic (Plumtree's lazy links over the mesh, docs/PUBSUB.md).
  * </ul>
  *
  * A message is at most {@value #MAX_MESSAGE} bytes with at most {@value #MAX_FRAMES} frames and
@@ -42,9 +43,11 @@ final class Wire {
     static final byte PRUNE = 5;
     static final byte IHAVE = 6;
     static final byte IWANT = 7;
+    static final byte CHOKE = 8;
+    static final byte UNCHOKE = 9;
 
     /** One frame of a message. */
-    sealed interface Frame permits Subscription, Graft, Prune, Publish, IHave, IWant {}
+    sealed interface Frame permits Subscription, Graft, Prune, Publish, IHave, IWant, Choke {}
 
     /** SUBSCRIBE ({@code on}) or UNSUBSCRIBE. */
     record Subscription(String topic, boolean on) implements Frame {}
@@ -59,6 +62,9 @@ final class Wire {
     record IHave(String topic, List<byte[]> ids) implements Frame {}
 
     record IWant(List<byte[]> ids) implements Frame {}
+
+    /** CHOKE ({@code on}): send me IHAVE, not the messages, of this topic; UNCHOKE: the messages again. */
+    record Choke(String topic, boolean on) implements Frame {}
 
     private Wire() {}
 
@@ -80,6 +86,9 @@ final class Wire {
                 kind = PUBLISH;
                 body = topic(ByteBuffer.allocate(1 + MAX_TOPIC_BYTES + 1 + p.author().length + 8 + p.data().length), p.topic())
                         .put((byte) p.author().length).put(p.author()).putLong(p.sequence()).put(p.data());
+            } else if (frame instanceof Choke c) {
+                kind = c.on() ? CHOKE : UNCHOKE;
+                body = topic(ByteBuffer.allocate(1 + MAX_TOPIC_BYTES), c.topic());
             } else if (frame instanceof IHave h) {
                 kind = IHAVE;
                 body = ids(topic(ByteBuffer.allocate(1 + MAX_TOPIC_BYTES + h.ids().size() * ID_BYTES), h.topic()), h.ids());
@@ -168,6 +177,9 @@ final class Wire {
             }
             case IWANT -> {
                 return ids(in).map(IWant::new);
+            }
+            case CHOKE, UNCHOKE -> {
+                return topic(in).map(t -> new Choke(t, kind == CHOKE));
             }
             default -> {
                 return Optional.empty();

@@ -1,0 +1,49 @@
+package gladius.p2p.benchmarks;
+
+import gladius.p2p.sim.Geography;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Random;
+import java.util.Set;
+import java.util.SplittableRandom;
+
+/**
+ * How long a message takes between two nodes on the simulator's Earth when the kcp transport is
+ * modelled rather than run (the {@code DhtScale} and {@code PubSubScale} figures): one way from
+ * {@link Geography#EARTH}; a pair's first message waits one more round trip (the Noise XX
+ * handshake before it); a datagram lost with probability {@code loss} is sent again after its
+ * retransmission timeout (max(100 ms, 2 RTT), 1.5x per further loss), as the transport's min-rto
+ * and backoff do. Nothing is lost outright; links have no bandwidth limit.
+ */
+public final class ModelledLinks {
+
+    private final List<Geography.Place> places;
+    private final double loss;
+    private final Set<Long> sessions = new HashSet<>();
+
+    /**
+     * @param places each node's place, by index (it may grow as nodes join)
+     * @param loss the share of datagrams lost
+     */
+    public ModelledLinks(List<Geography.Place> places, double loss) {
+        this.places = places;
+        this.loss = loss;
+    }
+
+    /** {@return the delay of one message from node {@code from} to node {@code to}, in milliseconds} */
+    public double oneWayMillis(int from, int to, SplittableRandom random) {
+        double oneWay = Geography.EARTH.oneWayMillis(places.get(from), places.get(to), new Random(random.nextLong()));
+        double rtt = 2 * oneWay;
+        double delay = oneWay;
+        long pair = from < to ? ((long) from << 32) | to : ((long) to << 32) | from;
+        if (sessions.add(pair)) {
+            delay += rtt; // the handshake first
+        }
+        double rto = Math.max(100, 2 * rtt);
+        while (random.nextDouble() < loss) {
+            delay += rto;
+            rto *= 1.5;
+        }
+        return delay;
+    }
+}

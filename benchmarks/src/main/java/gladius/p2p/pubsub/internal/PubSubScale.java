@@ -1,0 +1,110 @@
+package gladius.p2p.pubsub.internal;
+
+import gladius.p2p.sim.Geography;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import java.util.Locale;
+import java.util.SplittableRandom;
+
+/**
+ * Pubsub's figures at scale (issue 28): N routers ({@link Router}) in virtual time
+ * ({@link VirtualPubSub}) on the simulator's Earth ({@link Geography#EARTH}), without transports,
+ * each with sessions to DEGREE random others and all subscribed to one topic. The transport is
+ * modelled as {@code DhtScale} models it: a pair's first message waits one more round trip (the
+ * handshake), and a message lost with probability LOSS is sent again after its retransmission
+ * timeout (max(100 ms, 2 RTT), 1.5x per further loss); nothing is lost outright, and links have
+ * no bandwidth limit (a 100 KiB message takes as long as a small one: not modelled yet).
+ *
+ * <p>After a minute for the meshes to settle, random nodes publish MESSAGES messages of SIZE bytes,
+ * one every 200 ms; then a minute for the last to arrive. Prints delivery (of subscribers times
+ * messages), propagation time percentiles (from publish to each delivery), duplicates per
+ * delivered message (copies a node received of a message it already had), and bytes sent per
+ * node per message:
+ *
+ * <pre>
+ *   java -Xmx8g [-Dchoke=true [-Deager=2] [-DlazyTimeout=200]] -cp benchmarks/target/benchmarks.jar gladius.p2p.pubsub.internal.PubSubScale N DEGREE MESSAGES SIZE LOSS [SEED]
+ * </pre>
+ */
+public final class PubSubScale {
+
+    private PubSubScale() {}
+
+    /**
+     * @param args nodes, sessions each opens, messages, message bytes, loss share, seed (default 1)
+     */
+    public static void main(String[] args) {
+        int n = Integer.parseInt(args[0]);
+        int degree = Integer.parseInt(args[1]);
+        int count = Integer.parseInt(args[2]);
+        int size = Integer.parseInt(args[3]);
+        double loss = Double.parseDouble(args[4]);
+        long seed = args.length > 5 ? Long.parseLong(args[5]) : 1;
+        long started = System.nanoTime();
+
+        SplittableRandom random = new SplittableRandom(seed);
+        List<Geography.Place> places = new ArrayList<>();
+        for (int i = 0; i < n; i++) {
+            places.add(Geography.EARTH.place(new java.util.Random(random.nextLong())));
+        }
+        VirtualPubSub.Latency latency = new gladius.p2p.benchmarks.ModelledLinks(places, loss)::oneWayMillis;
+        Router.Config config = Router.Config.defaults().withChoke(Boolean.getBoolean("choke"), Integer.getInteger("eager", 2),
+                Long.getLong("lazyTimeout", 200));
+        VirtualPubSub net = VirtualPubSub.connected(new VirtualPubSub(seed, config, latency, 0), n, degree);
+        String topic = "t";
+        for (VirtualPubSub.Node node : net.nodes()) {
+            node.router.subscribe(topic, net.now());
+        }
+        net.run(60_000);
+        long settledMessages = net.messages();
+        long settledBytes = net.bytes();
+
+        java.util.Map<String, Long> publishedAt = new java.util.HashMap<>();
+        for (int i = 0; i < count; i++) {
+            byte[] data = new byte[size];
+            random.nextBytes(data);
+            publishedAt.put(VirtualPubSub.key(topic, data), net.now());
+            net.nodes().get(random.nextInt(n)).router.publish(topic, new byte[0], i, data, net.now());
+            net.run(200);
+        }
+        net.run(60_000);
+
+        List<Long> times = new ArrayList<>();
+        long delivered = 0;
+        long duplicates = 0;
+        long chokes = 0;
+        long unchokes = 0;
+        long iwants = 0;
+        for (VirtualPubSub.Node node : net.nodes()) {
+            for (var entry : node.delivered.entrySet()) {
+                times.add(entry.getValue() - publishedAt.get(entry.getKey()));
+            }
+            delivered += node.delivered.size();
+            duplicates += node.router.counters().duplicates;
+            chokes += node.router.counters().chokes;
+            unchokes += node.router.counters().unchokes;
+            iwants += node.router.counters().iwantSent;
+        }
+        long[] sorted = times.stream().mapToLong(Long::longValue).sorted().toArray();
+        long messages = net.messages() - settledMessages;
+        long bytes = net.bytes() - settledBytes;
+        System.out.printf(Locale.ROOT, "pubsub: %d nodes, %d sessions opened each, %d messages of %d B, loss %.0f %%, seed %d, %s%n",
+                n, degree, count, size, 100 * loss, seed, config.choke() ? "lazy links (choke, " + config.minEager()
+                        + " eager at least, lazy timeout " + config.lazyTimeoutMillis() + " ms)" : "plain gossipsub");
+        System.out.printf(Locale.ROOT, "delivered %.3f %% (%d of %d); propagation p50 %d ms, p95 %d ms, p99 %d ms, max %d ms%n",
+                100.0 * delivered / ((long) n * count), delivered, (long) n * count, at(sorted, 0.50), at(sorted, 0.95),
+                at(sorted, 0.99), sorted.length == 0 ? -1 : sorted[sorted.length - 1]);
+        System.out.printf(Locale.ROOT, "duplicates per delivered message %.2f; per node and message: %.1f pubsub messages, %.0f B sent"
+                        + " (heartbeats and gossip included); ran %.1f s%n",
+                (double) duplicates / Math.max(1, delivered), (double) messages / n / count, (double) bytes / n / count,
+                (System.nanoTime() - started) / 1e9);
+        System.out.printf(Locale.ROOT, "chokes %d, unchokes %d, IDs asked for (IWANT) %d%n", chokes, unchokes, iwants);
+        if (Arrays.stream(sorted).anyMatch(t -> t < 0)) {
+            throw new IllegalStateException("a delivery before its publish");
+        }
+    }
+
+    private static long at(long[] sorted, double quantile) {
+        return sorted.length == 0 ? -1 : sorted[(int) Math.min(sorted.length - 1, Math.floor(quantile * sorted.length))];
+    }
+}
