@@ -34,6 +34,9 @@ import java.util.random.RandomGenerator;
  */
 final class Router<P> {
 
+    /** Topics a peer may say it subscribes to; more SUBSCRIBEs are dropped and counted. */
+    static final int MAX_TOPICS_PER_PEER = 1024;
+
     /** What the router does to the world. */
     interface Io<P> {
         /** Sends one pubsub message to a peer; losing it is the network's business. */
@@ -111,6 +114,8 @@ final class Router<P> {
         long prunes;
         long chokes;
         long unchokes;
+        /** SUBSCRIBEs past {@link #MAX_TOPICS_PER_PEER}, and GRAFT, PRUNE, CHOKE and IHAVE of topics that do not apply here. */
+        long refused;
     }
 
     private final Config config;
@@ -155,6 +160,13 @@ final class Router<P> {
     /** Sets when the first heartbeat is due (by default at the first {@link #tick}): nodes' heartbeats are not in step. */
     void firstHeartbeatAt(long at) {
         nextHeartbeat = at;
+    }
+
+    /** {@return how many entries the router holds about peers and messages: what a hostile peer must not be able to grow} */
+    long heldEntries() {
+        return peers.values().stream().mapToLong(Set::size).sum() + backoff.values().stream().mapToLong(Map::size).sum()
+                + choked.values().stream().mapToLong(Set::size).sum() + chokedBy.values().stream().mapToLong(Set::size).sum()
+                + announced.size() + seen.size() + cached.size() + mesh.size() + fanout.size();
     }
 
     /** {@return the peers of this topic's mesh, for tests and figures} */
@@ -307,12 +319,7 @@ final class Router<P> {
             } else if (frame instanceof Wire.IWant w) {
                 iwant(from, w);
             } else if (frame instanceof Wire.Choke c) {
-                Set<P> set = chokedBy.computeIfAbsent(c.topic(), t -> new HashSet<>());
-                if (c.on()) {
-                    set.add(from);
-                } else {
-                    set.remove(from);
-                }
+                choke(from, c);
             }
         }
         if (!wanted.isEmpty()) {
@@ -325,7 +332,11 @@ final class Router<P> {
     private void subscription(P from, Wire.Subscription s, long now) {
         Set<String> topics = peers.get(from);
         if (s.on()) {
-            topics.add(s.topic());
+            if (topics.size() < MAX_TOPICS_PER_PEER || topics.contains(s.topic())) {
+                topics.add(s.topic());
+            } else {
+                counters.refused++;
+            }
         } else {
             topics.remove(s.topic());
             Optional.ofNullable(mesh.get(s.topic())).ifPresent(m -> m.remove(from));
@@ -335,6 +346,10 @@ final class Router<P> {
     }
 
     private void published(P from, Wire.Publish p, long now) {
+        if (!subscribed.contains(p.topic())) {
+            counters.refused++; // gossipsub forwards only topics it is in
+            return;
+        }
         byte[] id = idOf(p.topic(), p.data());
         announced.remove(new Id(id));
         if (!markSeen(new Id(id), now)) {
@@ -393,7 +408,8 @@ final class Router<P> {
     private void grafted(P from, String topic, long now) {
         Set<P> members = mesh.get(topic);
         if (members == null) {
-            prune(from, topic, config.pruneBackoffMillis(), now); // not subscribed here
+            counters.refused++; // not subscribed here: said so, and nothing kept
+            queue(from, new Wire.Prune(topic, (int) (config.pruneBackoffMillis() / 1000)));
         } else if (inBackoff(topic, from, now)) {
             prune(from, topic, config.pruneBackoffMillis(), now); // it grafted too soon: the backoff starts again
         } else {
@@ -402,8 +418,23 @@ final class Router<P> {
         }
     }
 
+    /** Only a mesh peer of a topic this node is in can choke it: nothing else is kept. */
+    private void choke(P from, Wire.Choke c) {
+        if (!mesh.getOrDefault(c.topic(), Set.of()).contains(from)) {
+            counters.refused++;
+        } else if (c.on()) {
+            chokedBy.computeIfAbsent(c.topic(), t -> new HashSet<>()).add(from);
+        } else {
+            Optional.ofNullable(chokedBy.get(c.topic())).ifPresent(set -> set.remove(from));
+        }
+    }
+
     private void pruned(P from, Wire.Prune p, long now) {
-        Optional.ofNullable(mesh.get(p.topic())).ifPresent(m -> m.remove(from));
+        if (!mesh.containsKey(p.topic())) {
+            counters.refused++; // not subscribed here: no backoff to keep
+            return;
+        }
+        mesh.get(p.topic()).remove(from);
         forgetChokes(from, p.topic());
         backoff(p.topic(), from, now + Math.max(p.backoffSeconds() * 1000L, config.heartbeatMillis()));
     }
@@ -633,6 +664,9 @@ final class Router<P> {
     }
 
     private void cache(Message message) {
+        if (cached.size() >= config.maxSeen()) {
+            return; // bounded: gossip can wait for the next window
+        }
         Id id = new Id(message.id());
         cached.put(id, message);
         windows.peekFirst().add(id);

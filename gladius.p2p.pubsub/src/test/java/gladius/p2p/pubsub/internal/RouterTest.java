@@ -100,6 +100,37 @@ class RouterTest {
     }
 
     @Test
+    void aHostilePeerCannotMakeTheRouterHoldMore() {
+        List<byte[]> sent = new java.util.ArrayList<>();
+        Router<Integer> router = new Router<>(CONFIG.withChoke(true, 2, 200), new Router.Io<>() {
+            @Override
+            public void send(Integer peer, byte[] message) {
+                sent.add(message);
+            }
+
+            @Override
+            public void deliver(Router.Message message) {}
+        }, new SplittableRandom(7));
+        router.subscribe(TOPIC, 0);
+        router.addPeer(1, 0);
+        router.tick(0);
+        long before = router.heldEntries();
+        SplittableRandom random = new SplittableRandom(8);
+        for (int i = 0; i < 20_000; i++) {
+            String topic = "t" + random.nextInt();
+            byte[] id = new byte[Wire.ID_BYTES];
+            random.nextBytes(id);
+            router.receive(1, Wire.encode(List.of(new Wire.Subscription(topic, true), new Wire.Graft(topic), new Wire.Prune(topic, 65_535),
+                    new Wire.Choke(topic, true), new Wire.IHave(topic, List.of(id)), new Wire.IWant(List.of(id)),
+                    new Wire.Publish(topic, new byte[0], i, new byte[100]))), i);
+        }
+        assertTrue(router.heldEntries() <= before + Router.MAX_TOPICS_PER_PEER,
+                router.heldEntries() + " entries held, " + before + " before");
+        assertTrue(router.counters().refused >= 20_000 * 3L, router.counters().refused + " refused");
+        assertEquals(0, router.counters().delivered);
+    }
+
+    @Test
     void aRejectedMessageIsNeitherDeliveredNorForwarded() {
         VirtualPubSub net = subscribedNet(4, 100, 10);
         net.nodes().forEach(n -> n.verdict = Router.Validation.REJECT);
