@@ -47,9 +47,10 @@ class NetworkFaultsTest {
      * {@link #schedule(long)} draws it the same way): -2104879799242649110 wrote an entry on a
      * node cut off from everyone that then crashed (this test expected it to survive);
      * 762704406613094847 left the seed's side of a partition apart for good (discovery, see
-     * {@link DiscoveryPartitionTest}).
+     * {@link DiscoveryPartitionTest}); 155323493809874193 wrote on the crashed node at the very
+     * moment of its restart (this test's own race, see the restart below).
      */
-    private static final long[] FOUND = {-2104879799242649110L, 762704406613094847L};
+    private static final long[] FOUND = {-2104879799242649110L, 762704406613094847L, 155323493809874193L};
 
     @Test
     void mixedFaultSchedules() {
@@ -154,16 +155,22 @@ class NetworkFaultsTest {
         });
         // A restart keeps its transport key (kept in a file, as a deployment would), or makes a new one.
         boolean newKey = chance.nextBoolean();
+        // Up again only once the restarted node is in the list: starting it runs the simulation's
+        // due events (its plugins start on the virtual event loop), so a write due at the same
+        // moment fires inside sim.node, while the list still holds the crashed node (seed
+        // 155323493809874193 wrote there, and the entry was gone with it).
+        boolean[] restarted = {false};
         sim.after(Duration.ofMillis(restartAt), () -> {
             Map<String, String> settings = new HashMap<>(SimulationTest.withEverything(crashed, common));
             if (!newKey) {
                 settings.put("kcp.node-key", nodes.get(crashed).settings().get("kcp.node-key"));
             }
             nodes.set(crashed, sim.node(crashed, settings, nats[crashed]));
+            restarted[0] = true;
             put(nodes, written, writtenAt, sim, crashed, "after-restart", 2);
         });
         sim.after(Duration.ofMillis(writeAt), () -> {
-            if (writer != crashed || writeAt < crashAt || writeAt >= restartAt) {
+            if (writer != crashed || writeAt < crashAt || restarted[0]) {
                 put(nodes, written, writtenAt, sim, writer, "a", 3); // a newer version of node 0's key, or a first one
             }
         });
