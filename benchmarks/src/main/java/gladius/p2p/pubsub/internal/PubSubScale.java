@@ -23,7 +23,7 @@ import java.util.SplittableRandom;
  * node per message:
  *
  * <pre>
- *   java -Xmx8g [-Dchoke=true [-Deager=2] [-DlazyTimeout=200]] -cp benchmarks/target/benchmarks.jar gladius.p2p.pubsub.internal.PubSubScale N DEGREE MESSAGES SIZE LOSS [SEED]
+ *   java -Xmx8g [-Dchoke=true [-Deager=2] [-DlazyTimeout=200] [-DperSource=true]] [-Dpublishers=P] -cp benchmarks/target/benchmarks.jar gladius.p2p.pubsub.internal.PubSubScale N DEGREE MESSAGES SIZE LOSS [SEED]
  * </pre>
  */
 public final class PubSubScale {
@@ -49,7 +49,7 @@ public final class PubSubScale {
         }
         VirtualPubSub.Latency latency = new gladius.p2p.benchmarks.ModelledLinks(places, loss)::oneWayMillis;
         Router.Config config = Router.Config.defaults().withChoke(Boolean.getBoolean("choke"), Integer.getInteger("eager", 2),
-                Long.getLong("lazyTimeout", 200));
+                Long.getLong("lazyTimeout", 200), Boolean.getBoolean("perSource"));
         VirtualPubSub net = VirtualPubSub.connected(new VirtualPubSub(seed, config, latency, 0), n, degree);
         String topic = "t";
         for (VirtualPubSub.Node node : net.nodes()) {
@@ -64,7 +64,9 @@ public final class PubSubScale {
             byte[] data = new byte[size];
             random.nextBytes(data);
             publishedAt.put(VirtualPubSub.key(topic, data), net.now());
-            net.nodes().get(random.nextInt(n)).router.publish(topic, new byte[0], i, data, net.now());
+            int publisher = random.nextInt(Integer.getInteger("publishers", n));
+            byte[] author = java.nio.ByteBuffer.allocate(4).putInt(publisher).array(); // as a key would tell authors apart
+            net.nodes().get(publisher).router.publish(topic, author, i, data, net.now());
             net.run(200);
         }
         net.run(60_000);
@@ -89,7 +91,7 @@ public final class PubSubScale {
         long messages = net.messages() - settledMessages;
         long bytes = net.bytes() - settledBytes;
         System.out.printf(Locale.ROOT, "pubsub: %d nodes, %d sessions opened each, %d messages of %d B, loss %.0f %%, seed %d, %s%n",
-                n, degree, count, size, 100 * loss, seed, config.choke() ? "lazy links (choke, " + config.minEager()
+                n, degree, count, size, 100 * loss, seed, config.choke() ? "lazy links (choke" + (config.perSource() ? " per source" : "") + ", " + config.minEager()
                         + " eager at least, lazy timeout " + config.lazyTimeoutMillis() + " ms)" : "plain gossipsub");
         System.out.printf(Locale.ROOT, "delivered %.3f %% (%d of %d); propagation p50 %d ms, p95 %d ms, p99 %d ms, max %d ms%n",
                 100.0 * delivered / ((long) n * count), delivered, (long) n * count, at(sorted, 0.50), at(sorted, 0.95),

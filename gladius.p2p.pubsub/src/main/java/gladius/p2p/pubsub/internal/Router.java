@@ -77,26 +77,36 @@ final class Router<P> {
      *     duplicate is choked (it announces messages with IHAVE instead of sending them), an IHAVE
      *     not followed by the message within {@code lazyTimeoutMillis} is asked for and unchokes
      *     its sender; off, plain gossipsub
-     * @param minEager mesh peers per topic never choked
+     * @param minEager mesh peers per topic (and source) never choked
      * @param lazyTimeoutMillis how long an announced message may take to come another way
+     * @param perSource choke per source (a message's author) rather than per topic: each author's
+     *     messages then travel a tree of their own, the links their first copies came over
      */
     record Config(int d, int dLo, int dHi, int dLazy, long heartbeatMillis, int mcacheLength, int mcacheGossip,
                   long seenTtlMillis, int maxSeen, long fanoutTtlMillis, long pruneBackoffMillis,
                   long unsubscribeBackoffMillis, int maxIWantPerHeartbeat, boolean choke, int minEager,
-                  long lazyTimeoutMillis) {
+                  long lazyTimeoutMillis, boolean perSource) {
 
         /** Gossipsub v1.1's defaults: plain gossipsub. */
         static Config defaults() {
-            return new Config(6, 4, 12, 6, 1_000, 5, 3, 120_000, 65_536, 60_000, 60_000, 10_000, 5_000, false, 2, 200);
+            return new Config(6, 4, 12, 6, 1_000, 5, 3, 120_000, 65_536, 60_000, 60_000, 10_000, 5_000, false, 2, 200, false);
         }
 
         /** The same with lazy links over the mesh. */
-        Config withChoke(boolean on, int eager, long timeoutMillis) {
+        Config withChoke(boolean on, int eager, long timeoutMillis, boolean bySource) {
             return new Config(d, dLo, dHi, dLazy, heartbeatMillis, mcacheLength, mcacheGossip, seenTtlMillis, maxSeen,
                     fanoutTtlMillis, pruneBackoffMillis, unsubscribeBackoffMillis, maxIWantPerHeartbeat, on, eager,
-                    timeoutMillis);
+                    timeoutMillis, bySource);
         }
     }
+
+    /** Lanes (topic and source) whose choke state is kept at most, each way; past that, links stay eager. */
+    static final int MAX_LANES = 4096;
+
+    /** A topic's messages from one source (or from all, per topic): what a choke applies to. */
+    private record Lane(String topic, Id source) {}
+
+    private static final Id EVERY_SOURCE = new Id(new byte[0]);
 
     /** What the router counted. */
     static final class Counters {
@@ -135,9 +145,9 @@ final class Router<P> {
     /** The message cache: a window of IDs per heartbeat, newest first, and the messages they name. */
     private final Deque<List<Id>> windows = new ArrayDeque<>();
     private final Map<Id, Message> cached = new HashMap<>();
-    /** Per topic, the mesh peers this node choked (they send it IHAVE), and those that choked it (it sends them IHAVE). */
-    private final Map<String, Set<P>> choked = new HashMap<>();
-    private final Map<String, Set<P>> chokedBy = new HashMap<>();
+    /** Per lane, the mesh peers this node choked (they send it IHAVE), and those that choked it (it sends them IHAVE). */
+    private final Map<Lane, Set<P>> choked = new HashMap<>();
+    private final Map<Lane, Set<P>> chokedBy = new HashMap<>();
     /** Announced IDs not yet seen, with whom to ask and when (choke only), oldest first. */
     private final LinkedHashMap<Id, Announced<P>> announced = new LinkedHashMap<>();
     /** IDs asked for from each peer since the last heartbeat. */
@@ -354,7 +364,7 @@ final class Router<P> {
         announced.remove(new Id(id));
         if (!markSeen(new Id(id), now)) {
             counters.duplicates++;
-            chokeOnDuplicate(from, p.topic());
+            chokeOnDuplicate(from, p.topic(), p.author());
             return;
         }
         Message message = new Message(id, p.topic(), p.author(), p.sequence(), p.data());
@@ -382,26 +392,32 @@ final class Router<P> {
         }
     }
 
+    private Lane lane(String topic, byte[] author) {
+        return new Lane(topic, config.perSource() ? new Id(author) : EVERY_SOURCE);
+    }
+
     /** A message to a mesh peer: itself, or, if that peer choked this node, an IHAVE of it. */
     private void push(P peer, Wire.Publish message, byte[] id) {
-        if (chokedBy.getOrDefault(message.topic(), Set.of()).contains(peer)) {
+        if (chokedBy.getOrDefault(lane(message.topic(), message.author()), Set.of()).contains(peer)) {
             queue(peer, new Wire.IHave(message.topic(), List.of(id)));
         } else {
             queue(peer, message);
         }
     }
 
-    /** A duplicate over a mesh link: choke it, if that leaves at least minEager links eager. */
-    private void chokeOnDuplicate(P from, String topic) {
+    /** A duplicate over a mesh link: choke it for the message's lane, if that leaves at least minEager links eager. */
+    private void chokeOnDuplicate(P from, String topic, byte[] author) {
         Set<P> members = mesh.get(topic);
-        if (!config.choke() || members == null || !members.contains(from)) {
+        Lane lane = lane(topic, author);
+        if (!config.choke() || members == null || !members.contains(from)
+                || (!choked.containsKey(lane) && choked.size() >= MAX_LANES)) {
             return;
         }
-        Set<P> mine = choked.computeIfAbsent(topic, t -> new HashSet<>());
+        Set<P> mine = choked.computeIfAbsent(lane, l -> new HashSet<>());
         if (!mine.contains(from) && members.size() - mine.size() > config.minEager()) {
             mine.add(from);
             counters.chokes++;
-            queue(from, new Wire.Choke(topic, true));
+            queue(from, new Wire.Choke(topic, true, lane.source().bytes));
         }
     }
 
@@ -418,14 +434,17 @@ final class Router<P> {
         }
     }
 
-    /** Only a mesh peer of a topic this node is in can choke it: nothing else is kept. */
+    /** Only a mesh peer of a topic this node is in can choke it, on at most MAX_LANES lanes: nothing else is kept. */
     private void choke(P from, Wire.Choke c) {
-        if (!mesh.getOrDefault(c.topic(), Set.of()).contains(from)) {
+        Lane lane = new Lane(c.topic(), new Id(c.source()));
+        if (!mesh.getOrDefault(c.topic(), Set.of()).contains(from)
+                || (c.on() && !chokedBy.containsKey(lane) && chokedBy.size() >= MAX_LANES)) {
             counters.refused++;
         } else if (c.on()) {
-            chokedBy.computeIfAbsent(c.topic(), t -> new HashSet<>()).add(from);
+            chokedBy.computeIfAbsent(lane, l -> new HashSet<>()).add(from);
         } else {
-            Optional.ofNullable(chokedBy.get(c.topic())).ifPresent(set -> set.remove(from));
+            Optional.ofNullable(chokedBy.get(lane)).ifPresent(set -> set.remove(from));
+            chokedBy.values().removeIf(Set::isEmpty);
         }
     }
 
@@ -552,11 +571,14 @@ final class Router<P> {
                 continue;
             }
             wanted.computeIfAbsent(a.from, p -> new ArrayList<>()).add(entry.getKey().bytes);
-            Set<P> mine = choked.get(a.topic);
-            if (mine != null && mine.remove(a.from)) {
-                counters.unchokes++;
-                queue(a.from, new Wire.Choke(a.topic, false));
+            // An IHAVE does not say its source: every lane of the topic this link was choked on opens again.
+            for (Map.Entry<Lane, Set<P>> lane : choked.entrySet()) {
+                if (lane.getKey().topic().equals(a.topic) && lane.getValue().remove(a.from)) {
+                    counters.unchokes++;
+                    queue(a.from, new Wire.Choke(a.topic, false, lane.getKey().source().bytes));
+                }
             }
+            choked.values().removeIf(Set::isEmpty);
         }
         wanted.forEach((peer, ids) -> {
             counters.iwantSent += ids.size();
@@ -634,8 +656,14 @@ final class Router<P> {
 
     /** A link that leaves the mesh leaves its choke state behind: back in, it starts eager. */
     private void forgetChokes(P peer, String topic) {
-        Optional.ofNullable(choked.get(topic)).ifPresent(c -> c.remove(peer));
-        Optional.ofNullable(chokedBy.get(topic)).ifPresent(c -> c.remove(peer));
+        for (Map<Lane, Set<P>> lanes : List.of(choked, chokedBy)) {
+            lanes.forEach((lane, set) -> {
+                if (lane.topic().equals(topic)) {
+                    set.remove(peer);
+                }
+            });
+            lanes.values().removeIf(Set::isEmpty);
+        }
     }
 
     private void graft(P peer, String topic) {

@@ -21,7 +21,8 @@ import java.util.Optional;
  *   <li>PUBLISH: a topic, a u8 length and the author (empty in plain mode), a u64 sequence number,
  *       the data (the rest of the frame);
  *   <li>IHAVE: a topic, then IDs; IWANT: IDs;
- *   <li>CHOKE, UNCHOKE: a topic (Plumtree's lazy links over the mesh, docs/PUBSUB.md).
+ *   <li>CHOKE, UNCHOKE: a topic, a u8 length and the source (an author; empty: every source):
+ *       Plumtree's lazy links over the mesh, docs/PUBSUB.md.
  * </ul>
  *
  * A message is at most {@value #MAX_MESSAGE} bytes with at most {@value #MAX_FRAMES} frames and
@@ -63,8 +64,8 @@ final class Wire {
 
     record IWant(List<byte[]> ids) implements Frame {}
 
-    /** CHOKE ({@code on}): send me IHAVE, not the messages, of this topic; UNCHOKE: the messages again. */
-    record Choke(String topic, boolean on) implements Frame {}
+    /** CHOKE ({@code on}): send me IHAVE, not the messages, of this topic from this source (empty: all); UNCHOKE: the messages again. */
+    record Choke(String topic, boolean on, byte[] source) implements Frame {}
 
     private Wire() {}
 
@@ -88,7 +89,8 @@ final class Wire {
                         .put((byte) p.author().length).put(p.author()).putLong(p.sequence()).put(p.data());
             } else if (frame instanceof Choke c) {
                 kind = c.on() ? CHOKE : UNCHOKE;
-                body = topic(ByteBuffer.allocate(1 + MAX_TOPIC_BYTES), c.topic());
+                body = topic(ByteBuffer.allocate(1 + MAX_TOPIC_BYTES + 1 + c.source().length), c.topic())
+                        .put((byte) c.source().length).put(c.source());
             } else if (frame instanceof IHave h) {
                 kind = IHAVE;
                 body = ids(topic(ByteBuffer.allocate(1 + MAX_TOPIC_BYTES + h.ids().size() * ID_BYTES), h.topic()), h.ids());
@@ -179,7 +181,10 @@ final class Wire {
                 return ids(in).map(IWant::new);
             }
             case CHOKE, UNCHOKE -> {
-                return topic(in).map(t -> new Choke(t, kind == CHOKE));
+                Optional<String> topic = topic(in);
+                byte[] source = new byte[Byte.toUnsignedInt(in.get())];
+                in.get(source);
+                return topic.map(t -> new Choke(t, kind == CHOKE, source));
             }
             default -> {
                 return Optional.empty();

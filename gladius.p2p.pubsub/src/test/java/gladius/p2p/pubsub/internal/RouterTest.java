@@ -67,28 +67,34 @@ class RouterTest {
 
     @Test
     void everySubscriberGetsEachMessageOnceAndNobodyElseDoes() {
-        long duplicates = duplicatesDelivering(CONFIG);
+        long duplicates = duplicatesDelivering(CONFIG, 200);
         assertTrue(duplicates > 0, "a mesh of six sends copies: the figure issue 28 is to cut");
     }
 
     @Test
     void lazyLinksDeliverTheSameWithFarFewerCopies() {
-        long plain = duplicatesDelivering(CONFIG);
-        long lazy = duplicatesDelivering(CONFIG.withChoke(true, 2, 200));
+        long plain = duplicatesDelivering(CONFIG, 200);
+        long lazy = duplicatesDelivering(CONFIG.withChoke(true, 2, 200, false), 200);
         assertTrue(lazy < plain / 2, lazy + " duplicates with lazy links, " + plain + " without");
+        // Per source, a tree forms only for sources that publish again: three publishers here.
+        long fewPlain = duplicatesDelivering(CONFIG, 3);
+        long perSource = duplicatesDelivering(CONFIG.withChoke(true, 2, 200, true), 3);
+        assertTrue(perSource < fewPlain / 2, perSource + " duplicates with lazy links per source, " + fewPlain + " without");
     }
 
     /**
-     * Half of 200 nodes subscribe; twenty messages from random nodes, subscribers and not (fanout)
-     * alike. Checks every subscriber got each once and nobody else any; returns the duplicates.
+     * Half of 200 nodes subscribe; twenty messages from random nodes among the first
+     * {@code publishers}, subscribers and not (fanout) alike. Checks every subscriber got each once
+     * and nobody else any; returns the duplicates.
      */
-    private static long duplicatesDelivering(Router.Config config) {
+    private static long duplicatesDelivering(Router.Config config, int publishers) {
         VirtualPubSub net = VirtualPubSub.connected(2, config, 200, 10, 20);
         SplittableRandom random = new SplittableRandom(3);
         net.nodes().stream().filter(n -> n.index % 2 == 0).forEach(n -> n.router.subscribe(TOPIC, net.now()));
         net.run(10 * config.heartbeatMillis());
         for (int i = 0; i < 20; i++) {
-            net.nodes().get(random.nextInt(200)).router.publish(TOPIC, new byte[0], i, text("message " + i), net.now());
+            int publisher = random.nextInt(publishers);
+            net.nodes().get(publisher).router.publish(TOPIC, new byte[] {(byte) publisher}, i, text("message " + i), net.now());
             net.run(100);
         }
         net.run(5_000);
@@ -102,7 +108,7 @@ class RouterTest {
     @Test
     void aHostilePeerCannotMakeTheRouterHoldMore() {
         List<byte[]> sent = new java.util.ArrayList<>();
-        Router<Integer> router = new Router<>(CONFIG.withChoke(true, 2, 200), new Router.Io<>() {
+        Router<Integer> router = new Router<>(CONFIG.withChoke(true, 2, 200, true), new Router.Io<>() {
             @Override
             public void send(Integer peer, byte[] message) {
                 sent.add(message);
@@ -121,7 +127,7 @@ class RouterTest {
             byte[] id = new byte[Wire.ID_BYTES];
             random.nextBytes(id);
             router.receive(1, Wire.encode(List.of(new Wire.Subscription(topic, true), new Wire.Graft(topic), new Wire.Prune(topic, 65_535),
-                    new Wire.Choke(topic, true), new Wire.IHave(topic, List.of(id)), new Wire.IWant(List.of(id)),
+                    new Wire.Choke(topic, true, id), new Wire.IHave(topic, List.of(id)), new Wire.IWant(List.of(id)),
                     new Wire.Publish(topic, new byte[0], i, new byte[100]))), i);
         }
         assertTrue(router.heldEntries() <= before + Router.MAX_TOPICS_PER_PEER,

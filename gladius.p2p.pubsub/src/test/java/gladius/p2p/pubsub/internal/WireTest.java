@@ -17,7 +17,7 @@ class WireTest {
         List<Wire.Frame> frames = List.of(new Wire.Subscription("t", true), new Wire.Subscription("τόπος", false),
                 new Wire.Graft("t"), new Wire.Prune("t", 60), new Wire.Publish("t", new byte[] {1, 2}, 7, new byte[] {3}),
                 new Wire.Publish("t", new byte[0], -1, new byte[0]), new Wire.IHave("t", List.of(ID, ID)), new Wire.IWant(List.of(ID)),
-                new Wire.Choke("t", true), new Wire.Choke("t", false));
+                new Wire.Choke("t", true, new byte[] {4, 5}), new Wire.Choke("t", false, new byte[0]));
         List<Wire.Frame> back = Wire.decode(Wire.encode(frames)).orElseThrow();
         assertEquals(frames.size(), back.size());
         assertEquals(frames.get(0), back.get(0));
@@ -28,8 +28,10 @@ class WireTest {
         assertEquals(7, publish.sequence());
         assertArrayEquals(new byte[] {3}, publish.data());
         assertEquals(2, ((Wire.IHave) back.get(6)).ids().size());
-        assertEquals(frames.get(8), back.get(8));
-        assertEquals(frames.get(9), back.get(9));
+        Wire.Choke choke = (Wire.Choke) back.get(8);
+        assertTrue(choke.on());
+        assertArrayEquals(new byte[] {4, 5}, choke.source());
+        assertEquals(0, ((Wire.Choke) back.get(9)).source().length);
     }
 
     @Test
