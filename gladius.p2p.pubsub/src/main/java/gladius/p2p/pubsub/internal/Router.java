@@ -27,8 +27,9 @@ import java.util.random.RandomGenerator;
  * ask for what they missed (IWANT). Driven by {@link #receive}, {@link #tick} and the
  * application's calls, each with the time; it sends through {@link Io}. One thread.
  *
- * <p>Not here yet (docs/PUBSUB.md, "Order of work"): scores, signatures, IDONTWANT, the
- * extensions. {@code P} is a peer's identity (its key in a network with keys).
+ * <p>Beyond gossipsub, on trial and off by default: lazy links over the mesh ({@link Config#choke},
+ * per topic or per source). Not here yet (docs/PUBSUB.md, "Order of work"): scores, signatures,
+ * IDONTWANT, the other extensions. {@code P} is a peer's identity (its key in a network with keys).
  *
  * @param <P> a peer's identity, with equals and hashCode
  */
