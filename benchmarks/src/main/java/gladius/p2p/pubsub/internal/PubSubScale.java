@@ -59,12 +59,13 @@ public final class PubSubScale {
         long settledMessages = net.messages();
         long settledBytes = net.bytes();
 
+        int publishers = Integer.getInteger("publishers", n);
         java.util.Map<String, Long> publishedAt = new java.util.HashMap<>();
         for (int i = 0; i < count; i++) {
             byte[] data = new byte[size];
             random.nextBytes(data);
             publishedAt.put(VirtualPubSub.key(topic, data), net.now());
-            int publisher = random.nextInt(Integer.getInteger("publishers", n));
+            int publisher = random.nextInt(publishers);
             byte[] author = java.nio.ByteBuffer.allocate(4).putInt(publisher).array(); // as a key would tell authors apart
             net.nodes().get(publisher).router.publish(topic, author, i, data, net.now());
             net.run(200);

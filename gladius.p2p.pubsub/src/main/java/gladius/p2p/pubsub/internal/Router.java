@@ -149,7 +149,11 @@ final class Router<P> {
     /** Per lane, the mesh peers this node choked (they send it IHAVE), and those that choked it (it sends them IHAVE). */
     private final Map<Lane, Set<P>> choked = new HashMap<>();
     private final Map<Lane, Set<P>> chokedBy = new HashMap<>();
-    /** Announced IDs not yet seen, with whom to ask and when (choke only), oldest first. */
+    /**
+     * Announced IDs not yet seen, with whom to ask and when (choke only), oldest first: each is
+     * asked at its arrival plus one lazy timeout, so with the router's clock never going back (as
+     * the seen cache's expiry assumes too) the first entry is always the one due soonest.
+     */
     private final LinkedHashMap<Id, Announced<P>> announced = new LinkedHashMap<>();
     /** IDs asked for from each peer since the last heartbeat. */
     private final Map<P, Integer> asked = new HashMap<>();
@@ -199,11 +203,7 @@ final class Router<P> {
 
     /** When {@link #tick} next has work. */
     long nextDeadline() {
-        long next = nextHeartbeat;
-        for (Announced<P> a : announced.values()) {
-            next = Math.min(next, a.askAt);
-        }
-        return next;
+        return announced.isEmpty() ? nextHeartbeat : Math.min(nextHeartbeat, announced.values().iterator().next().askAt);
     }
 
     private record Announced<P>(P from, String topic, long askAt) {}
@@ -362,8 +362,9 @@ final class Router<P> {
             return;
         }
         byte[] id = idOf(p.topic(), p.data());
-        announced.remove(new Id(id));
-        if (!markSeen(new Id(id), now)) {
+        Id key = new Id(id);
+        announced.remove(key);
+        if (!markSeen(key, now)) {
             counters.duplicates++;
             chokeOnDuplicate(from, p.topic(), p.author());
             return;
@@ -381,10 +382,8 @@ final class Router<P> {
             case ACCEPT -> { }
         }
         cache(message);
-        if (subscribed.contains(p.topic())) {
-            counters.delivered++;
-            io.deliver(message);
-        }
+        counters.delivered++; // subscribed: checked first
+        io.deliver(message);
         for (P peer : mesh.getOrDefault(p.topic(), Set.of())) {
             if (!peer.equals(from)) {
                 counters.forwarded++;
@@ -565,7 +564,7 @@ final class Router<P> {
             Map.Entry<Id, Announced<P>> entry = it.next();
             Announced<P> a = entry.getValue();
             if (a.askAt > now) {
-                continue;
+                break; // the rest arrived later: none is due
             }
             it.remove();
             if (seen.containsKey(entry.getKey()) || !peers.containsKey(a.from)) {

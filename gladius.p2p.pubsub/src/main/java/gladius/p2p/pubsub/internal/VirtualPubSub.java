@@ -33,8 +33,6 @@ final class VirtualPubSub {
         final Set<Integer> sessions = new HashSet<>();
         /** Deliveries: each message's ID in hex ({@link #key}), with its delivery time. */
         final Map<String, Long> delivered = new HashMap<>();
-        /** Pubsub messages received, of any kind. */
-        long received;
         Router.Validation verdict = Router.Validation.ACCEPT;
         /** When its next tick is scheduled. */
         long wakeAt = Long.MAX_VALUE;
@@ -186,7 +184,6 @@ final class VirtualPubSub {
         Node target = nodes.get(to);
         long delay = Math.max(0, Math.round(latency.oneWayMillis(from, to, random)));
         schedule(delay, () -> {
-            target.received++;
             target.router.receive(from, message, now);
             wake(target);
         });
