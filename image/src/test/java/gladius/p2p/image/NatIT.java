@@ -384,20 +384,15 @@ class NatIT {
     /** A node's figures that are not 0, from its metrics but for those of each peer: for a failure's message. */
     private static String counters(NetBed.Host host) {
         try {
-            Process curl = new ProcessBuilder(NetBed.inside(host.namespace(), List.of("curl", "-s", "-m", "5",
-                    "http://" + METRICS + "/metrics"))).redirectErrorStream(true).start();
-            String text = new String(curl.getInputStream().readAllBytes(), java.nio.charset.StandardCharsets.UTF_8);
-            curl.waitFor();
+            String text = NetBed.output(NetBed.inside(host.namespace(), List.of("curl", "-s", "-m", "5",
+                    "http://" + METRICS + "/metrics")).toArray(String[]::new));
             return host.namespace() + ": " + text.lines()
                     .filter(l -> !l.startsWith("#") && !l.endsWith(" 0") && !l.endsWith(" 0.0"))
-                    .filter(l -> l.startsWith("gladius_") && !l.startsWith("gladius_peer_") && !l.startsWith("gladius_bytes"))
+                    .filter(l -> l.startsWith("gladius_") && !l.startsWith("gladius_peer_"))
                     .map(l -> l.replaceAll("\\{node=\"[^\"]*\",?", "{"))
                     .collect(java.util.stream.Collectors.joining("; "));
         } catch (IOException e) {
             return host.namespace() + ": no metrics (" + e.getMessage() + ")";
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            return host.namespace() + ": interrupted";
         }
     }
 

@@ -343,7 +343,8 @@ final class NetBed implements AutoCloseable {
         }
     }
 
-    private static String output(String... command) throws IOException {
+    /** Runs a command to its end (30 s at most) and returns what it printed, standard error included. */
+    static String output(String... command) throws IOException {
         Process process = new ProcessBuilder(command).redirectErrorStream(true).start();
         try {
             String output = new String(process.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
