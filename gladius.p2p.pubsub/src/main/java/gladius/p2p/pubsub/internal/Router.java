@@ -210,14 +210,48 @@ final class Router<P> {
 
     // ------------------------------------------------------------------ peers and subscriptions
 
-    /** A session with a peer opened: it is told this node's topics. */
+    /**
+     * A peer this node can send to (a session opened, or the application named it): if it is new
+     * here, it is told this node's topics and asked for its own (HELLO), so both ends know each
+     * other's whichever end opened the session.
+     */
     void addPeer(P peer, long now) {
-        if (peers.putIfAbsent(peer, new HashSet<>()) == null) {
+        meet(peer, false);
+        flush();
+    }
+
+    /** {@return whether the router knows this peer} */
+    boolean knows(P peer) {
+        return peers.containsKey(peer);
+    }
+
+    /** {@return the peers known to subscribe to this topic} */
+    List<P> subscribers(String topic) {
+        return subscribers(topic, Set.of());
+    }
+
+    /** {@return the peers known} */
+    Set<P> peers() {
+        return Set.copyOf(peers.keySet());
+    }
+
+    /** {@return the topics this node subscribes to} */
+    Set<String> topics() {
+        return Set.copyOf(subscribed);
+    }
+
+    /**
+     * Adds a peer if it is new, then says hello: to a new peer, HELLO asking for its topics (unless
+     * it asked first), with this node's; to a known one that asked, this node's topics again.
+     */
+    private void meet(P peer, boolean itAsked) {
+        boolean isNew = peers.putIfAbsent(peer, new HashSet<>()) == null;
+        if (isNew || itAsked) {
+            queue(peer, new Wire.Hello(isNew && !itAsked));
             for (String topic : subscribed) {
                 queue(peer, new Wire.Subscription(topic, true));
             }
         }
-        flush();
     }
 
     /** A session ended: the peer leaves every mesh and fanout. */
@@ -314,7 +348,7 @@ final class Router<P> {
             counters.malformed++;
             return;
         }
-        addPeer(from, now);
+        meet(from, frames.get().stream().anyMatch(f -> f instanceof Wire.Hello h && h.ask()));
         List<byte[]> wanted = new ArrayList<>();
         for (Wire.Frame frame : frames.get()) {
             if (frame instanceof Wire.Subscription s) {

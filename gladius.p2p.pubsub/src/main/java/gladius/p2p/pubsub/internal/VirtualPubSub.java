@@ -122,6 +122,17 @@ final class VirtualPubSub {
         }
     }
 
+    /**
+     * A session of which only {@code a} is told (as a plugin hears of the nodes it added, not of
+     * those that dialed it): {@code b} learns of {@code a} from what {@code a} sends.
+     */
+    void connectOneWay(Node a, Node b) {
+        if (a.sessions.add(b.index)) {
+            b.sessions.add(a.index);
+            a.router.addPeer(b.index, now);
+        }
+    }
+
     List<Node> nodes() {
         return nodes;
     }

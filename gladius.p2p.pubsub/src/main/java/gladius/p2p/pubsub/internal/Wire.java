@@ -16,6 +16,9 @@ import java.util.Optional;
  * 1 to 255 bytes of UTF-8; a message ID is {@value #ID_BYTES} bytes.
  *
  * <ul>
+ *   <li>HELLO: a u8 of flags, bit 0 "answer with your topics": sent, with this node's SUBSCRIBEs,
+ *       to a peer this node has just met, so the two learn each other's topics whoever opened
+ *       the session (the one that did not gets no callback for it);
  *   <li>SUBSCRIBE, UNSUBSCRIBE, GRAFT: a topic;
  *   <li>PRUNE: a u16 backoff in seconds, a topic;
  *   <li>PUBLISH: a topic, a u8 length and the author (empty in plain mode), a u64 sequence number,
@@ -46,9 +49,13 @@ final class Wire {
     static final byte IWANT = 7;
     static final byte CHOKE = 8;
     static final byte UNCHOKE = 9;
+    static final byte HELLO = 10;
 
     /** One frame of a message. */
-    sealed interface Frame permits Subscription, Graft, Prune, Publish, IHave, IWant, Choke {}
+    sealed interface Frame permits Hello, Subscription, Graft, Prune, Publish, IHave, IWant, Choke {}
+
+    /** HELLO: this node just met the peer; {@code ask}: answer with your topics. */
+    record Hello(boolean ask) implements Frame {}
 
     /** SUBSCRIBE ({@code on}) or UNSUBSCRIBE. */
     record Subscription(String topic, boolean on) implements Frame {}
@@ -74,7 +81,10 @@ final class Wire {
         for (Frame frame : frames) {
             ByteBuffer body;
             byte kind;
-            if (frame instanceof Subscription s) {
+            if (frame instanceof Hello h) {
+                kind = HELLO;
+                body = ByteBuffer.allocate(1).put((byte) (h.ask() ? 1 : 0));
+            } else if (frame instanceof Subscription s) {
                 kind = s.on() ? SUBSCRIBE : UNSUBSCRIBE;
                 body = topic(ByteBuffer.allocate(1 + MAX_TOPIC_BYTES), s.topic());
             } else if (frame instanceof Graft g) {
@@ -153,6 +163,10 @@ final class Wire {
 
     private static Optional<Frame> frame(byte kind, ByteBuffer in) {
         switch (kind) {
+            case HELLO -> {
+                int flags = Byte.toUnsignedInt(in.get());
+                return flags > 1 ? Optional.empty() : Optional.of(new Hello(flags == 1));
+            }
             case SUBSCRIBE, UNSUBSCRIBE -> {
                 return topic(in).map(t -> new Subscription(t, kind == SUBSCRIBE));
             }

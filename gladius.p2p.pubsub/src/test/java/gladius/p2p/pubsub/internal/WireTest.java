@@ -17,7 +17,8 @@ class WireTest {
         List<Wire.Frame> frames = List.of(new Wire.Subscription("t", true), new Wire.Subscription("τόπος", false),
                 new Wire.Graft("t"), new Wire.Prune("t", 60), new Wire.Publish("t", new byte[] {1, 2}, 7, new byte[] {3}),
                 new Wire.Publish("t", new byte[0], -1, new byte[0]), new Wire.IHave("t", List.of(ID, ID)), new Wire.IWant(List.of(ID)),
-                new Wire.Choke("t", true, new byte[] {4, 5}), new Wire.Choke("t", false, new byte[0]));
+                new Wire.Choke("t", true, new byte[] {4, 5}), new Wire.Choke("t", false, new byte[0]), new Wire.Hello(true),
+                new Wire.Hello(false));
         List<Wire.Frame> back = Wire.decode(Wire.encode(frames)).orElseThrow();
         assertEquals(frames.size(), back.size());
         assertEquals(frames.get(0), back.get(0));
@@ -32,6 +33,7 @@ class WireTest {
         assertTrue(choke.on());
         assertArrayEquals(new byte[] {4, 5}, choke.source());
         assertEquals(0, ((Wire.Choke) back.get(9)).source().length);
+        assertEquals(frames.subList(10, 12), back.subList(10, 12));
     }
 
     @Test
@@ -53,5 +55,6 @@ class WireTest {
         assertTrue(Wire.decode(new byte[] {Wire.GRAFT, 0, 0, 0, 1, 0}).isEmpty(), "an empty topic");
         assertTrue(Wire.decode(new byte[] {Wire.GRAFT, 0, 0, 0, 2, 1, (byte) 0xff}).isEmpty(), "a topic that is no UTF-8");
         assertTrue(Wire.decode(new byte[] {99, 0, 0, 0, 0}).isEmpty(), "an unknown kind");
+        assertTrue(Wire.decode(new byte[] {Wire.HELLO, 0, 0, 0, 1, 2}).isEmpty(), "a HELLO flag not defined");
     }
 }
