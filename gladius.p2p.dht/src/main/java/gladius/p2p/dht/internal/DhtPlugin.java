@@ -11,6 +11,7 @@ import gladius.p2p.dht.DhtMXBean;
 import gladius.p2p.dht.DhtRecord;
 import gladius.p2p.dht.DhtService;
 import gladius.p2p.dht.DhtStats;
+import gladius.p2p.spi.DeadlineTimer;
 import gladius.p2p.spi.NodeSampler;
 import java.net.InetAddress;
 import java.net.UnknownHostException;
@@ -25,7 +26,6 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.Future;
 import java.util.random.RandomGenerator;
 
 /**
@@ -48,8 +48,7 @@ final class DhtPlugin implements Plugin, DhtService, DhtMXBean, NodeSampler {
     // Plugin thread only.
     private Kademlia core;
     private boolean keyed;
-    private Future<?> timer;
-    private long timerAt = Long.MAX_VALUE;
+    private DeadlineTimer timer;
     /** Route-table nodes not yet asked to let this node join through them. */
     private final Set<NodeAddress> unasked = new LinkedHashSet<>();
     private final CompletableFuture<Integer> joined = new CompletableFuture<>();
@@ -88,6 +87,7 @@ final class DhtPlugin implements Plugin, DhtService, DhtMXBean, NodeSampler {
         // network.random() is for the calling thread, at once: asked afresh at every draw, on the plugin thread.
         RandomGenerator random = () -> network.random().nextLong();
         core = new Kademlia(settings.core(), self, new Io(), address -> subnet(address, loopback), random);
+        timer = new DeadlineTimer(network, this, this::onTimer);
         unasked.addAll(settings.seeds());
         if (dataDir != null) {
             restore();
@@ -257,8 +257,16 @@ final class DhtPlugin implements Plugin, DhtService, DhtMXBean, NodeSampler {
         onPluginThread(result, () -> core.findNode(NodeId.random(network.random()), now(), lookup -> {
             // This node as others see it (behind a NAT, a public address; in a network without keys
             // its ID there is not its own): never offered as a node to add.
-            Set<NodeAddress> self = new java.util.HashSet<>(network.networkState().observedAddresses());
-            self.add(network.localAddress());
+            Set<NodeAddress> self = new java.util.HashSet<>();
+            try {
+                self.addAll(network.networkState().observedAddresses());
+                self.add(network.localAddress());
+            } catch (IllegalStateException closing) {
+                // The last answer came in as the network closed (its plugins are closed after it is):
+                // a failed future, not a plugin failure.
+                result.completeExceptionally(new IllegalStateException("the network closed", closing));
+                return;
+            }
             List<Sampled> found = new ArrayList<>();
             for (Peer peer : lookup.closest()) {
                 if (found.size() == n) {
@@ -544,27 +552,12 @@ final class DhtPlugin implements Plugin, DhtService, DhtMXBean, NodeSampler {
         published = new DhtStats(k.table().size(), k.store().recordCount(), k.store().providerCount(), k.store().bytes(),
                 c.lookups, c.requestsSent, c.timeouts, c.requestsServed, c.malformed, c.unsolicited, c.invalidRecords,
                 c.invalidEntries, k.table().refusedBySubnet(), k.store().refused(), dataDirFailures);
-        long next = k.nextDeadline();
-        if (next >= timerAt) {
-            return;
-        }
-        if (timer != null) {
-            timer.cancel(false);
-        }
-        timerAt = next;
-        try {
-            long now = now();
-            timer = network.schedule(this, Duration.ofMillis(next <= now ? 0 : next - now), this::onTimer);
-        } catch (IllegalStateException closed) {
-            timer = null;
-        }
+        timer.wakeAt(k.nextDeadline());
     }
 
-    private void onTimer() {
-        timer = null;
-        timerAt = Long.MAX_VALUE;
+    private void onTimer(long now) {
         if (core != null) {
-            core.tick(now());
+            core.tick(now);
             after();
         }
     }
