@@ -35,6 +35,12 @@ import java.util.random.RandomGenerator;
  */
 final class Router<P> {
 
+    /**
+     * The largest data of a message by default: a PUBLISH frame's other fields (at most 303 bytes)
+     * and a few small frames fit beside it in the kcp transport's largest message (1 MiB).
+     */
+    static final int MAX_DATA_BYTES = 1024 * 1024 - 4096;
+
     /** Topics a peer may say it subscribes to; more SUBSCRIBEs are dropped and counted. */
     static final int MAX_TOPICS_PER_PEER = 1024;
 
@@ -45,6 +51,11 @@ final class Router<P> {
 
         /** A message of a topic this node subscribes to, once, after it was accepted. */
         void deliver(Message message);
+
+        /** The IP a peer's session comes from, for the scores' colocation penalty; null if unknown (no penalty). */
+        default String ipOf(P peer) {
+            return null;
+        }
 
         /** The application's verdict on a message before it is delivered or forwarded. */
         default Validation validate(Message message) {
@@ -82,24 +93,45 @@ final class Router<P> {
      * @param lazyTimeoutMillis how long an announced message may take to come another way
      * @param perSource choke per source (a message's author) rather than per topic: each author's
      *     messages then travel a tree of their own, the links their first copies came over
+     * @param maxDataBytes largest message data taken from a peer (larger: dropped as malformed)
+     * @param maxWireBytes largest pubsub message sent: frames for one peer are split into messages of at most this
+     * @param scoring gossipsub v1.1's peer scores ({@link Scores}), or null for none
      */
     record Config(int d, int dLo, int dHi, int dLazy, long heartbeatMillis, int mcacheLength, int mcacheGossip,
                   long seenTtlMillis, int maxSeen, long fanoutTtlMillis, long pruneBackoffMillis,
                   long unsubscribeBackoffMillis, int maxIWantPerHeartbeat, boolean choke, int minEager,
-                  long lazyTimeoutMillis, boolean perSource) {
+                  long lazyTimeoutMillis, boolean perSource, int maxDataBytes, int maxWireBytes, Scores.Params scoring) {
 
         /** Gossipsub v1.1's defaults: plain gossipsub. */
         static Config defaults() {
-            return new Config(6, 4, 12, 6, 1_000, 5, 3, 120_000, 65_536, 60_000, 60_000, 10_000, 5_000, false, 2, 200, false);
+            return new Config(6, 4, 12, 6, 1_000, 5, 3, 120_000, 65_536, 60_000, 60_000, 10_000, 5_000, false, 2, 200, false,
+                    MAX_DATA_BYTES, Wire.MAX_MESSAGE, null);
         }
 
         /** The same with lazy links over the mesh. */
         Config withChoke(boolean on, int eager, long timeoutMillis, boolean bySource) {
             return new Config(d, dLo, dHi, dLazy, heartbeatMillis, mcacheLength, mcacheGossip, seenTtlMillis, maxSeen,
                     fanoutTtlMillis, pruneBackoffMillis, unsubscribeBackoffMillis, maxIWantPerHeartbeat, on, eager,
-                    timeoutMillis, bySource);
+                    timeoutMillis, bySource, maxDataBytes, maxWireBytes, scoring);
+        }
+
+        /** The same with other limits on message sizes. */
+        Config withLimits(int data, int wire) {
+            return new Config(d, dLo, dHi, dLazy, heartbeatMillis, mcacheLength, mcacheGossip, seenTtlMillis, maxSeen,
+                    fanoutTtlMillis, pruneBackoffMillis, unsubscribeBackoffMillis, maxIWantPerHeartbeat, choke, minEager,
+                    lazyTimeoutMillis, perSource, data, wire, scoring);
+        }
+
+        /** The same with peer scores ({@code null}: none). */
+        Config withScoring(Scores.Params params) {
+            return new Config(d, dLo, dHi, dLazy, heartbeatMillis, mcacheLength, mcacheGossip, seenTtlMillis, maxSeen,
+                    fanoutTtlMillis, pruneBackoffMillis, unsubscribeBackoffMillis, maxIWantPerHeartbeat, choke, minEager,
+                    lazyTimeoutMillis, perSource, maxDataBytes, maxWireBytes, params);
         }
     }
+
+    /** Mesh peers kept for their scores when the heartbeat prunes a mesh above D_hi (gossipsub's D_score). */
+    static final int D_SCORE = 4;
 
     /** Lanes (topic and source) whose choke state is kept at most, each way; past that, links stay eager. */
     static final int MAX_LANES = 4096;
@@ -127,6 +159,8 @@ final class Router<P> {
         long unchokes;
         /** SUBSCRIBEs past {@link #MAX_TOPICS_PER_PEER}, and GRAFT, PRUNE, CHOKE and IHAVE of topics that do not apply here. */
         long refused;
+        /** Messages from graylisted peers (score below the graylist threshold), dropped unread. */
+        long graylisted;
     }
 
     private final Config config;
@@ -160,12 +194,35 @@ final class Router<P> {
     /** Frames waiting to go to each peer: sent together at the end of each call. */
     private final Map<P, List<Wire.Frame>> outbox = new LinkedHashMap<>();
     private long nextHeartbeat;
+    /** The peers' scores; null without scoring. */
+    private final Scores<P> scores;
+    private long lastDecay = Long.MIN_VALUE;
 
     Router(Config config, Io<P> io, RandomGenerator random) {
         this.config = config;
         this.io = io;
         this.random = random;
+        this.scores = config.scoring() == null ? null : new Scores<>(config.scoring(), io::ipOf, this::lazy);
         windows.addFirst(new ArrayList<>());
+    }
+
+    /** {@return the peer's score now (0 without scoring)} */
+    double score(P peer, long now) {
+        return scores == null ? 0 : scores.score(peer, now);
+    }
+
+    private boolean scoreAtLeast(P peer, double threshold, long now) {
+        return scores == null || scores.score(peer, now) >= threshold;
+    }
+
+    /** Whether this node choked the mesh peer on some lane of the topic (it then owes no deliveries). */
+    private boolean lazy(P peer, String topic) {
+        for (Map.Entry<Lane, Set<P>> lane : choked.entrySet()) {
+            if (lane.getKey().topic().equals(topic) && lane.getValue().contains(peer)) {
+                return true;
+            }
+        }
+        return false;
     }
 
     Counters counters() {
@@ -181,7 +238,8 @@ final class Router<P> {
     long heldEntries() {
         return peers.values().stream().mapToLong(Set::size).sum() + backoff.values().stream().mapToLong(Map::size).sum()
                 + choked.values().stream().mapToLong(Set::size).sum() + chokedBy.values().stream().mapToLong(Set::size).sum()
-                + announced.size() + seen.size() + cached.size() + mesh.size() + fanout.size();
+                + announced.size() + seen.size() + cached.size() + mesh.size() + fanout.size()
+                + (scores == null ? 0 : scores.size());
     }
 
     /** {@return the peers of this topic's mesh, for tests and figures} */
@@ -235,6 +293,16 @@ final class Router<P> {
         return Set.copyOf(peers.keySet());
     }
 
+    /** {@return how many peers are known} */
+    int peerCount() {
+        return peers.size();
+    }
+
+    /** {@return mesh places over all topics} */
+    int meshPlaces() {
+        return mesh.values().stream().mapToInt(Set::size).sum();
+    }
+
     /** {@return the topics this node subscribes to} */
     Set<String> topics() {
         return Set.copyOf(subscribed);
@@ -246,6 +314,9 @@ final class Router<P> {
      */
     private void meet(P peer, boolean itAsked) {
         boolean isNew = peers.putIfAbsent(peer, new HashSet<>()) == null;
+        if (isNew && scores != null) {
+            scores.connected(peer);
+        }
         if (isNew || itAsked) {
             queue(peer, new Wire.Hello(isNew && !itAsked));
             for (String topic : subscribed) {
@@ -256,7 +327,9 @@ final class Router<P> {
 
     /** A session ended: the peer leaves every mesh and fanout. */
     void removePeer(P peer, long now) {
-        peers.remove(peer);
+        if (peers.remove(peer) != null && scores != null) {
+            scores.disconnected(peer, now);
+        }
         mesh.values().forEach(m -> m.remove(peer));
         fanout.values().forEach(f -> f.remove(peer));
         choked.values().forEach(c -> c.remove(peer));
@@ -281,6 +354,7 @@ final class Router<P> {
         }
         mesh.put(topic, members);
         for (P peer : members) {
+            entered(peer, topic, now);
             graft(peer, topic);
         }
         flush();
@@ -294,6 +368,7 @@ final class Router<P> {
             queue(peer, new Wire.Subscription(topic, false));
         }
         for (P peer : Optional.ofNullable(mesh.remove(topic)).orElse(Set.of())) {
+            left(peer, topic, now);
             prune(peer, topic, config.unsubscribeBackoffMillis(), now);
         }
         flush();
@@ -306,13 +381,14 @@ final class Router<P> {
      * the topic (v1.1's flood publishing: one's own messages start wide); a topic this node does
      * not subscribe to gets a fanout, whose peers it gossips to.
      */
-    byte[] publish(String topic, byte[] author, long sequence, byte[] data, long now) {
+    Sent publish(String topic, byte[] author, long sequence, byte[] data, long now) {
         byte[] id = idOf(topic, data);
         Message message = new Message(id, topic, author, sequence, data);
         counters.published++;
         if (!markSeen(new Id(id), now)) {
-            return id; // the same data published again: one message
+            return new Sent(id, 0); // the same data published again: one message
         }
+        int peersSent = 0;
         cache(message);
         if (subscribed.contains(topic)) {
             counters.delivered++;
@@ -321,7 +397,7 @@ final class Router<P> {
             lastPublished.put(topic, now);
             Set<P> out = fanout.computeIfAbsent(topic, t -> new LinkedHashSet<>());
             if (out.size() < config.d()) {
-                out.addAll(pick(subscribers(topic, out), config.d() - out.size()));
+                out.addAll(pick(publishable(topic, out, now), config.d() - out.size()));
             }
         }
         Wire.Publish frame = new Wire.Publish(topic, author, sequence, data);
@@ -329,20 +405,27 @@ final class Router<P> {
             // Along the mesh's eager links only (or the fanout's): flooding would be copies by design.
             for (P peer : subscribed.contains(topic) ? mesh.getOrDefault(topic, Set.of()) : fanout.getOrDefault(topic, Set.of())) {
                 push(peer, frame, id);
+                peersSent++;
             }
         } else {
-            for (Map.Entry<P, Set<String>> peer : peers.entrySet()) {
-                if (peer.getValue().contains(topic)) {
-                    queue(peer.getKey(), frame);
-                }
+            for (P peer : publishable(topic, Set.of(), now)) {
+                queue(peer, frame);
+                peersSent++;
             }
         }
         flush();
-        return id;
+        return new Sent(id, peersSent);
     }
+
+    /** What {@link #publish} did: the message's ID, and how many peers it went to (or was announced to). */
+    record Sent(byte[] id, int peers) {}
 
     /** A pubsub message from a peer (added if it was not yet): malformed ones are dropped whole and counted. */
     void receive(P from, byte[] bytes, long now) {
+        if (scores != null && peers.containsKey(from) && scores.score(from, now) < scores.params().graylistThreshold()) {
+            counters.graylisted++; // not even read: what a spammer sends costs this node next to nothing
+            return;
+        }
         Optional<List<Wire.Frame>> frames = Wire.decode(bytes);
         if (frames.isEmpty()) {
             counters.malformed++;
@@ -362,7 +445,9 @@ final class Router<P> {
             } else if (frame instanceof Wire.IHave h) {
                 ihave(from, h, now, wanted);
             } else if (frame instanceof Wire.IWant w) {
-                iwant(from, w);
+                if (scoreAtLeast(from, gossipThreshold(), now)) {
+                    iwant(from, w); // below the gossip threshold, gossip goes neither way
+                }
             } else if (frame instanceof Wire.Choke c) {
                 choke(from, c);
             }
@@ -384,13 +469,20 @@ final class Router<P> {
             }
         } else {
             topics.remove(s.topic());
-            Optional.ofNullable(mesh.get(s.topic())).ifPresent(m -> m.remove(from));
+            if (mesh.getOrDefault(s.topic(), Set.of()).contains(from)) {
+                left(from, s.topic(), now);
+                mesh.get(s.topic()).remove(from);
+            }
             forgetChokes(from, s.topic());
             Optional.ofNullable(fanout.get(s.topic())).ifPresent(f -> f.remove(from));
         }
     }
 
     private void published(P from, Wire.Publish p, long now) {
+        if (p.data().length > config.maxDataBytes()) {
+            counters.malformed++; // larger than this node takes: nobody's message it will pass on
+            return;
+        }
         if (!subscribed.contains(p.topic())) {
             counters.refused++; // gossipsub forwards only topics it is in
             return;
@@ -398,8 +490,12 @@ final class Router<P> {
         byte[] id = idOf(p.topic(), p.data());
         Id key = new Id(id);
         announced.remove(key);
+        boolean fromMesh = mesh.getOrDefault(p.topic(), Set.of()).contains(from);
         if (!markSeen(key, now)) {
             counters.duplicates++;
+            if (scores != null && fromMesh) {
+                scores.lateDelivery(from, p.topic(), now - seen.getOrDefault(key, now));
+            }
             chokeOnDuplicate(from, p.topic(), p.author());
             return;
         }
@@ -407,6 +503,9 @@ final class Router<P> {
         switch (io.validate(message)) {
             case REJECT -> {
                 counters.rejected++;
+                if (scores != null) {
+                    scores.invalid(from, p.topic());
+                }
                 return;
             }
             case IGNORE -> {
@@ -416,6 +515,9 @@ final class Router<P> {
             case ACCEPT -> { }
         }
         cache(message);
+        if (scores != null) {
+            scores.firstDelivery(from, p.topic(), fromMesh);
+        }
         counters.delivered++; // subscribed: checked first
         io.deliver(message);
         for (P peer : mesh.getOrDefault(p.topic(), Set.of())) {
@@ -461,9 +563,15 @@ final class Router<P> {
             counters.refused++; // not subscribed here: said so, and nothing kept
             queue(from, new Wire.Prune(topic, (int) (config.pruneBackoffMillis() / 1000)));
         } else if (inBackoff(topic, from, now)) {
+            if (scores != null) {
+                scores.penalty(from); // a GRAFT within the backoff breaks the protocol (P7)
+            }
             prune(from, topic, config.pruneBackoffMillis(), now); // it grafted too soon: the backoff starts again
-        } else {
-            members.add(from); // above dHi the heartbeat prunes
+        } else if (!scoreAtLeast(from, 0, now)) {
+            counters.refused++; // a peer with a negative score is kept out of every mesh
+            prune(from, topic, config.pruneBackoffMillis(), now);
+        } else if (members.add(from)) { // above dHi the heartbeat prunes
+            entered(from, topic, now);
             forgetChokes(from, topic);
         }
     }
@@ -487,13 +595,16 @@ final class Router<P> {
             counters.refused++; // not subscribed here: no backoff to keep
             return;
         }
-        mesh.get(p.topic()).remove(from);
+        if (mesh.get(p.topic()).contains(from)) {
+            left(from, p.topic(), now);
+            mesh.get(p.topic()).remove(from);
+        }
         forgetChokes(from, p.topic());
         backoff(p.topic(), from, now + Math.max(p.backoffSeconds() * 1000L, config.heartbeatMillis()));
     }
 
     private void ihave(P from, Wire.IHave h, long now, List<byte[]> wanted) {
-        if (!subscribed.contains(h.topic())) {
+        if (!subscribed.contains(h.topic()) || !scoreAtLeast(from, gossipThreshold(), now)) {
             return;
         }
         if (config.choke()) {
@@ -540,24 +651,40 @@ final class Router<P> {
             return;
         }
         nextHeartbeat = now + config.heartbeatMillis();
+        if (scores != null) {
+            if (lastDecay != Long.MIN_VALUE) {
+                scores.decay(now - lastDecay);
+            }
+            lastDecay = now;
+        }
         for (Map.Entry<String, Set<P>> entry : mesh.entrySet()) {
             String topic = entry.getKey();
             Set<P> members = entry.getValue();
-            members.removeIf(p -> !peers.getOrDefault(p, Set.of()).contains(topic));
-            if (members.size() < config.dLo()) {
-                for (P peer : pick(candidates(topic, members, now), config.d() - members.size())) {
-                    members.add(peer);
-                    graft(peer, topic);
-                }
-            } else if (members.size() > config.dHi()) {
-                List<P> shuffled = new ArrayList<>(members);
-                shuffle(shuffled);
-                for (P peer : shuffled.subList(config.d(), shuffled.size())) {
+            for (P peer : List.copyOf(members)) {
+                if (!peers.getOrDefault(peer, Set.of()).contains(topic)) {
+                    left(peer, topic, now);
+                    members.remove(peer);
+                } else if (!scoreAtLeast(peer, 0, now)) {
+                    // A negative score leaves the mesh (v1.1), with a backoff: a peer that drops what it should carry, say.
+                    left(peer, topic, now);
                     members.remove(peer);
                     prune(peer, topic, config.pruneBackoffMillis(), now);
                 }
             }
-            gossip(topic, members);
+            if (members.size() < config.dLo()) {
+                for (P peer : pick(candidates(topic, members, now), config.d() - members.size())) {
+                    members.add(peer);
+                    entered(peer, topic, now);
+                    graft(peer, topic);
+                }
+            } else if (members.size() > config.dHi()) {
+                for (P peer : surplus(members, now)) {
+                    left(peer, topic, now);
+                    members.remove(peer);
+                    prune(peer, topic, config.pruneBackoffMillis(), now);
+                }
+            }
+            gossip(topic, members, now);
         }
         for (Iterator<Map.Entry<String, Set<P>>> it = fanout.entrySet().iterator(); it.hasNext(); ) {
             Map.Entry<String, Set<P>> entry = it.next();
@@ -568,11 +695,11 @@ final class Router<P> {
                 continue;
             }
             Set<P> out = entry.getValue();
-            out.removeIf(p -> !peers.getOrDefault(p, Set.of()).contains(topic));
+            out.removeIf(p -> !peers.getOrDefault(p, Set.of()).contains(topic) || !scoreAtLeast(p, publishThreshold(), now));
             if (out.size() < config.d()) {
-                out.addAll(pick(subscribers(topic, out), config.d() - out.size()));
+                out.addAll(pick(publishable(topic, out, now), config.d() - out.size()));
             }
-            gossip(topic, out);
+            gossip(topic, out, now);
         }
         // The message cache moves on a window; the oldest leaves it.
         windows.addFirst(new ArrayList<>());
@@ -620,8 +747,8 @@ final class Router<P> {
         });
     }
 
-    /** IHAVE of the newest windows' IDs of this topic to dLazy subscribed peers outside {@code exclude}. */
-    private void gossip(String topic, Set<P> exclude) {
+    /** IHAVE of the newest windows' IDs of this topic to dLazy subscribed peers outside {@code exclude}, above the gossip threshold. */
+    private void gossip(String topic, Set<P> exclude, long now) {
         List<byte[]> ids = new ArrayList<>();
         int window = 0;
         for (List<Id> ofWindow : windows) {
@@ -638,7 +765,11 @@ final class Router<P> {
         if (ids.isEmpty()) {
             return;
         }
-        for (P peer : pick(subscribers(topic, exclude), config.dLazy())) {
+        List<P> targets = subscribers(topic, exclude);
+        if (scores != null) {
+            targets.removeIf(p -> scores.score(p, now) < scores.params().gossipThreshold());
+        }
+        for (P peer : pick(targets, config.dLazy())) {
             counters.ihaveSent++;
             queue(peer, new Wire.IHave(topic, ids));
         }
@@ -649,8 +780,40 @@ final class Router<P> {
     /** Subscribed peers not in {@code exclude}, not backed off: who may join a mesh. */
     private List<P> candidates(String topic, Collection<P> exclude, long now) {
         List<P> out = subscribers(topic, exclude);
-        out.removeIf(p -> inBackoff(topic, p, now));
+        out.removeIf(p -> inBackoff(topic, p, now) || !scoreAtLeast(p, 0, now));
         return out;
+    }
+
+    /** Subscribed peers not in {@code exclude} whose scores are at the publish threshold or above: who gets this node's own messages. */
+    private List<P> publishable(String topic, Collection<P> exclude, long now) {
+        List<P> out = subscribers(topic, exclude);
+        if (scores != null) {
+            out.removeIf(p -> scores.score(p, now) < publishThreshold());
+        }
+        return out;
+    }
+
+    private double gossipThreshold() {
+        return scores == null ? Double.NEGATIVE_INFINITY : scores.params().gossipThreshold();
+    }
+
+    private double publishThreshold() {
+        return scores == null ? Double.NEGATIVE_INFINITY : scores.params().publishThreshold();
+    }
+
+    /** Mesh peers the heartbeat prunes above D_hi: all but the D_SCORE best scores and D - D_SCORE others at random. */
+    private List<P> surplus(Set<P> members, long now) {
+        List<P> order = new ArrayList<>(members);
+        shuffle(order);
+        if (scores != null) {
+            order.sort(java.util.Comparator.comparingDouble((P p) -> scores.score(p, now)).reversed());
+            int best = Math.min(D_SCORE, config.d());
+            List<P> rest = new ArrayList<>(order.subList(best, order.size()));
+            shuffle(rest);
+            order = new ArrayList<>(order.subList(0, best));
+            order.addAll(rest);
+        }
+        return new ArrayList<>(order.subList(config.d(), order.size()));
     }
 
     private List<P> subscribers(String topic, Collection<P> exclude) {
@@ -700,6 +863,20 @@ final class Router<P> {
         }
     }
 
+    /** A peer entered this node's mesh of a topic: its time in the mesh and its deliveries count from now. */
+    private void entered(P peer, String topic, long now) {
+        if (scores != null) {
+            scores.joinedMesh(peer, topic, now);
+        }
+    }
+
+    /** A peer is leaving this node's mesh of a topic (call before it is removed): a delivery deficit stays against it. */
+    private void left(P peer, String topic, long now) {
+        if (scores != null) {
+            scores.leftMesh(peer, topic, now);
+        }
+    }
+
     private void graft(P peer, String topic) {
         counters.grafts++;
         queue(peer, new Wire.Graft(topic));
@@ -740,9 +917,27 @@ final class Router<P> {
         }
     }
 
+    /** Sends each peer's waiting frames, in as few messages as {@code maxWireBytes} allows. */
     private void flush() {
         for (Map.Entry<P, List<Wire.Frame>> entry : outbox.entrySet()) {
-            io.send(entry.getKey(), Wire.encode(entry.getValue()));
+            List<Wire.Frame> frames = entry.getValue();
+            if (frames.size() == 1) {
+                io.send(entry.getKey(), Wire.encode(frames)); // one frame is within the limit by construction
+                continue;
+            }
+            java.io.ByteArrayOutputStream message = new java.io.ByteArrayOutputStream();
+            int count = 0;
+            for (Wire.Frame frame : frames) {
+                byte[] encoded = Wire.encode(List.of(frame));
+                if (count > 0 && (message.size() + encoded.length > config.maxWireBytes() || count == Wire.MAX_FRAMES)) {
+                    io.send(entry.getKey(), message.toByteArray());
+                    message.reset();
+                    count = 0;
+                }
+                message.writeBytes(encoded);
+                count++;
+            }
+            io.send(entry.getKey(), message.toByteArray());
         }
         outbox.clear();
     }

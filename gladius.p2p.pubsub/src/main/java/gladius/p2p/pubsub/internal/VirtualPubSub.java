@@ -33,7 +33,10 @@ final class VirtualPubSub {
         final Set<Integer> sessions = new HashSet<>();
         /** Deliveries: each message's ID in hex ({@link #key}), with its delivery time. */
         final Map<String, Long> delivered = new HashMap<>();
-        Router.Validation verdict = Router.Validation.ACCEPT;
+        /** The application's verdict on each message (all accepted by default). */
+        java.util.function.Function<Router.Message, Router.Validation> validator = m -> Router.Validation.ACCEPT;
+        /** A hostile node that drops everything it should pass on: what it sends carries no message (its control frames still go). */
+        boolean dropper;
         /** When its next tick is scheduled. */
         long wakeAt = Long.MAX_VALUE;
 
@@ -53,7 +56,7 @@ final class VirtualPubSub {
 
                 @Override
                 public Router.Validation validate(Router.Message message) {
-                    return verdict;
+                    return validator.apply(message);
                 }
             }, random);
         }
@@ -186,7 +189,17 @@ final class VirtualPubSub {
         }
     }
 
-    private void carry(int from, int to, byte[] message) {
+    private void carry(int from, int to, byte[] sent) {
+        byte[] message = sent;
+        if (nodes.get(from).dropper) {
+            List<Wire.Frame> kept = new ArrayList<>(Wire.decode(sent).orElseThrow());
+            kept.removeIf(f -> f instanceof Wire.Publish);
+            if (kept.isEmpty()) {
+                return;
+            }
+            message = Wire.encode(kept);
+        }
+        byte[] carried = message;
         messages++;
         bytes += message.length;
         if (random.nextDouble() < loss) {
@@ -195,7 +208,7 @@ final class VirtualPubSub {
         Node target = nodes.get(to);
         long delay = Math.max(0, Math.round(latency.oneWayMillis(from, to, random)));
         schedule(delay, () -> {
-            target.router.receive(from, message, now);
+            target.router.receive(from, carried, now);
             wake(target);
         });
     }

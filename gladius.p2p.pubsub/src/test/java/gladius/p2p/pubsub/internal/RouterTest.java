@@ -172,7 +172,7 @@ class RouterTest {
     @Test
     void aRejectedMessageIsNeitherDeliveredNorForwarded() {
         VirtualPubSub net = subscribedNet(4, 100, 10);
-        net.nodes().forEach(n -> n.verdict = Router.Validation.REJECT);
+        net.nodes().forEach(n -> n.validator = m -> Router.Validation.REJECT);
         VirtualPubSub.Node publisher = net.nodes().get(0);
         publisher.router.publish(TOPIC, new byte[0], 1, text("bad"), net.now());
         net.run(5_000);
@@ -211,5 +211,130 @@ class RouterTest {
         assertTrue(net.nodes().stream().allMatch(n -> n.delivered.containsKey(missed)),
                 "and everyone else has it: " + net.nodes().stream().filter(n -> !n.delivered.containsKey(missed))
                         .map(n -> n.index).collect(Collectors.toList()));
+    }
+
+    // ------------------------------------------------------------------ scores (gossipsub v1.1)
+
+    private static final Router.Config SCORED = CONFIG.withScoring(Scores.Params.defaults());
+
+    /** Every node subscribed, with scores, then ten heartbeats; messages starting with "spam" are invalid everywhere. */
+    private static VirtualPubSub scoredNet(long seed, int n, int degree) {
+        VirtualPubSub net = VirtualPubSub.connected(seed, SCORED, n, degree, 20);
+        for (VirtualPubSub.Node node : net.nodes()) {
+            node.validator = m -> new String(m.data(), StandardCharsets.UTF_8).startsWith("spam")
+                    ? Router.Validation.REJECT : Router.Validation.ACCEPT;
+            node.router.subscribe(TOPIC, net.now());
+        }
+        net.run(10 * CONFIG.heartbeatMillis());
+        return net;
+    }
+
+    @Test
+    void aSpammerOfInvalidMessagesIsGraylistedByEveryPeerAndHonestMessagesStillArrive() {
+        VirtualPubSub net = scoredNet(11, 100, 8);
+        VirtualPubSub.Node spammer = net.nodes().get(0);
+        for (int i = 0; i < 20; i++) {
+            spammer.router.publish(TOPIC, new byte[0], i, text("spam " + i), net.now());
+            net.run(50);
+        }
+        for (int i = 0; i < 10; i++) {
+            net.nodes().get(1 + i).router.publish(TOPIC, new byte[0], i, text("honest " + i), net.now());
+            net.run(100);
+        }
+        net.run(5_000); // a third invalid message keeps a peer graylisted for about a minute (P4's slow decay)
+        for (int peer : spammer.sessions) {
+            Router<Integer> router = net.nodes().get(peer).router;
+            assertTrue(router.score(0, net.now()) < Scores.Params.defaults().graylistThreshold(),
+                    "node " + peer + " scores the spammer " + router.score(0, net.now()));
+            assertTrue(router.counters().rejected <= 3, "node " + peer + " read " + router.counters().rejected
+                    + " invalid messages: after three the spammer is graylisted, the rest dropped unread");
+            assertTrue(router.counters().graylisted > 0, "node " + peer);
+            assertTrue(!router.mesh(TOPIC).contains(0), "node " + peer + " keeps the spammer in its mesh");
+        }
+        for (VirtualPubSub.Node node : net.nodes()) {
+            if (node != spammer) {
+                assertEquals(10, node.delivered.size(), "node " + node.index);
+            }
+        }
+        assertEquals(20, spammer.delivered.size(), "its own spam only: no honest node sends it anything now (publish threshold)");
+    }
+
+    @Test
+    void meshPeersThatDropEverythingArePrunedFromTheMeshesAndEveryoneStillGetsEverything() {
+        VirtualPubSub net = scoredNet(12, 200, 10);
+        SplittableRandom random = new SplittableRandom(13);
+        java.util.Set<Integer> droppers = new java.util.HashSet<>();
+        while (droppers.size() < 40) {
+            droppers.add(random.nextInt(200));
+        }
+        droppers.forEach(i -> net.nodes().get(i).dropper = true);
+        double before = dropperShareOfMeshes(net, droppers);
+        for (int i = 0; i < 300; i++) { // 5 messages a second for a minute, from honest nodes
+            int publisher;
+            do {
+                publisher = random.nextInt(200);
+            } while (droppers.contains(publisher));
+            net.nodes().get(publisher).router.publish(TOPIC, new byte[0], i, text("message " + i), net.now());
+            net.run(200);
+        }
+        net.run(5_000);
+        double after = dropperShareOfMeshes(net, droppers);
+        assertTrue(before > 0.1, "droppers held " + before + " of the mesh places to begin with");
+        assertTrue(after < before / 3, "droppers hold " + after + " of the mesh places after a minute, " + before + " before");
+        for (VirtualPubSub.Node node : net.nodes()) {
+            if (!droppers.contains(node.index)) {
+                assertEquals(300, node.delivered.size(), "honest node " + node.index);
+            }
+        }
+    }
+
+    private static double dropperShareOfMeshes(VirtualPubSub net, java.util.Set<Integer> droppers) {
+        long places = 0;
+        long held = 0;
+        for (VirtualPubSub.Node node : net.nodes()) {
+            if (!droppers.contains(node.index)) {
+                for (int peer : node.router.mesh(TOPIC)) {
+                    places++;
+                    held += droppers.contains(peer) ? 1 : 0;
+                }
+            }
+        }
+        return (double) held / places;
+    }
+
+    @Test
+    void aQuietTopicCostsNoHonestPeerItsScoreOrItsMeshPlace() {
+        VirtualPubSub net = scoredNet(14, 100, 10);
+        // A burst, then two quiet minutes: nobody owes deliveries on a topic that carries none.
+        for (int i = 0; i < 50; i++) {
+            net.nodes().get(i).router.publish(TOPIC, new byte[0], i, text("burst " + i), net.now());
+            net.run(20);
+        }
+        long prunes = net.nodes().stream().mapToLong(n -> n.router.counters().prunes).sum();
+        net.run(120_000);
+        for (VirtualPubSub.Node node : net.nodes()) {
+            for (int peer : node.sessions) {
+                assertTrue(node.router.score(peer, net.now()) >= 0, node.index + " scores " + peer + " " + node.router.score(peer, net.now()));
+            }
+        }
+        assertEquals(prunes, net.nodes().stream().mapToLong(n -> n.router.counters().prunes).sum(), "no mesh changed");
+    }
+
+    @Test
+    void aGraftWithinTheBackoffCostsThePeerAndIsRefused() {
+        VirtualPubSub net = scoredNet(15, 20, 5);
+        VirtualPubSub.Node node = net.nodes().get(0);
+        int peer = node.router.mesh(TOPIC).iterator().next();
+        // Leaving and coming back: node 0 pruned its mesh with a backoff that it keeps too.
+        node.router.unsubscribe(TOPIC, net.now());
+        node.router.subscribe(TOPIC, net.now());
+        net.run(100);
+        assertTrue(node.router.score(peer, net.now()) >= 0);
+        // A peer that grafts within that backoff anyway is refused each time, and its score falls (P7).
+        for (int i = 0; i < 3; i++) {
+            node.router.receive(peer, Wire.encode(List.of(new Wire.Graft(TOPIC))), net.now());
+            assertTrue(!node.router.mesh(TOPIC).contains(peer), "graft " + i + " taken");
+        }
+        assertTrue(node.router.score(peer, net.now()) < 0, "score " + node.router.score(peer, net.now()));
     }
 }
