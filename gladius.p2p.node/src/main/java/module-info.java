@@ -1,6 +1,7 @@
 /**
  * The {@code gladius} command: {@code run} one node, {@code demo} a local cluster, ask a running
- * node for its {@code status}, {@code dht put|get|find} as a short-lived node of its own. Needs
+ * node for its {@code status}, {@code dht put|get|find} and {@code pub}/{@code sub} as a short-lived
+ * node of its own. Needs
  * only the api at run time; the transport and the plugins are found on the module path, and extra
  * plugin jars in the image's {@code plugins/} folder are loaded into a layer of their own at start.
  *
@@ -17,6 +18,7 @@ module gladius.p2p.node {
     requires static gladius.p2p.latency;
     requires static gladius.p2p.ethstate;
     requires static gladius.p2p.dht;
+    requires static gladius.p2p.pubsub;
 
     // picocli fills the command objects reflectively.
     opens gladius.p2p.node to info.picocli;

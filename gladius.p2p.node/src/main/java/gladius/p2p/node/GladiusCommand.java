@@ -6,6 +6,7 @@ import picocli.CommandLine.Command;
 /** The top-level {@code gladius} command. */
 @Command(name = "gladius", mixinStandardHelpOptions = true, versionProvider = GladiusCommand.Version.class,
         subcommands = {RunCommand.class, DemoCommand.class, StatusCommand.class, KeyCommand.class, DhtCommand.class,
+                PubSubCommands.Pub.class, PubSubCommands.Sub.class,
                 CommandLine.HelpCommand.class},
         description = {"Gladius P2P: run a node, a local demo cluster, ask a node for its status, or print a secure node's key.",
                 "Plugins are found on the module path and in the image's plugins/ folder ($GLADIUS_PLUGINS)."},

@@ -10,6 +10,8 @@ import gladius.p2p.discovery.DiscoveryService;
 import gladius.p2p.ethstate.EthState;
 import gladius.p2p.ethstate.Rejection;
 import gladius.p2p.latency.PeerLatency;
+import gladius.p2p.pubsub.PubSub;
+import gladius.p2p.pubsub.PubSubStats;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Comparator;
@@ -186,6 +188,34 @@ final class Metrics {
         if (Parts.dht()) {
             network.plugin(DhtService.class).ifPresent(dht -> dht(families, node, dht.stats()));
         }
+        if (Parts.pubsub()) {
+            network.plugin(PubSub.class).ifPresent(pubsub -> pubsub(families, node, pubsub.stats()));
+        }
+    }
+
+    private static void pubsub(Map<String, Family> families, Map<String, String> node, PubSubStats pubsub) {
+        gauge(families, node, "gladius_pubsub_topics", "Topics this node subscribes to.", pubsub.topics());
+        gauge(families, node, "gladius_pubsub_peers", "Peers known to run pubsub.", pubsub.peers());
+        gauge(families, node, "gladius_pubsub_mesh_peers", "Mesh places over all topics.", pubsub.meshPeers());
+        counter(families, node, "gladius_pubsub_published_total", "Messages this node published.", pubsub.published());
+        counter(families, node, "gladius_pubsub_delivered_total", "Messages delivered to this node's handlers.", pubsub.delivered());
+        counter(families, node, "gladius_pubsub_forwarded_total", "Copies of others' messages passed on to mesh peers.", pubsub.forwarded());
+        counter(families, node, "gladius_pubsub_duplicates_total", "Copies received of messages already seen.", pubsub.duplicates());
+        Map<String, Long> dropped = new LinkedHashMap<>();
+        dropped.put("malformed", pubsub.malformed());
+        dropped.put("rejected", pubsub.rejected());
+        dropped.put("ignored", pubsub.ignored());
+        dropped.put("refused", pubsub.refused());
+        dropped.put("graylisted", pubsub.graylisted());
+        dropped.forEach((reason, n) -> counter(families, with(node, "reason", reason), "gladius_pubsub_dropped_total",
+                "Pubsub messages and frames dropped, by reason.", n));
+        counter(families, node, "gladius_pubsub_grafts_total", "GRAFTs sent.", pubsub.grafts());
+        counter(families, node, "gladius_pubsub_prunes_total", "PRUNEs sent.", pubsub.prunes());
+        counter(families, node, "gladius_pubsub_ihave_sent_total", "IHAVE frames sent (gossip).", pubsub.ihaveSent());
+        counter(families, node, "gladius_pubsub_iwant_sent_total", "Message IDs asked for (IWANT).", pubsub.iwantSent());
+        counter(families, node, "gladius_pubsub_served_from_cache_total", "Messages sent from the cache in answer to IWANT.",
+                pubsub.servedFromCache());
+        counter(families, node, "gladius_pubsub_handler_failures_total", "Handlers and validators that threw.", pubsub.handlerFailures());
     }
 
     private static void dht(Map<String, Family> families, Map<String, String> node, DhtStats dht) {

@@ -21,4 +21,8 @@ final class Parts {
     static boolean dht() {
         return has("gladius.p2p.dht");
     }
+
+    static boolean pubsub() {
+        return has("gladius.p2p.pubsub");
+    }
 }

@@ -40,6 +40,8 @@ class MetricsTest {
                     .allMatch(n -> n.networkState().peers().stream().filter(p -> p.inRouteTable() && p.connected()).count() == 2));
             Await.until("every node's DHT to know both others", () -> nodes.stream()
                     .allMatch(n -> n.plugin(gladius.p2p.dht.DhtService.class).orElseThrow().knownNodes() == 2));
+            Await.until("every node's pubsub to have met both others", () -> nodes.stream()
+                    .allMatch(n -> n.plugin(gladius.p2p.pubsub.PubSub.class).orElseThrow().stats().peers() == 2));
             try (MetricsServer server = MetricsServer.start(new NodeAddress("127.0.0.1", 0), () -> nodes)) {
                 String url = "http://" + server.address() + "/metrics";
                 Await.until("latency samples for every peer of a", () -> scrape(url).body.lines()
@@ -57,6 +59,7 @@ class MetricsTest {
                     assertEquals(Optional.of(2L), value(text, "gladius_connected_peers" + label), text);
                     assertEquals(Optional.of(2L), value(text, "gladius_discovery_known_peers" + label), text);
                     assertEquals(Optional.of(2L), value(text, "gladius_dht_known_nodes" + label), text);
+                    assertEquals(Optional.of(2L), value(text, "gladius_pubsub_peers" + label), text);
                 }
                 assertTrue(text.contains("# TYPE gladius_messages_sent_total counter\n"), text);
                 assertTrue(text.contains("# TYPE gladius_peer_smoothed_rtt_seconds gauge\n"), text);

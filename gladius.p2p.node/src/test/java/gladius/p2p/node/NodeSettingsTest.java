@@ -63,13 +63,14 @@ class NodeSettingsTest {
     @Test
     void thePartsDeclareTheirNamespacesAndEveryDefault() {
         Map<String, Map<String, String>> known = gladius.p2p.Network.knownSettings();
-        assertEquals(List.of("dht", "discovery", "ethstate", "kcp", "latency"), List.copyOf(known.keySet()));
+        assertEquals(List.of("dht", "discovery", "ethstate", "kcp", "latency", "pubsub"), List.copyOf(known.keySet()));
         assertEquals("1400", known.get("kcp").get("kcp.mtu"));
         assertEquals("", known.get("kcp").get("kcp.node-key"), "a key with no default is listed with an empty one");
         assertEquals("1s", known.get("discovery").get("discovery.interval"));
         assertEquals("100", known.get("latency").get("latency.window"));
         assertEquals("2", known.get("ethstate").get("ethstate.fanout"));
         assertEquals("20", known.get("dht").get("dht.k"));
+        assertEquals("6", known.get("pubsub").get("pubsub.d"));
         known.forEach((namespace, defaults) -> defaults.keySet().forEach(key ->
                 assertTrue(key.startsWith(namespace + "."), key + " is a whole key of " + namespace)));
         // Each default is one the part accepts: a network created with all of them given explicitly starts.
