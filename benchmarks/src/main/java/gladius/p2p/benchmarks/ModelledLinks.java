@@ -13,9 +13,14 @@ import java.util.SplittableRandom;
  * {@link Geography#EARTH}; a pair's first message waits one more round trip (the Noise XX
  * handshake before it); a datagram lost with probability {@code loss} is sent again after its
  * retransmission timeout (max(100 ms, 2 RTT), 1.5x per further loss), as the transport's min-rto
- * and backoff do. Nothing is lost outright; links have no bandwidth limit.
+ * and backoff do. A message of more than one datagram (1,400 bytes each) waits one timeout if any of
+ * its datagrams is lost (they are resent together), and 1.5x more each time a resend is lost again.
+ * Nothing is lost outright; bandwidth is the caller's to model (it is not here).
  */
 public final class ModelledLinks {
+
+    /** Bytes of message per datagram (the kcp transport's MTU less its headers, about). */
+    private static final int DATAGRAM = 1400;
 
     private final List<Geography.Place> places;
     private final double loss;
@@ -30,8 +35,13 @@ public final class ModelledLinks {
         this.loss = loss;
     }
 
-    /** {@return the delay of one message from node {@code from} to node {@code to}, in milliseconds} */
+    /** {@return the delay of one message of one datagram from node {@code from} to node {@code to}, in milliseconds} */
     public double oneWayMillis(int from, int to, SplittableRandom random) {
+        return oneWayMillis(from, to, 1, random);
+    }
+
+    /** {@return the delay of a message of {@code bytes} from node {@code from} to node {@code to}, in milliseconds} */
+    public double oneWayMillis(int from, int to, int bytes, SplittableRandom random) {
         double oneWay = Geography.EARTH.oneWayMillis(places.get(from), places.get(to), new Random(random.nextLong()));
         double rtt = 2 * oneWay;
         double delay = oneWay;
@@ -40,6 +50,13 @@ public final class ModelledLinks {
             delay += rtt; // the handshake first
         }
         double rto = Math.max(100, 2 * rtt);
+        int datagrams = Math.max(1, (bytes + DATAGRAM - 1) / DATAGRAM);
+        if (random.nextDouble() < 1 - Math.pow(1 - loss, datagrams)) { // one draw, as a single datagram always took
+            delay += rto; // one of its datagrams was lost: resent after a timeout
+            rto *= 1.5;
+        } else {
+            return delay;
+        }
         while (random.nextDouble() < loss) {
             delay += rto;
             rto *= 1.5;

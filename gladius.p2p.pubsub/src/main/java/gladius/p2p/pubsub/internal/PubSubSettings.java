@@ -36,6 +36,7 @@ record PubSubSettings(Router.Config core, List<String> topics) {
             Map.entry("pubsub.fanout-ttl", "60s"),
             Map.entry("pubsub.prune-backoff", "60s"),
             Map.entry("pubsub.scores", "true"),
+            Map.entry("pubsub.idontwant-bytes", "1024"),
             Map.entry("pubsub.lazy-links", "off"),
             Map.entry("pubsub.eager-links", "2"),
             Map.entry("pubsub.lazy-timeout", "200ms"),
@@ -95,7 +96,8 @@ record PubSubSettings(Router.Config core, List<String> topics) {
                 lazy.equals("source"),
                 maxData,
                 wire,
-                r.bool("pubsub.scores") ? Scores.Params.defaults() : null);
+                r.bool("pubsub.scores") ? Scores.Params.defaults() : null,
+                r.integer("pubsub.idontwant-bytes", 0, Integer.MAX_VALUE));
         List<String> topics = r.list("pubsub.topics", PubSubPlugin::checkTopic, "topics of 1 to 255 bytes of UTF-8");
         return new PubSubSettings(core, topics);
     }

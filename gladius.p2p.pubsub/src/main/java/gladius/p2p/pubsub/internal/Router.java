@@ -96,39 +96,53 @@ final class Router<P> {
      * @param maxDataBytes largest message data taken from a peer (larger: dropped as malformed)
      * @param maxWireBytes largest pubsub message sent: frames for one peer are split into messages of at most this
      * @param scoring gossipsub v1.1's peer scores ({@link Scores}), or null for none
+     * @param idontwantBytes gossipsub v1.2: on a first copy of a message of at least this many bytes
+     *     of data, tell the other mesh peers IDONTWANT (before validating it), so those that have
+     *     not sent it yet do not; {@link Integer#MAX_VALUE}: never (v1.1)
      */
     record Config(int d, int dLo, int dHi, int dLazy, long heartbeatMillis, int mcacheLength, int mcacheGossip,
                   long seenTtlMillis, int maxSeen, long fanoutTtlMillis, long pruneBackoffMillis,
                   long unsubscribeBackoffMillis, int maxIWantPerHeartbeat, boolean choke, int minEager,
-                  long lazyTimeoutMillis, boolean perSource, int maxDataBytes, int maxWireBytes, Scores.Params scoring) {
+                  long lazyTimeoutMillis, boolean perSource, int maxDataBytes, int maxWireBytes, Scores.Params scoring,
+                  int idontwantBytes) {
 
         /** Gossipsub v1.1's defaults: plain gossipsub. */
         static Config defaults() {
             return new Config(6, 4, 12, 6, 1_000, 5, 3, 120_000, 65_536, 60_000, 60_000, 10_000, 5_000, false, 2, 200, false,
-                    MAX_DATA_BYTES, Wire.MAX_MESSAGE, null);
+                    MAX_DATA_BYTES, Wire.MAX_MESSAGE, null, Integer.MAX_VALUE);
         }
 
         /** The same with lazy links over the mesh. */
         Config withChoke(boolean on, int eager, long timeoutMillis, boolean bySource) {
             return new Config(d, dLo, dHi, dLazy, heartbeatMillis, mcacheLength, mcacheGossip, seenTtlMillis, maxSeen,
                     fanoutTtlMillis, pruneBackoffMillis, unsubscribeBackoffMillis, maxIWantPerHeartbeat, on, eager,
-                    timeoutMillis, bySource, maxDataBytes, maxWireBytes, scoring);
+                    timeoutMillis, bySource, maxDataBytes, maxWireBytes, scoring, idontwantBytes);
         }
 
         /** The same with other limits on message sizes. */
         Config withLimits(int data, int wire) {
             return new Config(d, dLo, dHi, dLazy, heartbeatMillis, mcacheLength, mcacheGossip, seenTtlMillis, maxSeen,
                     fanoutTtlMillis, pruneBackoffMillis, unsubscribeBackoffMillis, maxIWantPerHeartbeat, choke, minEager,
-                    lazyTimeoutMillis, perSource, data, wire, scoring);
+                    lazyTimeoutMillis, perSource, data, wire, scoring, idontwantBytes);
         }
 
         /** The same with peer scores ({@code null}: none). */
         Config withScoring(Scores.Params params) {
             return new Config(d, dLo, dHi, dLazy, heartbeatMillis, mcacheLength, mcacheGossip, seenTtlMillis, maxSeen,
                     fanoutTtlMillis, pruneBackoffMillis, unsubscribeBackoffMillis, maxIWantPerHeartbeat, choke, minEager,
-                    lazyTimeoutMillis, perSource, maxDataBytes, maxWireBytes, params);
+                    lazyTimeoutMillis, perSource, maxDataBytes, maxWireBytes, params, idontwantBytes);
+        }
+
+        /** The same with gossipsub v1.2's IDONTWANT for data of at least {@code bytes} ({@link Integer#MAX_VALUE}: off). */
+        Config withIDontWant(int bytes) {
+            return new Config(d, dLo, dHi, dLazy, heartbeatMillis, mcacheLength, mcacheGossip, seenTtlMillis, maxSeen,
+                    fanoutTtlMillis, pruneBackoffMillis, unsubscribeBackoffMillis, maxIWantPerHeartbeat, choke, minEager,
+                    lazyTimeoutMillis, perSource, maxDataBytes, maxWireBytes, scoring, bytes);
         }
     }
+
+    /** IDs a peer's IDONTWANT is remembered for at most, per peer (the oldest go first); past the gossip window they go anyway. */
+    static final int MAX_DONTWANT = 1024;
 
     /** Mesh peers kept for their scores when the heartbeat prunes a mesh above D_hi (gossipsub's D_score). */
     static final int D_SCORE = 4;
@@ -161,6 +175,10 @@ final class Router<P> {
         long refused;
         /** Messages from graylisted peers (score below the graylist threshold), dropped unread. */
         long graylisted;
+        /** IDs sent in IDONTWANT frames. */
+        long idontwantSent;
+        /** Copies not sent because the peer had said IDONTWANT. */
+        long spared;
     }
 
     private final Config config;
@@ -189,6 +207,8 @@ final class Router<P> {
      * the seen cache's expiry assumes too) the first entry is always the one due soonest.
      */
     private final LinkedHashMap<Id, Announced<P>> announced = new LinkedHashMap<>();
+    /** Per peer, the IDs it said IDONTWANT of, with when (oldest first). */
+    private final Map<P, LinkedHashMap<Id, Long>> dontWant = new HashMap<>();
     /** IDs asked for from each peer since the last heartbeat. */
     private final Map<P, Integer> asked = new HashMap<>();
     /** Frames waiting to go to each peer: sent together at the end of each call. */
@@ -239,7 +259,7 @@ final class Router<P> {
         return peers.values().stream().mapToLong(Set::size).sum() + backoff.values().stream().mapToLong(Map::size).sum()
                 + choked.values().stream().mapToLong(Set::size).sum() + chokedBy.values().stream().mapToLong(Set::size).sum()
                 + announced.size() + seen.size() + cached.size() + mesh.size() + fanout.size()
-                + (scores == null ? 0 : scores.size());
+                + (scores == null ? 0 : scores.size()) + dontWant.values().stream().mapToLong(Map::size).sum();
     }
 
     /** {@return the peers of this topic's mesh, for tests and figures} */
@@ -335,6 +355,7 @@ final class Router<P> {
         choked.values().forEach(c -> c.remove(peer));
         chokedBy.values().forEach(c -> c.remove(peer));
         asked.remove(peer);
+        dontWant.remove(peer);
         outbox.remove(peer);
     }
 
@@ -444,6 +465,8 @@ final class Router<P> {
                 pruned(from, p, now);
             } else if (frame instanceof Wire.IHave h) {
                 ihave(from, h, now, wanted);
+            } else if (frame instanceof Wire.IDontWant d) {
+                dontWant(from, d, now);
             } else if (frame instanceof Wire.IWant w) {
                 if (scoreAtLeast(from, gossipThreshold(), now)) {
                     iwant(from, w); // below the gossip threshold, gossip goes neither way
@@ -499,6 +522,16 @@ final class Router<P> {
             chokeOnDuplicate(from, p.topic(), p.author());
             return;
         }
+        if (p.data().length >= config.idontwantBytes()) {
+            // v1.2: before validating (which may take long), so the other mesh peers spare the copies they have not sent.
+            for (P peer : mesh.getOrDefault(p.topic(), Set.of())) {
+                if (!peer.equals(from)) {
+                    counters.idontwantSent++;
+                    queue(peer, new Wire.IDontWant(List.of(id)));
+                }
+            }
+            flush(); // ahead of the validation and of anything this message makes this node send
+        }
         Message message = new Message(id, p.topic(), p.author(), p.sequence(), p.data());
         switch (io.validate(message)) {
             case REJECT -> {
@@ -521,9 +554,8 @@ final class Router<P> {
         counters.delivered++; // subscribed: checked first
         io.deliver(message);
         for (P peer : mesh.getOrDefault(p.topic(), Set.of())) {
-            if (!peer.equals(from)) {
+            if (!peer.equals(from) && push(peer, p, id)) {
                 counters.forwarded++;
-                push(peer, p, id);
             }
         }
     }
@@ -532,13 +564,22 @@ final class Router<P> {
         return new Lane(topic, config.perSource() ? new Id(author) : EVERY_SOURCE);
     }
 
-    /** A message to a mesh peer: itself, or, if that peer choked this node, an IHAVE of it. */
-    private void push(P peer, Wire.Publish message, byte[] id) {
+    /**
+     * A message to a mesh peer: itself, or, if that peer choked this node, an IHAVE of it; nothing if
+     * the peer said IDONTWANT of it. Returns whether anything was queued.
+     */
+    private boolean push(P peer, Wire.Publish message, byte[] id) {
+        Map<Id, Long> spared = dontWant.get(peer);
+        if (spared != null && spared.containsKey(new Id(id))) {
+            counters.spared++;
+            return false;
+        }
         if (chokedBy.getOrDefault(lane(message.topic(), message.author()), Set.of()).contains(peer)) {
             queue(peer, new Wire.IHave(message.topic(), List.of(id)));
         } else {
             queue(peer, message);
         }
+        return true;
     }
 
     /** A duplicate over a mesh link: choke it for the message's lane, if that leaves at least minEager links eager. */
@@ -631,6 +672,19 @@ final class Router<P> {
         asked.merge(from, wanted.size() - before, Integer::sum);
     }
 
+    /** A peer's IDONTWANT: kept (bounded per peer) until the gossip window has passed. */
+    private void dontWant(P from, Wire.IDontWant d, long now) {
+        LinkedHashMap<Id, Long> ids = dontWant.computeIfAbsent(from, p -> new LinkedHashMap<>());
+        for (byte[] id : d.ids()) {
+            ids.put(new Id(id), now);
+            if (ids.size() > MAX_DONTWANT) {
+                Iterator<Id> oldest = ids.keySet().iterator();
+                oldest.next();
+                oldest.remove();
+            }
+        }
+    }
+
     private void iwant(P from, Wire.IWant w) {
         for (byte[] id : w.ids()) {
             Message message = cached.get(new Id(id));
@@ -712,6 +766,14 @@ final class Router<P> {
         backoff.values().forEach(peersBackedOff -> peersBackedOff.values().removeIf(until -> until <= now));
         backoff.values().removeIf(Map::isEmpty);
         asked.clear();
+        long forgetBefore = now - config.mcacheGossip() * config.heartbeatMillis();
+        for (Iterator<LinkedHashMap<Id, Long>> it = dontWant.values().iterator(); it.hasNext(); ) {
+            LinkedHashMap<Id, Long> ids = it.next();
+            ids.values().removeIf(at -> at < forgetBefore);
+            if (ids.isEmpty()) {
+                it.remove();
+            }
+        }
         flush();
     }
 

@@ -24,6 +24,11 @@ final class VirtualPubSub {
     @FunctionalInterface
     interface Latency {
         double oneWayMillis(int from, int to, SplittableRandom random);
+
+        /** The same for a message of this many bytes (a model of datagrams and their losses may differ by size). */
+        default double oneWayMillis(int from, int to, int bytes, SplittableRandom random) {
+            return oneWayMillis(from, to, random);
+        }
     }
 
     /** A node of the net: its router, its sessions, and what it was delivered. */
@@ -37,6 +42,10 @@ final class VirtualPubSub {
         java.util.function.Function<Router.Message, Router.Validation> validator = m -> Router.Validation.ACCEPT;
         /** A hostile node that drops everything it should pass on: what it sends carries no message (its control frames still go). */
         boolean dropper;
+        /** False once crashed: it sends and takes nothing more. */
+        boolean up = true;
+        /** When its uplink is free again (with {@link #uplink} set). */
+        double uplinkFreeAt;
         /** When its next tick is scheduled. */
         long wakeAt = Long.MAX_VALUE;
 
@@ -80,6 +89,8 @@ final class VirtualPubSub {
     private long now = 1_800_000_000_000L;
     private long messages;
     private long bytes;
+    /** Each node's uplink in bytes per millisecond; 0: unlimited. */
+    private double uplinkBytesPerMilli;
 
     VirtualPubSub(long seed, Router.Config config, Latency latency, double loss) {
         this.random = new SplittableRandom(seed);
@@ -136,6 +147,26 @@ final class VirtualPubSub {
         }
     }
 
+    /**
+     * Gives every node an uplink of this many bytes per millisecond: what a node sends goes out one
+     * message after the other (a copy to each peer), so large messages and copies cost time at the
+     * sender. Downlinks stay unlimited. 0: no limit (the default).
+     */
+    void uplink(double bytesPerMilli) {
+        this.uplinkBytesPerMilli = bytesPerMilli;
+    }
+
+    /** A node crashes: every session with it ends (its peers forget it), and nothing reaches it or leaves it again. */
+    void crash(Node node) {
+        node.up = false;
+        for (int peer : node.sessions) {
+            Node other = nodes.get(peer);
+            other.sessions.remove(node.index);
+            other.router.removePeer(node.index, now);
+        }
+        node.sessions.clear();
+    }
+
     List<Node> nodes() {
         return nodes;
     }
@@ -180,7 +211,7 @@ final class VirtualPubSub {
         if (at < node.wakeAt) {
             node.wakeAt = at;
             schedule(at - now, () -> {
-                if (node.wakeAt == at) {
+                if (node.wakeAt == at && node.up) {
                     node.wakeAt = Long.MAX_VALUE;
                     node.router.tick(now);
                     wake(node);
@@ -190,6 +221,9 @@ final class VirtualPubSub {
     }
 
     private void carry(int from, int to, byte[] sent) {
+        if (!nodes.get(from).up) {
+            return;
+        }
         byte[] message = sent;
         if (nodes.get(from).dropper) {
             List<Wire.Frame> kept = new ArrayList<>(Wire.decode(sent).orElseThrow());
@@ -206,10 +240,19 @@ final class VirtualPubSub {
             return;
         }
         Node target = nodes.get(to);
-        long delay = Math.max(0, Math.round(latency.oneWayMillis(from, to, random)));
+        double leaves = now;
+        if (uplinkBytesPerMilli > 0) {
+            Node sender = nodes.get(from);
+            double start = Math.max(now, sender.uplinkFreeAt);
+            sender.uplinkFreeAt = start + message.length / uplinkBytesPerMilli;
+            leaves = sender.uplinkFreeAt;
+        }
+        long delay = Math.max(0, Math.round(leaves - now + latency.oneWayMillis(from, to, message.length, random)));
         schedule(delay, () -> {
-            target.router.receive(from, carried, now);
-            wake(target);
+            if (target.up && target.sessions.contains(from)) {
+                target.router.receive(from, carried, now);
+                wake(target);
+            }
         });
     }
 

@@ -23,7 +23,7 @@ import java.util.Optional;
  *   <li>PRUNE: a u16 backoff in seconds, a topic;
  *   <li>PUBLISH: a topic, a u8 length and the author (empty in plain mode), a u64 sequence number,
  *       the data (the rest of the frame);
- *   <li>IHAVE: a topic, then IDs; IWANT: IDs;
+ *   <li>IHAVE: a topic, then IDs; IWANT: IDs; IDONTWANT (gossipsub v1.2): IDs;
  *   <li>CHOKE, UNCHOKE: a topic, a u8 length and the source (an author; empty: every source):
  *       Plumtree's lazy links over the mesh, docs/PUBSUB.md.
  * </ul>
@@ -50,9 +50,10 @@ final class Wire {
     static final byte CHOKE = 8;
     static final byte UNCHOKE = 9;
     static final byte HELLO = 10;
+    static final byte IDONTWANT = 11;
 
     /** One frame of a message. */
-    sealed interface Frame permits Hello, Subscription, Graft, Prune, Publish, IHave, IWant, Choke {}
+    sealed interface Frame permits Hello, Subscription, Graft, Prune, Publish, IHave, IWant, IDontWant, Choke {}
 
     /** HELLO: this node just met the peer; {@code ask}: answer with your topics. */
     record Hello(boolean ask) implements Frame {}
@@ -70,6 +71,9 @@ final class Wire {
     record IHave(String topic, List<byte[]> ids) implements Frame {}
 
     record IWant(List<byte[]> ids) implements Frame {}
+
+    /** IDONTWANT: this node has these messages, do not send them (gossipsub v1.2, for large messages). */
+    record IDontWant(List<byte[]> ids) implements Frame {}
 
     /** CHOKE ({@code on}): send me IHAVE, not the messages, of this topic from this source (empty: all); UNCHOKE: the messages again. */
     record Choke(String topic, boolean on, byte[] source) implements Frame {}
@@ -104,6 +108,9 @@ final class Wire {
             } else if (frame instanceof IHave h) {
                 kind = IHAVE;
                 body = ids(topic(ByteBuffer.allocate(1 + MAX_TOPIC_BYTES + h.ids().size() * ID_BYTES), h.topic()), h.ids());
+            } else if (frame instanceof IDontWant d) {
+                kind = IDONTWANT;
+                body = ids(ByteBuffer.allocate(d.ids().size() * ID_BYTES), d.ids());
             } else {
                 IWant w = (IWant) frame;
                 kind = IWANT;
@@ -193,6 +200,9 @@ final class Wire {
             }
             case IWANT -> {
                 return ids(in).map(IWant::new);
+            }
+            case IDONTWANT -> {
+                return ids(in).map(IDontWant::new);
             }
             case CHOKE, UNCHOKE -> {
                 Optional<String> topic = topic(in);

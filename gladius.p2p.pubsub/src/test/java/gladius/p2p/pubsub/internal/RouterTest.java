@@ -161,9 +161,10 @@ class RouterTest {
             random.nextBytes(id);
             router.receive(1, Wire.encode(List.of(new Wire.Subscription(topic, true), new Wire.Graft(topic), new Wire.Prune(topic, 65_535),
                     new Wire.Choke(topic, true, id), new Wire.IHave(topic, List.of(id)), new Wire.IWant(List.of(id)),
+                    new Wire.IDontWant(List.of(id)),
                     new Wire.Publish(topic, new byte[0], i, new byte[100]))), i);
         }
-        assertTrue(router.heldEntries() <= before + Router.MAX_TOPICS_PER_PEER,
+        assertTrue(router.heldEntries() <= before + Router.MAX_TOPICS_PER_PEER + Router.MAX_DONTWANT,
                 router.heldEntries() + " entries held, " + before + " before");
         assertTrue(router.counters().refused >= 20_000 * 3L, router.counters().refused + " refused");
         assertEquals(0, router.counters().delivered);
@@ -211,6 +212,40 @@ class RouterTest {
         assertTrue(net.nodes().stream().allMatch(n -> n.delivered.containsKey(missed)),
                 "and everyone else has it: " + net.nodes().stream().filter(n -> !n.delivered.containsKey(missed))
                         .map(n -> n.index).collect(Collectors.toList()));
+    }
+
+    @Test
+    void iDontWantSparesCopiesOfLargeMessagesAndEveryoneStillGetsThem() {
+        long[] plain = largeMessages(CONFIG);
+        long[] v12 = largeMessages(CONFIG.withIDontWant(1024));
+        assertEquals(0, plain[1], "v1.1 sends no IDONTWANT");
+        assertTrue(v12[1] > 0, "copies spared: " + v12[1]);
+        assertTrue(v12[0] < plain[0] * 0.9, v12[0] + " duplicates with IDONTWANT, " + plain[0] + " without");
+    }
+
+    /**
+     * 200 nodes at latencies of 5 to 104 ms a pair, with uplinks that take 10 ms to send 2 KiB; 20
+     * messages of 2 KiB; every node gets each once. Returns duplicates and copies spared. (Without
+     * an uplink IDONTWANT could spare nothing: it would arrive with the sender's own copy.)
+     */
+    private static long[] largeMessages(Router.Config config) {
+        VirtualPubSub net = VirtualPubSub.connected(new VirtualPubSub(21, config,
+                (a, b, r) -> 5 + (Math.min(a, b) * 31 + Math.max(a, b) * 17) % 100, 0), 200, 10);
+        net.uplink(205);
+        net.nodes().forEach(n -> n.router.subscribe(TOPIC, net.now()));
+        net.run(10 * config.heartbeatMillis());
+        for (int i = 0; i < 20; i++) {
+            byte[] data = new byte[2048];
+            data[0] = (byte) i;
+            net.nodes().get(i * 7).router.publish(TOPIC, new byte[0], i, data, net.now());
+            net.run(200);
+        }
+        net.run(5_000);
+        for (VirtualPubSub.Node node : net.nodes()) {
+            assertEquals(20, node.delivered.size(), "node " + node.index);
+        }
+        return new long[] {net.nodes().stream().mapToLong(n -> n.router.counters().duplicates).sum(),
+                net.nodes().stream().mapToLong(n -> n.router.counters().spared).sum()};
     }
 
     // ------------------------------------------------------------------ scores (gossipsub v1.1)

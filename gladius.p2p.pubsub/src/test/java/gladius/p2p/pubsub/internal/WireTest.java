@@ -18,7 +18,7 @@ class WireTest {
                 new Wire.Graft("t"), new Wire.Prune("t", 60), new Wire.Publish("t", new byte[] {1, 2}, 7, new byte[] {3}),
                 new Wire.Publish("t", new byte[0], -1, new byte[0]), new Wire.IHave("t", List.of(ID, ID)), new Wire.IWant(List.of(ID)),
                 new Wire.Choke("t", true, new byte[] {4, 5}), new Wire.Choke("t", false, new byte[0]), new Wire.Hello(true),
-                new Wire.Hello(false));
+                new Wire.Hello(false), new Wire.IDontWant(List.of(ID, ID, ID)));
         List<Wire.Frame> back = Wire.decode(Wire.encode(frames)).orElseThrow();
         assertEquals(frames.size(), back.size());
         assertEquals(frames.get(0), back.get(0));
@@ -34,6 +34,7 @@ class WireTest {
         assertArrayEquals(new byte[] {4, 5}, choke.source());
         assertEquals(0, ((Wire.Choke) back.get(9)).source().length);
         assertEquals(frames.subList(10, 12), back.subList(10, 12));
+        assertEquals(3, ((Wire.IDontWant) back.get(12)).ids().size());
     }
 
     @Test
