@@ -136,7 +136,8 @@ final class PubSubCommands {
             try {
                 PubSub pubsub = pubsub(network);
                 long deadline = System.nanoTime() + timeout.toNanos();
-                if (!subscriberKnown(pubsub, deadline)) {
+                List<NodeAddress> subscribers = subscribersKnown(pubsub, deadline);
+                if (subscribers.isEmpty()) {
                     err.println("gladius: no subscriber of " + Terminal.safe(topic) + " known through " + node + " within "
                             + timeout.toMillis() + " ms" + hint(network));
                     return 1;
@@ -147,9 +148,10 @@ final class PubSubCommands {
                 } catch (IllegalArgumentException e) {
                     throw new UserError("TEXT: " + e.getMessage());
                 }
-                int unsent = lingerUntilSent(network, System.nanoTime() + timeout.toNanos());
+                int unsent = lingerUntilSent(network, subscribers, System.nanoTime() + timeout.toNanos());
                 if (unsent > 0) {
-                    err.println("gladius: " + unsent + " messages still queued when the node closed: the publish may not have arrived");
+                    err.println("gladius: " + unsent + " messages still queued for the subscribers when the node closed: the publish may"
+                            + " not have arrived");
                     return 1;
                 }
                 out.println(HexFormat.of().formatHex(published.id()) + " to " + published.peers() + " peers");
@@ -163,39 +165,43 @@ final class PubSubCommands {
             }
         }
 
-        /** Waits until a peer that subscribes to the topic is known; false if none is by the deadline. */
-        private boolean subscriberKnown(PubSub pubsub, long deadline) throws InterruptedException {
+        /** Waits until a peer that subscribes to the topic is known; returns those known then (none by the deadline: empty). */
+        private List<NodeAddress> subscribersKnown(PubSub pubsub, long deadline) throws InterruptedException {
             do {
                 try {
-                    if (!await(pubsub.subscribers(topic), deadline).isEmpty()) {
-                        return true;
+                    List<NodeAddress> known = await(pubsub.subscribers(topic), deadline);
+                    if (!known.isEmpty()) {
+                        return known;
                     }
                 } catch (TimeoutException late) {
-                    return false;
+                    return List.of();
                 }
             } while (pause(deadline));
-            return false;
+            return List.of();
         }
 
         /**
-         * Waits until no peer has a message queued, then for a few round trips more (at least
-         * 300 ms) so a lost datagram can be sent again before the node closes: closing drops what
-         * is unacknowledged. Returns the messages still queued then.
+         * Waits until no subscriber the message went to has a message queued, then for a few of
+         * their round trips more (at least 300 ms) so a lost datagram can be sent again before the
+         * node closes: closing drops what is unacknowledged. Returns the messages still queued for
+         * them then. (Other peers' queues are not this command's: discovery may have added nodes it
+         * cannot reach, behind NATs, whose first messages wait for a session that never comes.)
          */
-        private static int lingerUntilSent(Network network, long deadline) throws InterruptedException {
-            while (queued(network) > 0 && pause(deadline)) {
+        private static int lingerUntilSent(Network network, List<NodeAddress> to, long deadline) throws InterruptedException {
+            while (queued(network, to) > 0 && pause(deadline)) {
                 // waiting for the queues to drain
             }
-            long rtt = network.networkState().peers().stream().map(PeerState::smoothedRtt).mapToLong(Duration::toMillis).max().orElse(0);
+            long rtt = to.stream().map(network::peerState).flatMap(java.util.Optional::stream).map(PeerState::smoothedRtt)
+                    .mapToLong(Duration::toMillis).max().orElse(0);
             long until = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(Math.max(300, 4 * rtt));
             while (pause(Math.min(until, deadline))) {
                 // acknowledgements on their way
             }
-            return queued(network);
+            return queued(network, to);
         }
 
-        private static int queued(Network network) {
-            return network.networkState().peers().stream().mapToInt(PeerState::queuedMessages).sum();
+        private static int queued(Network network, List<NodeAddress> to) {
+            return to.stream().map(network::peerState).flatMap(java.util.Optional::stream).mapToInt(PeerState::queuedMessages).sum();
         }
     }
 

@@ -37,6 +37,9 @@ final class Report {
         if (Parts.ethstate() && EthStateView.of(network).isPresent()) {
             line.append("  state ").append(EthStateView.entries(network)).append(" [").append(EthStateView.fingerprint(network)).append(']');
         }
+        if (Parts.pubsub()) {
+            PubSubView.summary(network).ifPresent(topics -> line.append("  ").append(topics));
+        }
         return line.toString();
     }
 

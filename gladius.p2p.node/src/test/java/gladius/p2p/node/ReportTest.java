@@ -62,4 +62,14 @@ class ReportTest {
             assertTrue(forB.lines().noneMatch(l -> l.trim().startsWith(b.localAddress().toString())), forB);
         }
     }
+
+    @Test
+    void aNodeInTopicsShowsThemOnItsStatusLine() {
+        try (Cluster cluster = new Cluster()) {
+            Network quiet = cluster.start(Map.of("provider", "kcp", "plugins", "pubsub"));
+            assertTrue(!Report.line(quiet).contains("topics"), "no topics, nothing said: " + Report.line(quiet));
+            Network chat = cluster.start(Map.of("provider", "kcp", "plugins", "pubsub", "pubsub.topics", "chat,news"));
+            assertTrue(Report.line(chat).endsWith("  topics 2 delivered 0 mesh 0"), Report.line(chat));
+        }
+    }
 }

@@ -283,53 +283,13 @@ class NatIT {
      */
     private static void dhtBed(java.nio.file.Path dir, int natted) throws Exception {
         try (NetBed bed = bed()) {
-            List<NetBed.Host> hosts = new ArrayList<>(List.of(bed.publicHost("seed"), bed.publicHost("pub")));
-            for (int i = 0; i < natted; i++) {
-                NetBed.Router router = bed.router("r" + i, i % 4 == 3 ? NetBed.Nat.SYMMETRIC : NetBed.Nat.ENDPOINT_INDEPENDENT);
-                hosts.add(bed.behind(router, "h" + i));
-            }
+            List<NetBed.Host> hosts = natted(bed, natted);
             // Discovery (the route tables, through the relays) and the DHT only: the fifty JVMs share two cores.
-            List<String> common = List.of("--status-every", "2s", "--set", "plugins=discovery,dht", "--set", "discovery.interval=2s",
-                    "--set", "kcp.secure=true", "--set", "dht.ip-limits=false", "--metrics", METRICS);
             List<Gladius> nodes = new ArrayList<>();
             try {
                 long start = System.nanoTime();
-                List<String> contacts = new ArrayList<>();
-                for (int i = 0; i < hosts.size(); i++) {
-                    List<String> args = new ArrayList<>(common);
-                    args.addAll(List.of("--data", dir.resolve("n" + i).toString()));
-                    if (i < 2) {
-                        args.add("--relay");
-                    } else {
-                        args.addAll(List.of("--seed", contacts.get(1)));
-                    }
-                    if (i > 0) {
-                        args.addAll(List.of("--seed", contacts.get(0)));
-                    }
-                    List<String> run = new ArrayList<>(List.of("run", "--listen", hosts.get(i).address() + ":7000"));
-                    run.addAll(args);
-                    Gladius node = Gladius.startIn(hosts.get(i).namespace(), FIFTY_JVM, run.toArray(String[]::new));
-                    nodes.add(node);
-                    String key = node.awaitLine("n" + i + "'s key", l -> l.startsWith("gladius: node key ")).substring(18, 18 + 64);
-                    contacts.add(key + "@" + hosts.get(i).address() + ":7000");
-                }
-                Pattern connected = Pattern.compile("gladius: peers ([1-9]\\d*)/");
-                Await.until("every node connected to a peer", Duration.ofSeconds(400),
-                        () -> nodes.stream().allMatch(node -> node.lastLine(l -> connected.matcher(l).find()).isPresent()),
-                        () -> {
-                            StringBuilder alone = new StringBuilder();
-                            for (int i = 0; i < nodes.size(); i++) {
-                                if (nodes.get(i).lastLine(l -> connected.matcher(l).find()).isEmpty()) {
-                                    alone.append("\nn").append(i).append(" ").append(hosts.get(i).namespace()).append(": ")
-                                            .append(nodes.get(i).lastLine(l -> l.startsWith("gladius: peers")).orElse("(no status)"))
-                                            .append(" first: ").append(nodes.get(i).out().stream().filter(l -> l.startsWith("gladius: peers"))
-                                                    .limit(4).toList())
-                                            .append(nodes.get(i).err().isEmpty() ? "" : " stderr: " + nodes.get(i).err())
-                                            .append("\n  ").append(counters(hosts.get(i)));
-                                }
-                            }
-                            return alone + "\nthe seeds:\n  " + counters(hosts.get(0)) + "\n  " + counters(hosts.get(1));
-                        });
+                List<String> contacts = startConnected(dir, hosts, nodes, List.of("--set", "plugins=discovery,dht",
+                        "--set", "dht.ip-limits=false"));
                 long joined = System.nanoTime();
 
                 List<String> paths = new java.util.concurrent.CopyOnWriteArrayList<>();
@@ -376,6 +336,139 @@ class NatIT {
                 stop(nodes);
             }
         }
+    }
+
+    /** Two public hosts and {@code natted} behind routers of their own, every fourth a symmetric NAT. */
+    private static List<NetBed.Host> natted(NetBed bed, int natted) throws IOException, InterruptedException {
+        List<NetBed.Host> hosts = new ArrayList<>(List.of(bed.publicHost("seed"), bed.publicHost("pub")));
+        for (int i = 0; i < natted; i++) {
+            NetBed.Router router = bed.router("r" + i, i % 4 == 3 ? NetBed.Nat.SYMMETRIC : NetBed.Nat.ENDPOINT_INDEPENDENT);
+            hosts.add(bed.behind(router, "h" + i));
+        }
+        return hosts;
+    }
+
+    /**
+     * Starts a secure node on every host (the public two relay; each keeps its key with {@code --data};
+     * every node seeds from both public ones), adds each to {@code nodes} as it starts, and waits
+     * until every node is connected to a peer. Returns each node's contact, {@code KEY@HOST:7000}.
+     */
+    private static List<String> startConnected(java.nio.file.Path dir, List<NetBed.Host> hosts, List<Gladius> nodes,
+                                               List<String> plugins) throws Exception {
+        List<String> common = new ArrayList<>(List.of("--status-every", "2s", "--set", "discovery.interval=2s",
+                "--set", "kcp.secure=true", "--metrics", METRICS));
+        common.addAll(plugins);
+        List<String> contacts = new ArrayList<>();
+        for (int i = 0; i < hosts.size(); i++) {
+            List<String> args = new ArrayList<>(common);
+            args.addAll(List.of("--data", dir.resolve("n" + i).toString()));
+            if (i < 2) {
+                args.add("--relay");
+            } else {
+                args.addAll(List.of("--seed", contacts.get(1)));
+            }
+            if (i > 0) {
+                args.addAll(List.of("--seed", contacts.get(0)));
+            }
+            List<String> run = new ArrayList<>(List.of("run", "--listen", hosts.get(i).address() + ":7000"));
+            run.addAll(args);
+            Gladius node = Gladius.startIn(hosts.get(i).namespace(), FIFTY_JVM, run.toArray(String[]::new));
+            nodes.add(node);
+            String key = node.awaitLine("n" + i + "'s key", l -> l.startsWith("gladius: node key ")).substring(18, 18 + 64);
+            contacts.add(key + "@" + hosts.get(i).address() + ":7000");
+        }
+        Pattern connected = Pattern.compile("gladius: peers ([1-9]\\d*)/");
+        Await.until("every node connected to a peer", Duration.ofSeconds(400),
+                () -> nodes.stream().allMatch(node -> node.lastLine(l -> connected.matcher(l).find()).isPresent()),
+                () -> {
+                    StringBuilder alone = new StringBuilder();
+                    for (int i = 0; i < nodes.size(); i++) {
+                        if (nodes.get(i).lastLine(l -> connected.matcher(l).find()).isEmpty()) {
+                            alone.append("\nn").append(i).append(" ").append(hosts.get(i).namespace()).append(": ")
+                                    .append(nodes.get(i).lastLine(l -> l.startsWith("gladius: peers")).orElse("(no status)"))
+                                    .append(" first: ").append(nodes.get(i).out().stream().filter(l -> l.startsWith("gladius: peers"))
+                                            .limit(4).toList())
+                                    .append(nodes.get(i).err().isEmpty() ? "" : " stderr: " + nodes.get(i).err())
+                                    .append("\n  ").append(counters(hosts.get(i)));
+                        }
+                    }
+                    return alone + "\nthe seeds:\n  " + counters(hosts.get(0)) + "\n  " + counters(hosts.get(1));
+                });
+        return contacts;
+    }
+
+    @Test
+    @Tag("scale")
+    void fiftyHostsBehindMixedNatsEachGetEveryMessageOfATopic(@TempDir java.nio.file.Path dir) throws Exception {
+        pubsubBed(dir, 48);
+    }
+
+    @Test
+    @Tag("scale")
+    void tenHostsBehindMixedNatsEachGetEveryMessageOfATopic(@TempDir java.nio.file.Path dir) throws Exception {
+        pubsubBed(dir, 8);
+    }
+
+    /**
+     * Two public hosts and {@code natted} behind routers, secure, running discovery and pubsub, every
+     * node in one topic ({@code pubsub.topics=bed}: it forwards and counts, with no application).
+     * Once every node has a mesh, each host publishes one message through its own node
+     * ({@code gladius pub}, a short-lived node in its namespace, ten at a time); then every node must
+     * have been delivered every message (its status line's {@code delivered}).
+     */
+    private static void pubsubBed(java.nio.file.Path dir, int natted) throws Exception {
+        try (NetBed bed = bed()) {
+            List<NetBed.Host> hosts = natted(bed, natted);
+            List<Gladius> nodes = new ArrayList<>();
+            try {
+                long start = System.nanoTime();
+                List<String> contacts = startConnected(dir, hosts, nodes, List.of("--set", "plugins=discovery,pubsub",
+                        "--set", "pubsub.topics=bed"));
+                Pattern inMesh = Pattern.compile("topics 1 delivered \\d+ mesh [1-9]");
+                Await.until("every node in the topic's mesh", Duration.ofSeconds(120),
+                        () -> nodes.stream().allMatch(node -> node.lastLine(l -> l.startsWith("gladius: peers")).filter(l -> inMesh.matcher(l).find())
+                                .isPresent()),
+                        () -> lastStatusLines(nodes));
+                long joined = System.nanoTime();
+                List<Double> pubSeconds = new java.util.concurrent.CopyOnWriteArrayList<>();
+                forEachHost(hosts, i -> {
+                    long begun = System.nanoTime();
+                    try (Gladius pub = Gladius.startIn(hosts.get(i).namespace(), FIFTY_JVM, "pub", "--timeout", "60s", contacts.get(i),
+                            "bed", "from n" + i)) {
+                        assertEquals(0, pub.exit(Duration.ofSeconds(120)), "n" + i + " published: " + pub);
+                    } catch (IOException e) {
+                        throw new UncheckedIOException(e);
+                    } catch (InterruptedException e) {
+                        Thread.currentThread().interrupt();
+                        throw new AssertionError("interrupted", e);
+                    }
+                    pubSeconds.add((System.nanoTime() - begun) / 1e9);
+                });
+                long published = System.nanoTime();
+                int n = hosts.size();
+                Pattern all = Pattern.compile("topics 1 delivered " + n + " ");
+                Await.until("every node delivered all " + n + " messages", Duration.ofSeconds(300),
+                        () -> nodes.stream().allMatch(node -> node.lastLine(l -> l.startsWith("gladius: peers")).filter(l -> all.matcher(l).find())
+                                .isPresent()),
+                        () -> lastStatusLines(nodes));
+                System.out.printf("pubsub on %d hosts (2 public relays, %d behind endpoint-independent NATs, %d behind symmetric ones):"
+                        + " connected and in the mesh %.1f s after the first start; %d publishes took %.1f s (one command, a JVM that joins,"
+                        + " then publishes: median and max %s); every node had all %d messages %.1f s after the last publish%n",
+                        n, natted - natted / 4, natted / 4, (joined - start) / 1e9, n, (published - joined) / 1e9, spread(pubSeconds), n,
+                        (System.nanoTime() - published) / 1e9);
+            } finally {
+                stop(nodes);
+            }
+        }
+    }
+
+    /** Each node's last status line, for a failure's message. */
+    private static String lastStatusLines(List<Gladius> nodes) {
+        StringBuilder out = new StringBuilder();
+        for (int i = 0; i < nodes.size(); i++) {
+            out.append("\nn").append(i).append(": ").append(nodes.get(i).lastLine(l -> l.startsWith("gladius: peers")).orElse("(none)"));
+        }
+        return out.toString();
     }
 
     /** Where each node of a DHT bed serves its metrics, inside its own namespace. */
