@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Issue 28's grid: PubSubScale on the simulator's Earth, each mode on the same runs (same seed).
-# Usage: benchmarks/pubsub-grid.sh OUTDIR [NODES...]   (after mvn -B install -DskipTests)
+# Usage: [SIZES="200 102400"] [LOSSES="0 0.05"] [MODES="v11 v12 lazy"] [TOPICS="1:1 100:10"] \
+#        benchmarks/pubsub-grid.sh OUTDIR [NODES...]   (after mvn -B install -DskipTests)
 # Every run: 10 sessions opened per node, 5 % of the nodes replaced a minute, 50 Mbit/s uplinks,
 # peer scores on; modes: v1.1 (plain gossipsub), v1.2 (IDONTWANT from 1 KiB), and lazy links per
 # topic over v1.2. 200 B: 200 messages 200 ms apart; 100 KiB: 50 messages 1 s apart (the heap).
@@ -10,12 +11,12 @@ nodes=("${@:-1000}")
 jar=benchmarks/target/benchmarks.jar
 mkdir -p "$out"
 for n in "${nodes[@]}"; do
-  for topics in "1 1" "100 10"; do
-    set -- $topics
-    for size in 200 102400; do
+  for topics in ${TOPICS:-1:1 100:10}; do
+    set -- ${topics/:/ }
+    for size in ${SIZES:-200 102400}; do
       if [ "$size" = 200 ]; then count=200; interval=200; else count=50; interval=1000; fi
-      for loss in 0 0.05; do
-        for mode in v11 v12 lazy; do
+      for loss in ${LOSSES:-0 0.05}; do
+        for mode in ${MODES:-v11 v12 lazy}; do
           case $mode in
             v11) flags="" ;;
             v12) flags="-Didontwant=1024" ;;

@@ -13,8 +13,10 @@ import java.util.SplittableRandom;
  * {@link Geography#EARTH}; a pair's first message waits one more round trip (the Noise XX
  * handshake before it); a datagram lost with probability {@code loss} is sent again after its
  * retransmission timeout (max(100 ms, 2 RTT), 1.5x per further loss), as the transport's min-rto
- * and backoff do. A message of more than one datagram (1,400 bytes each) waits one timeout if any of
- * its datagrams is lost (they are resent together), and 1.5x more each time a resend is lost again.
+ * and backoff do. A message of more than one datagram (1,400 bytes each) with a datagram lost waits
+ * 9/8 of a round trip instead, as the transport's time-threshold rule (RFC 9002, 6.1.2) resends a
+ * segment once a later one is acknowledged and it is that much older (the later datagrams of the
+ * same message are acknowledged); a resend lost again waits the timeout, 1.5x per further loss.
  * Nothing is lost outright; bandwidth is the caller's to model (it is not here).
  */
 public final class ModelledLinks {
@@ -35,6 +37,13 @@ public final class ModelledLinks {
         this.loss = loss;
     }
 
+    /**
+     * {@return the round trip between two nodes without jitter, as a smoothed measurement would have it}
+     */
+    public double rttMillis(int from, int to) {
+        return 2 * Geography.EARTH.oneWayMillis(places.get(from), places.get(to), new Random(0));
+    }
+
     /** {@return the delay of one message of one datagram from node {@code from} to node {@code to}, in milliseconds} */
     public double oneWayMillis(int from, int to, SplittableRandom random) {
         return oneWayMillis(from, to, 1, random);
@@ -52,8 +61,12 @@ public final class ModelledLinks {
         double rto = Math.max(100, 2 * rtt);
         int datagrams = Math.max(1, (bytes + DATAGRAM - 1) / DATAGRAM);
         if (random.nextDouble() < 1 - Math.pow(1 - loss, datagrams)) { // one draw, as a single datagram always took
-            delay += rto; // one of its datagrams was lost: resent after a timeout
-            rto *= 1.5;
+            // A lost datagram: found by the time threshold once a later one is acknowledged (a message
+            // of several datagrams has later ones), else by the timeout.
+            delay += datagrams > 1 ? 1.125 * rtt : rto;
+            if (datagrams == 1) {
+                rto *= 1.5;
+            }
         } else {
             return delay;
         }

@@ -48,10 +48,11 @@ import java.util.TreeSet;
  * figures, which then add how much of the honest meshes the droppers held at the first and the
  * last message, and how many of the spammers' links to honest peers graylisted them.
  * {@code -Dscores=true} turns gossipsub v1.1's peer scores on ({@link Scores.Params#defaults});
- * {@code -Didontwant=BYTES} gossipsub v1.2's IDONTWANT for messages of that many bytes or more.
+ * {@code -Didontwant=BYTES} gossipsub v1.2's IDONTWANT for messages of that many bytes or more;
+ * {@code -DbyLatency=K} K of every D mesh peers chosen by round trip (the rest at random).
  *
  * <pre>
- *   java -Xmx8g [-Dchoke=true [-Deager=2] [-DlazyTimeout=200] [-DperSource=true]] [-Dscores=true] [-Didontwant=BYTES] [-Ddroppers=F] [-Dspammers=F]
+ *   java -Xmx8g [-Dchoke=true [-Deager=2] [-DlazyTimeout=200] [-DperSource=true]] [-Dscores=true] [-Didontwant=BYTES] [-DbyLatency=K] [-Ddroppers=F] [-Dspammers=F]
  *       [-Dtopics=T [-DtopicsPerNode=S]] [-Dchurn=R] [-Duplink=MBIT] [-Dpublishers=P] [-Dinterval=MS]
  *       -cp benchmarks/target/benchmarks.jar gladius.p2p.pubsub.internal.PubSubScale N DEGREE MESSAGES SIZE LOSS [SEED]
  * </pre>
@@ -117,13 +118,19 @@ public final class PubSubScale {
             public double oneWayMillis(int from, int to, int bytes, SplittableRandom r) {
                 return links.oneWayMillis(from, to, bytes, r);
             }
+
+            @Override
+            public double rttMillis(int from, int to) {
+                return links.rttMillis(from, to);
+            }
         };
         Router.Config config = Router.Config.defaults().withChoke(Boolean.getBoolean("choke"), Integer.getInteger("eager", 2),
                 Long.getLong("lazyTimeout", 200), Boolean.getBoolean("perSource"));
         if (Boolean.getBoolean("scores")) {
             config = config.withScoring(Scores.Params.defaults());
         }
-        config = config.withIDontWant(Integer.getInteger("idontwant", Integer.MAX_VALUE));
+        config = config.withIDontWant(Integer.getInteger("idontwant", Integer.MAX_VALUE))
+                .withMeshByLatency(Integer.getInteger("byLatency", 0));
         VirtualPubSub net = VirtualPubSub.connected(new VirtualPubSub(seed, config, latency, 0), n, degree);
         double uplinkMbit = Double.parseDouble(System.getProperty("uplink", "0"));
         net.uplink(uplinkMbit * 1_000_000 / 8 / 1000);
@@ -259,7 +266,8 @@ public final class PubSubScale {
         String mode = (config.choke() ? "lazy links (choke" + (config.perSource() ? " per source" : "") + ", " + config.minEager()
                 + " eager at least, lazy timeout " + config.lazyTimeoutMillis() + " ms)" : "plain gossipsub")
                 + (config.scoring() != null ? " with scores" : "")
-                + (config.idontwantBytes() < Integer.MAX_VALUE ? ", IDONTWANT from " + config.idontwantBytes() + " B (v1.2)" : "");
+                + (config.idontwantBytes() < Integer.MAX_VALUE ? ", IDONTWANT from " + config.idontwantBytes() + " B (v1.2)" : "")
+                + (config.meshByLatency() > 0 ? ", " + config.meshByLatency() + " of D mesh peers by round trip" : "");
         System.out.printf(Locale.ROOT, "pubsub: %d nodes, %d sessions opened each, %d messages of %d B every %d ms, loss %.0f %%, seed %d, %s%n",
                 n, degree, count, size, interval, 100 * loss, seed, mode);
         System.out.printf(Locale.ROOT, "topics %d (%d per node, %d sessions opened to subscribers of each), churn %.1f %% a minute"

@@ -413,6 +413,13 @@ final class PubSubPlugin implements Plugin, PubSub, PubSubMXBean {
         }
 
         @Override
+        public double rttMillis(Object peer) {
+            NodeAddress address = addressOf.get(peer);
+            Optional<PeerState> state = address == null ? Optional.empty() : network.peerState(address);
+            return state.filter(PeerState::connected).map(p -> (double) p.smoothedRtt().toNanos() / 1e6).orElse(-1.0);
+        }
+
+        @Override
         public void send(Object peer, byte[] message) {
             NodeAddress to = addressOf.get(peer);
             if (to != null) {

@@ -37,6 +37,7 @@ record PubSubSettings(Router.Config core, List<String> topics) {
             Map.entry("pubsub.prune-backoff", "60s"),
             Map.entry("pubsub.scores", "true"),
             Map.entry("pubsub.idontwant-bytes", "1024"),
+            Map.entry("pubsub.mesh-by-latency", "0"),
             Map.entry("pubsub.lazy-links", "off"),
             Map.entry("pubsub.eager-links", "2"),
             Map.entry("pubsub.lazy-timeout", "200ms"),
@@ -97,7 +98,8 @@ record PubSubSettings(Router.Config core, List<String> topics) {
                 maxData,
                 wire,
                 r.bool("pubsub.scores") ? Scores.Params.defaults() : null,
-                r.integer("pubsub.idontwant-bytes", 0, Integer.MAX_VALUE));
+                r.integer("pubsub.idontwant-bytes", 0, Integer.MAX_VALUE),
+                r.integer("pubsub.mesh-by-latency", 0, d));
         List<String> topics = r.list("pubsub.topics", PubSubPlugin::checkTopic, "topics of 1 to 255 bytes of UTF-8");
         return new PubSubSettings(core, topics);
     }

@@ -57,6 +57,11 @@ final class Router<P> {
             return null;
         }
 
+        /** The round trip to a peer in milliseconds as last measured; negative if unknown (chosen last by latency). */
+        default double rttMillis(P peer) {
+            return -1;
+        }
+
         /** The application's verdict on a message before it is delivered or forwarded. */
         default Validation validate(Message message) {
             return Validation.ACCEPT;
@@ -99,45 +104,54 @@ final class Router<P> {
      * @param idontwantBytes gossipsub v1.2: on a first copy of a message of at least this many bytes
      *     of data, tell the other mesh peers IDONTWANT (before validating it), so those that have
      *     not sent it yet do not; {@link Integer#MAX_VALUE}: never (v1.1)
+     * @param meshByLatency of every D peers grafted into a mesh, this many are the candidates with
+     *     the shortest round trips ({@link Io#rttMillis}), the rest at random; 0: all at random (gossipsub)
      */
     record Config(int d, int dLo, int dHi, int dLazy, long heartbeatMillis, int mcacheLength, int mcacheGossip,
                   long seenTtlMillis, int maxSeen, long fanoutTtlMillis, long pruneBackoffMillis,
                   long unsubscribeBackoffMillis, int maxIWantPerHeartbeat, boolean choke, int minEager,
                   long lazyTimeoutMillis, boolean perSource, int maxDataBytes, int maxWireBytes, Scores.Params scoring,
-                  int idontwantBytes) {
+                  int idontwantBytes, int meshByLatency) {
 
         /** Gossipsub v1.1's defaults: plain gossipsub. */
         static Config defaults() {
             return new Config(6, 4, 12, 6, 1_000, 5, 3, 120_000, 65_536, 60_000, 60_000, 10_000, 5_000, false, 2, 200, false,
-                    MAX_DATA_BYTES, Wire.MAX_MESSAGE, null, Integer.MAX_VALUE);
+                    MAX_DATA_BYTES, Wire.MAX_MESSAGE, null, Integer.MAX_VALUE, 0);
         }
 
         /** The same with lazy links over the mesh. */
         Config withChoke(boolean on, int eager, long timeoutMillis, boolean bySource) {
             return new Config(d, dLo, dHi, dLazy, heartbeatMillis, mcacheLength, mcacheGossip, seenTtlMillis, maxSeen,
                     fanoutTtlMillis, pruneBackoffMillis, unsubscribeBackoffMillis, maxIWantPerHeartbeat, on, eager,
-                    timeoutMillis, bySource, maxDataBytes, maxWireBytes, scoring, idontwantBytes);
+                    timeoutMillis, bySource, maxDataBytes, maxWireBytes, scoring, idontwantBytes, meshByLatency);
         }
 
         /** The same with other limits on message sizes. */
         Config withLimits(int data, int wire) {
             return new Config(d, dLo, dHi, dLazy, heartbeatMillis, mcacheLength, mcacheGossip, seenTtlMillis, maxSeen,
                     fanoutTtlMillis, pruneBackoffMillis, unsubscribeBackoffMillis, maxIWantPerHeartbeat, choke, minEager,
-                    lazyTimeoutMillis, perSource, data, wire, scoring, idontwantBytes);
+                    lazyTimeoutMillis, perSource, data, wire, scoring, idontwantBytes, meshByLatency);
         }
 
         /** The same with peer scores ({@code null}: none). */
         Config withScoring(Scores.Params params) {
             return new Config(d, dLo, dHi, dLazy, heartbeatMillis, mcacheLength, mcacheGossip, seenTtlMillis, maxSeen,
                     fanoutTtlMillis, pruneBackoffMillis, unsubscribeBackoffMillis, maxIWantPerHeartbeat, choke, minEager,
-                    lazyTimeoutMillis, perSource, maxDataBytes, maxWireBytes, params, idontwantBytes);
+                    lazyTimeoutMillis, perSource, maxDataBytes, maxWireBytes, params, idontwantBytes, meshByLatency);
         }
 
         /** The same with gossipsub v1.2's IDONTWANT for data of at least {@code bytes} ({@link Integer#MAX_VALUE}: off). */
         Config withIDontWant(int bytes) {
             return new Config(d, dLo, dHi, dLazy, heartbeatMillis, mcacheLength, mcacheGossip, seenTtlMillis, maxSeen,
                     fanoutTtlMillis, pruneBackoffMillis, unsubscribeBackoffMillis, maxIWantPerHeartbeat, choke, minEager,
-                    lazyTimeoutMillis, perSource, maxDataBytes, maxWireBytes, scoring, bytes);
+                    lazyTimeoutMillis, perSource, maxDataBytes, maxWireBytes, scoring, bytes, meshByLatency);
+        }
+
+        /** The same choosing {@code byLatency} of every D mesh peers by round trip (0: all at random). */
+        Config withMeshByLatency(int byLatency) {
+            return new Config(d, dLo, dHi, dLazy, heartbeatMillis, mcacheLength, mcacheGossip, seenTtlMillis, maxSeen,
+                    fanoutTtlMillis, pruneBackoffMillis, unsubscribeBackoffMillis, maxIWantPerHeartbeat, choke, minEager,
+                    lazyTimeoutMillis, perSource, maxDataBytes, maxWireBytes, scoring, idontwantBytes, byLatency);
         }
     }
 
@@ -371,7 +385,7 @@ final class Router<P> {
         lastPublished.remove(topic);
         members.removeIf(p -> inBackoff(topic, p, now));
         if (members.size() < config.d()) {
-            members.addAll(pick(candidates(topic, members, now), config.d() - members.size()));
+            members.addAll(pickForMesh(candidates(topic, members, now), config.d() - members.size()));
         }
         mesh.put(topic, members);
         for (P peer : members) {
@@ -726,7 +740,7 @@ final class Router<P> {
                 }
             }
             if (members.size() < config.dLo()) {
-                for (P peer : pick(candidates(topic, members, now), config.d() - members.size())) {
+                for (P peer : pickForMesh(candidates(topic, members, now), config.d() - members.size())) {
                     members.add(peer);
                     entered(peer, topic, now);
                     graft(peer, topic);
@@ -886,6 +900,28 @@ final class Router<P> {
             }
         }
         return out;
+    }
+
+    /**
+     * {@code n} peers to graft: with {@code meshByLatency}, that share of them (rounded up) the
+     * candidates with the shortest round trips, the rest at random among the others; else all at random.
+     */
+    private List<P> pickForMesh(List<P> candidates, int n) {
+        if (config.meshByLatency() <= 0 || n <= 0) {
+            return pick(candidates, n);
+        }
+        int fast = Math.min(n, (n * config.meshByLatency() + config.d() - 1) / config.d());
+        shuffle(candidates); // ties (unknown round trips) fall at random
+        List<P> byRtt = new ArrayList<>(candidates);
+        byRtt.sort(java.util.Comparator.comparingDouble(p -> {
+            double rtt = io.rttMillis(p);
+            return rtt < 0 ? Double.MAX_VALUE : rtt;
+        }));
+        List<P> chosen = new ArrayList<>(byRtt.subList(0, Math.min(fast, byRtt.size())));
+        List<P> rest = new ArrayList<>(candidates);
+        rest.removeAll(chosen);
+        chosen.addAll(pick(rest, n - chosen.size()));
+        return chosen;
     }
 
     private List<P> pick(List<P> from, int n) {

@@ -25,6 +25,11 @@ final class VirtualPubSub {
     interface Latency {
         double oneWayMillis(int from, int to, SplittableRandom random);
 
+        /** The round trip between two nodes as a node would have measured it (negative: unknown). */
+        default double rttMillis(int from, int to) {
+            return -1;
+        }
+
         /** The same for a message of this many bytes (a model of datagrams and their losses may differ by size). */
         default double oneWayMillis(int from, int to, int bytes, SplittableRandom random) {
             return oneWayMillis(from, to, random);
@@ -66,6 +71,11 @@ final class VirtualPubSub {
                 @Override
                 public Router.Validation validate(Router.Message message) {
                     return validator.apply(message);
+                }
+
+                @Override
+                public double rttMillis(Integer peer) {
+                    return latency.rttMillis(index, peer);
                 }
             }, random);
         }

@@ -248,6 +248,44 @@ class RouterTest {
                 net.nodes().stream().mapToLong(n -> n.router.counters().spared).sum()};
     }
 
+    @Test
+    void meshByLatencyGraftsTheClosestPeersAndKeepsARandomShare() {
+        double random = meanMeshRtt(CONFIG);
+        double byLatency = meanMeshRtt(CONFIG.withMeshByLatency(4));
+        // Mesh places others grafted (their choice) and the random share dilute it: well below, not a fraction.
+        assertTrue(byLatency < random * 0.85, "mean round trip to mesh peers: " + byLatency + " ms by latency, " + random + " ms at random");
+    }
+
+    /** 200 nodes at round trips of 10 to 208 ms a pair, all subscribed; the mean round trip to a mesh peer, once every node got a message. */
+    private static double meanMeshRtt(Router.Config config) {
+        VirtualPubSub.Latency pairs = new VirtualPubSub.Latency() {
+            @Override
+            public double oneWayMillis(int from, int to, SplittableRandom r) {
+                return 5 + (Math.min(from, to) * 31 + Math.max(from, to) * 17) % 100;
+            }
+
+            @Override
+            public double rttMillis(int from, int to) {
+                return 2 * oneWayMillis(from, to, null);
+            }
+        };
+        VirtualPubSub net = VirtualPubSub.connected(new VirtualPubSub(22, config, pairs, 0), 200, 10);
+        net.nodes().forEach(n -> n.router.subscribe(TOPIC, net.now()));
+        net.run(10 * config.heartbeatMillis());
+        net.nodes().get(0).router.publish(TOPIC, new byte[0], 1, text("reaches all"), net.now());
+        net.run(5_000);
+        double sum = 0;
+        int count = 0;
+        for (VirtualPubSub.Node node : net.nodes()) {
+            assertEquals(1, node.delivered.size(), "node " + node.index);
+            for (int peer : node.router.mesh(TOPIC)) {
+                sum += pairs.rttMillis(node.index, peer);
+                count++;
+            }
+        }
+        return sum / count;
+    }
+
     // ------------------------------------------------------------------ scores (gossipsub v1.1)
 
     private static final Router.Config SCORED = CONFIG.withScoring(Scores.Params.defaults());
