@@ -18,7 +18,9 @@ import java.util.function.Consumer;
  *
  * <p>A message's ID is the SHA-256 of its topic and data: the same data published twice within
  * {@code pubsub.seen-ttl} is one message (as Ethereum's clients do), the second publish reaches
- * no one. Messages carry no signature yet: a subscriber knows which peer passed a message on
+ * no one. With {@code pubsub.message-id=author-sequence} (a network with keys) it is made from the
+ * topic, the author's key and the author's sequence number instead (libp2p's default), and every
+ * publish is a message of its own. Messages carry no signature yet: a subscriber knows which peer passed a message on
  * ({@link Delivery#from()}, whose key its session proved in a network with keys), not who wrote
  * it.
  */

@@ -215,6 +215,21 @@ class PubSubTest {
     }
 
     @Test
+    void withAuthorSequenceIdsInASecureNetworkTheSameDataTwiceIsTwoMessages() {
+        try (Cluster cluster = new Cluster()) {
+            List<Network> nodes = line(cluster, 2, "kcp.secure", "true", "pubsub.message-id", "author-sequence");
+            Inbox inbox = new Inbox();
+            pubsub(nodes.get(1)).subscribe(TOPIC, inbox::take);
+            Await.until("node 0 to learn that node 1 subscribes", () -> !get(pubsub(nodes.get(0)).subscribers(TOPIC)).isEmpty());
+            PubSub.Published first = get(pubsub(nodes.get(0)).publish(TOPIC, text("tick")));
+            PubSub.Published second = get(pubsub(nodes.get(0)).publish(TOPIC, text("tick")));
+            assertEquals(1, second.peers(), "a message of its own");
+            assertTrue(!java.util.Arrays.equals(first.id(), second.id()));
+            Await.until("both", () -> inbox.texts.equals(List.of("tick", "tick")));
+        }
+    }
+
+    @Test
     void garbageFromAPeerIsDroppedAndCountedAndTheNodeGoesOn() {
         try (Cluster cluster = new Cluster()) {
             List<Network> nodes = line(cluster, 2);
@@ -248,7 +263,8 @@ class PubSubTest {
             assertThrows(NullPointerException.class, () -> pubsub.subscribe(TOPIC, null));
         }
         for (String[] bad : new String[][] {{"pubsub.d", "13"}, {"pubsub.lazy-links", "sometimes"}, {"pubsub.max-message-bytes", "2000000"},
-                {"pubsub.topics", "a," + "x".repeat(256)}, {"pubsub.degree", "6"}}) {
+                {"pubsub.topics", "a," + "x".repeat(256)}, {"pubsub.degree", "6"}, {"pubsub.message-id", "author-sequence"},
+                {"pubsub.message-id", "random"}}) {
             IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> Network.create(settings(bad)));
             assertTrue(e.getMessage().contains(bad[0]), e.getMessage());
         }

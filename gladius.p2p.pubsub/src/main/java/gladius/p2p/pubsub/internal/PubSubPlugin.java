@@ -89,6 +89,9 @@ final class PubSubPlugin implements Plugin, PubSub, PubSubMXBean {
         Optional<NodeKey> key = network.networkState().key();
         keyed = key.isPresent();
         author = key.map(NodeKey::bytes).orElse(new byte[0]);
+        // Sequence numbers start at the clock's milliseconds, so a restarted node does not reuse the
+        // numbers (nor, with author-sequence IDs, the IDs) its peers still remember as seen.
+        sequence = network.clock().millis();
         // network.random() is for the calling thread, at once: asked afresh at every draw, on the plugin thread.
         RandomGenerator random = () -> network.random().nextLong();
         router = new Router<>(settings.core(), new Io(), random);
@@ -135,7 +138,12 @@ final class PubSubPlugin implements Plugin, PubSub, PubSubMXBean {
         if (router == null) {
             return;
         }
-        identity(node).filter(id -> node.equals(addressOf.get(id))).ifPresent(this::forget);
+        try {
+            identity(node).filter(id -> node.equals(addressOf.get(id))).ifPresent(this::forget);
+        } catch (IllegalStateException closing) {
+            closing(closing);
+            return;
+        }
         after();
     }
 

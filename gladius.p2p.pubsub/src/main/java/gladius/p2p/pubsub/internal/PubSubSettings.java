@@ -37,7 +37,8 @@ record PubSubSettings(Router.Config core, List<String> topics) {
             Map.entry("pubsub.prune-backoff", "60s"),
             Map.entry("pubsub.scores", "true"),
             Map.entry("pubsub.idontwant-bytes", "1024"),
-            Map.entry("pubsub.mesh-by-latency", "0"),
+            Map.entry("pubsub.mesh-by-latency", "4"),
+            Map.entry("pubsub.message-id", "content"),
             Map.entry("pubsub.lazy-links", "off"),
             Map.entry("pubsub.eager-links", "2"),
             Map.entry("pubsub.lazy-timeout", "200ms"),
@@ -62,6 +63,15 @@ record PubSubSettings(Router.Config core, List<String> topics) {
         if (mcacheGossip > mcacheLength) {
             throw SettingsReader.invalid("pubsub.mcache-gossip", "at most pubsub.mcache-length (" + mcacheLength + ")",
                     Integer.toString(mcacheGossip), null);
+        }
+        String ids = r.text("pubsub.message-id");
+        if (!List.of("content", "author-sequence").contains(ids)) {
+            throw SettingsReader.invalid("pubsub.message-id", "content or author-sequence", ids, null);
+        }
+        if (ids.equals("author-sequence") && !"true".equals(settings.getOrDefault("kcp.secure", "false").trim())) {
+            // Without keys a message has no author to tell its sequence numbers apart by.
+            throw SettingsReader.invalid("pubsub.message-id", "content, unless kcp.secure=true (an author-sequence ID needs the"
+                    + " author's key)", ids, null);
         }
         String lazy = r.text("pubsub.lazy-links");
         if (!List.of("off", "topic", "source").contains(lazy)) {
@@ -99,7 +109,9 @@ record PubSubSettings(Router.Config core, List<String> topics) {
                 wire,
                 r.bool("pubsub.scores") ? Scores.Params.defaults() : null,
                 r.integer("pubsub.idontwant-bytes", 0, Integer.MAX_VALUE),
-                r.integer("pubsub.mesh-by-latency", 0, d));
+                // Unset: all but two of D (gossipsub's D_score is 4 of 6, D_out 2), so a smaller D never refuses its own default.
+                settings.containsKey("pubsub.mesh-by-latency") ? r.integer("pubsub.mesh-by-latency", 0, d) : Math.max(0, d - 2),
+                ids.equals("author-sequence"));
         List<String> topics = r.list("pubsub.topics", PubSubPlugin::checkTopic, "topics of 1 to 255 bytes of UTF-8");
         return new PubSubSettings(core, topics);
     }

@@ -106,52 +106,61 @@ final class Router<P> {
      *     not sent it yet do not; {@link Integer#MAX_VALUE}: never (v1.1)
      * @param meshByLatency of every D peers grafted into a mesh, this many are the candidates with
      *     the shortest round trips ({@link Io#rttMillis}), the rest at random; 0: all at random (gossipsub)
+     * @param idsByAuthor a message's ID from its topic, author and sequence number (libp2p's default),
+     *     not from its topic and data: then the same data published twice is two messages
      */
     record Config(int d, int dLo, int dHi, int dLazy, long heartbeatMillis, int mcacheLength, int mcacheGossip,
                   long seenTtlMillis, int maxSeen, long fanoutTtlMillis, long pruneBackoffMillis,
                   long unsubscribeBackoffMillis, int maxIWantPerHeartbeat, boolean choke, int minEager,
                   long lazyTimeoutMillis, boolean perSource, int maxDataBytes, int maxWireBytes, Scores.Params scoring,
-                  int idontwantBytes, int meshByLatency) {
+                  int idontwantBytes, int meshByLatency, boolean idsByAuthor) {
 
         /** Gossipsub v1.1's defaults: plain gossipsub. */
         static Config defaults() {
             return new Config(6, 4, 12, 6, 1_000, 5, 3, 120_000, 65_536, 60_000, 60_000, 10_000, 5_000, false, 2, 200, false,
-                    MAX_DATA_BYTES, Wire.MAX_MESSAGE, null, Integer.MAX_VALUE, 0);
+                    MAX_DATA_BYTES, Wire.MAX_MESSAGE, null, Integer.MAX_VALUE, 0, false);
         }
 
         /** The same with lazy links over the mesh. */
         Config withChoke(boolean on, int eager, long timeoutMillis, boolean bySource) {
             return new Config(d, dLo, dHi, dLazy, heartbeatMillis, mcacheLength, mcacheGossip, seenTtlMillis, maxSeen,
                     fanoutTtlMillis, pruneBackoffMillis, unsubscribeBackoffMillis, maxIWantPerHeartbeat, on, eager,
-                    timeoutMillis, bySource, maxDataBytes, maxWireBytes, scoring, idontwantBytes, meshByLatency);
+                    timeoutMillis, bySource, maxDataBytes, maxWireBytes, scoring, idontwantBytes, meshByLatency, idsByAuthor);
         }
 
         /** The same with other limits on message sizes. */
         Config withLimits(int data, int wire) {
             return new Config(d, dLo, dHi, dLazy, heartbeatMillis, mcacheLength, mcacheGossip, seenTtlMillis, maxSeen,
                     fanoutTtlMillis, pruneBackoffMillis, unsubscribeBackoffMillis, maxIWantPerHeartbeat, choke, minEager,
-                    lazyTimeoutMillis, perSource, data, wire, scoring, idontwantBytes, meshByLatency);
+                    lazyTimeoutMillis, perSource, data, wire, scoring, idontwantBytes, meshByLatency, idsByAuthor);
         }
 
         /** The same with peer scores ({@code null}: none). */
         Config withScoring(Scores.Params params) {
             return new Config(d, dLo, dHi, dLazy, heartbeatMillis, mcacheLength, mcacheGossip, seenTtlMillis, maxSeen,
                     fanoutTtlMillis, pruneBackoffMillis, unsubscribeBackoffMillis, maxIWantPerHeartbeat, choke, minEager,
-                    lazyTimeoutMillis, perSource, maxDataBytes, maxWireBytes, params, idontwantBytes, meshByLatency);
+                    lazyTimeoutMillis, perSource, maxDataBytes, maxWireBytes, params, idontwantBytes, meshByLatency, idsByAuthor);
         }
 
         /** The same with gossipsub v1.2's IDONTWANT for data of at least {@code bytes} ({@link Integer#MAX_VALUE}: off). */
         Config withIDontWant(int bytes) {
             return new Config(d, dLo, dHi, dLazy, heartbeatMillis, mcacheLength, mcacheGossip, seenTtlMillis, maxSeen,
                     fanoutTtlMillis, pruneBackoffMillis, unsubscribeBackoffMillis, maxIWantPerHeartbeat, choke, minEager,
-                    lazyTimeoutMillis, perSource, maxDataBytes, maxWireBytes, scoring, bytes, meshByLatency);
+                    lazyTimeoutMillis, perSource, maxDataBytes, maxWireBytes, scoring, bytes, meshByLatency, idsByAuthor);
+        }
+
+        /** The same with IDs from topic, author and sequence number ({@code true}) or topic and data. */
+        Config withIdsByAuthor(boolean byAuthor) {
+            return new Config(d, dLo, dHi, dLazy, heartbeatMillis, mcacheLength, mcacheGossip, seenTtlMillis, maxSeen,
+                    fanoutTtlMillis, pruneBackoffMillis, unsubscribeBackoffMillis, maxIWantPerHeartbeat, choke, minEager,
+                    lazyTimeoutMillis, perSource, maxDataBytes, maxWireBytes, scoring, idontwantBytes, meshByLatency, byAuthor);
         }
 
         /** The same choosing {@code byLatency} of every D mesh peers by round trip (0: all at random). */
         Config withMeshByLatency(int byLatency) {
             return new Config(d, dLo, dHi, dLazy, heartbeatMillis, mcacheLength, mcacheGossip, seenTtlMillis, maxSeen,
                     fanoutTtlMillis, pruneBackoffMillis, unsubscribeBackoffMillis, maxIWantPerHeartbeat, choke, minEager,
-                    lazyTimeoutMillis, perSource, maxDataBytes, maxWireBytes, scoring, idontwantBytes, byLatency);
+                    lazyTimeoutMillis, perSource, maxDataBytes, maxWireBytes, scoring, idontwantBytes, byLatency, idsByAuthor);
         }
     }
 
@@ -293,6 +302,31 @@ final class Router<P> {
         }
     }
 
+    private static final byte[] AUTHOR_LABEL = "gladius pubsub author-sequence\0".getBytes(StandardCharsets.US_ASCII);
+
+    /**
+     * The ID of a message of a topic, from its author and sequence number: SHA-256 of a label, the
+     * topic, a zero byte, the author and the u64 sequence number (one author's messages are told
+     * apart by their numbers, whatever their data).
+     */
+    static byte[] idOf(String topic, byte[] author, long sequence) {
+        try {
+            MessageDigest sha = MessageDigest.getInstance("SHA-256");
+            sha.update(AUTHOR_LABEL);
+            sha.update(topic.getBytes(StandardCharsets.UTF_8));
+            sha.update((byte) 0);
+            sha.update(author);
+            return sha.digest(java.nio.ByteBuffer.allocate(Long.BYTES).putLong(sequence).array());
+        } catch (NoSuchAlgorithmException e) {
+            throw new IllegalStateException("every Java platform has SHA-256", e);
+        }
+    }
+
+    /** The ID of a message as this router names them ({@link Config#idsByAuthor}). */
+    private byte[] idOf(String topic, byte[] author, long sequence, byte[] data) {
+        return config.idsByAuthor() ? idOf(topic, author, sequence) : idOf(topic, data);
+    }
+
     /** When {@link #tick} next has work. */
     long nextDeadline() {
         return announced.isEmpty() ? nextHeartbeat : Math.min(nextHeartbeat, announced.values().iterator().next().askAt);
@@ -417,7 +451,7 @@ final class Router<P> {
      * not subscribe to gets a fanout, whose peers it gossips to.
      */
     Sent publish(String topic, byte[] author, long sequence, byte[] data, long now) {
-        byte[] id = idOf(topic, data);
+        byte[] id = idOf(topic, author, sequence, data);
         Message message = new Message(id, topic, author, sequence, data);
         counters.published++;
         if (!markSeen(new Id(id), now)) {
@@ -524,7 +558,7 @@ final class Router<P> {
             counters.refused++; // gossipsub forwards only topics it is in
             return;
         }
-        byte[] id = idOf(p.topic(), p.data());
+        byte[] id = idOf(p.topic(), p.author(), p.sequence(), p.data());
         Id key = new Id(id);
         announced.remove(key);
         boolean fromMesh = mesh.getOrDefault(p.topic(), Set.of()).contains(from);

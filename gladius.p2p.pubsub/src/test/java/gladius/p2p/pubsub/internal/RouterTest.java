@@ -286,6 +286,25 @@ class RouterTest {
         return sum / count;
     }
 
+    @Test
+    void withAuthorSequenceIdsTheSameDataTwiceIsTwoMessagesAndARepeatIsStillOne() {
+        VirtualPubSub net = VirtualPubSub.connected(8, CONFIG.withIdsByAuthor(true), 50, 6, 20);
+        net.nodes().forEach(n -> n.router.subscribe(TOPIC, net.now()));
+        net.run(10 * CONFIG.heartbeatMillis());
+        Router<Integer> author = net.nodes().get(0).router;
+        byte[] key = new byte[32];
+        Router.Sent first = author.publish(TOPIC, key, 1, text("tick"), net.now());
+        Router.Sent second = author.publish(TOPIC, key, 2, text("tick"), net.now());
+        Router.Sent again = author.publish(TOPIC, key, 2, text("tock"), net.now());
+        assertTrue(first.peers() > 0 && second.peers() > 0, "both sent");
+        assertEquals(0, again.peers(), "the same author and number: seen, whatever the data");
+        assertTrue(!java.util.Arrays.equals(first.id(), second.id()));
+        net.run(5_000);
+        for (VirtualPubSub.Node node : net.nodes()) {
+            assertEquals(2, node.delivered.size(), "node " + node.index);
+        }
+    }
+
     // ------------------------------------------------------------------ scores (gossipsub v1.1)
 
     private static final Router.Config SCORED = CONFIG.withScoring(Scores.Params.defaults());
