@@ -249,6 +249,11 @@ final class Router<P> {
         windows.addFirst(new ArrayList<>());
     }
 
+    /** {@return how many peers' standings the scores keep (0 without scoring)} */
+    int scoredPeers() {
+        return scores == null ? 0 : scores.size();
+    }
+
     /** {@return the peer's score now (0 without scoring)} */
     double score(P peer, long now) {
         return scores == null ? 0 : scores.score(peer, now);

@@ -70,6 +70,9 @@ final class Scores<P> {
         double invalid;
     }
 
+    /** Disconnected peers whose standings are kept at most (their penalties decay over an hour or more). */
+    static final int MAX_RETAINED = 10_000;
+
     /** One peer's standing. */
     private static final class PeerStats {
         final Map<String, TopicStats> topics = new HashMap<>();
@@ -79,7 +82,10 @@ final class Scores<P> {
 
     private final Params params;
     private final Function<P, String> ipOf;
-    private final Map<P, PeerStats> peers = new HashMap<>();
+    /** Every peer's standing, connected ones and those whose penalties are still decaying, in order of their last disconnection. */
+    private final Map<P, PeerStats> peers = new java.util.LinkedHashMap<>();
+    /** Entries of disconnected peers, of {@link #peers}. */
+    private int retained;
     /** Per topic, the messages this node got first (decaying): what a mesh peer's deliveries are measured against. */
     private final Map<String, Double> traffic = new HashMap<>();
     /** Per IP, the connected peers there. */
@@ -102,7 +108,11 @@ final class Scores<P> {
     // ------------------------------------------------------------------ events
 
     void connected(P peer) {
-        peers.computeIfAbsent(peer, p -> new PeerStats()).connected = true;
+        PeerStats stats = peers.computeIfAbsent(peer, p -> new PeerStats());
+        if (!stats.connected) {
+            retained--; // back while its penalties still count: they stay
+        }
+        stats.connected = true;
         if (ipCounted.add(peer)) {
             ip(peer).ifPresent(ip -> perIp.merge(ip, 1, Integer::sum));
         }
@@ -114,6 +124,20 @@ final class Scores<P> {
             return;
         }
         stats.connected = false;
+        retained++;
+        peers.remove(peer);
+        peers.put(peer, stats); // the newest disconnection last: the first to go is the one longest gone
+        while (retained > MAX_RETAINED) {
+            // Identities are cheap: a peer that keeps coming back with new keys must not make this grow.
+            Iterator<PeerStats> oldest = peers.values().iterator();
+            while (oldest.hasNext()) {
+                if (!oldest.next().connected) {
+                    oldest.remove();
+                    retained--;
+                    break;
+                }
+            }
+        }
         for (Map.Entry<String, TopicStats> topic : stats.topics.entrySet()) {
             leftMesh(peer, topic.getKey(), now);
         }
@@ -195,6 +219,7 @@ final class Scores<P> {
             }
             if (!stats.connected && stats.topics.isEmpty() && stats.behaviour == 0) {
                 it.remove();
+                retained--;
             }
         }
     }

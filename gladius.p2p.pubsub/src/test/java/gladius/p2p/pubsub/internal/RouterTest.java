@@ -395,6 +395,33 @@ class RouterTest {
     }
 
     @Test
+    void identitiesThatComeAndGoCannotMakeTheScoresGrowAndTheNewestStillCount() {
+        Router<Integer> router = new Router<>(SCORED, new Router.Io<>() {
+            @Override
+            public void send(Integer peer, byte[] message) {}
+
+            @Override
+            public void deliver(Router.Message message) {}
+
+            @Override
+            public Router.Validation validate(Router.Message message) {
+                return Router.Validation.REJECT;
+            }
+        }, new SplittableRandom(16));
+        router.subscribe(TOPIC, 0);
+        // Keys are cheap: one new identity after another, each sends an invalid message and leaves.
+        int identities = 3 * Scores.MAX_RETAINED;
+        for (int i = 0; i < identities; i++) {
+            router.receive(i, Wire.encode(List.of(new Wire.Subscription(TOPIC, true),
+                    new Wire.Publish(TOPIC, new byte[0], i, text("bad " + i)))), i);
+            router.removePeer(i, i);
+        }
+        assertTrue(router.scoredPeers() <= Scores.MAX_RETAINED, router.scoredPeers() + " standings kept");
+        assertTrue(router.score(identities - 1, identities) < 0, "the newest leaver's penalty stands");
+        assertEquals(identities, router.counters().rejected);
+    }
+
+    @Test
     void aQuietTopicCostsNoHonestPeerItsScoreOrItsMeshPlace() {
         VirtualPubSub net = scoredNet(14, 100, 10);
         // A burst, then two quiet minutes: nobody owes deliveries on a topic that carries none.
