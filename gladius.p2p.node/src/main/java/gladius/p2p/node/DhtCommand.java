@@ -17,8 +17,6 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.ExecutionException;
-import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
@@ -78,7 +76,7 @@ final class DhtCommand {
                     network.add(new Contact(node.key().get(), node.address())); // pinned: another key is refused
                 }
                 long deadline = System.nanoTime() + timeout.toNanos();
-                int known = await(dht.joined(), deadline);
+                int known = Networks.await(dht.joined(), deadline);
                 if (known == 0) {
                     spec.commandLine().getErr().println("gladius: no DHT node answered at " + node + " within "
                             + timeout.toMillis() + " ms" + (network.networkState().sessionsRefused() > 0
@@ -94,14 +92,6 @@ final class DhtCommand {
 
         abstract int run(DhtService dht, long deadline, PrintWriter out, PrintWriter err)
                 throws InterruptedException, TimeoutException;
-
-        static <T> T await(CompletableFuture<T> future, long deadline) throws InterruptedException, TimeoutException {
-            try {
-                return future.get(Math.max(1, deadline - System.nanoTime()), TimeUnit.NANOSECONDS);
-            } catch (ExecutionException e) {
-                throw new IllegalStateException(e.getCause());
-            }
-        }
     }
 
     @Command(name = "put", mixinStandardHelpOptions = true,
@@ -136,7 +126,7 @@ final class DhtCommand {
             try {
                 DhtRecord.checkName(name);
                 bytes = hex ? HexFormat.of().parseHex(value) : value.getBytes(StandardCharsets.UTF_8);
-                DhtService.Stored stored = await(dht.put(name, bytes), deadline);
+                DhtService.Stored stored = Networks.await(dht.put(name, bytes), deadline);
                 out.println(stored.record().path() + " #" + stored.record().sequence() + " stored on " + stored.nodes() + " nodes");
                 if (nodeKey == null) {
                     err.println("gladius: signed with a fresh key; to update the record later, put it with --node-key FILE");
@@ -172,7 +162,7 @@ final class DhtCommand {
             }
             int missing = 0;
             for (int i = 0; i < paths.size(); i++) {
-                Optional<DhtRecord> record = await(asked.get(i), deadline);
+                Optional<DhtRecord> record = Networks.await(asked.get(i), deadline);
                 if (record.isEmpty()) {
                     err.println("gladius: no valid record at " + Terminal.safe(paths.get(i)));
                     missing++;
@@ -218,7 +208,7 @@ final class DhtCommand {
             }
             int missing = 0;
             for (int i = 0; i < nodeKeys.size(); i++) {
-                Optional<NodeAddress> found = await(asked.get(i), deadline);
+                Optional<NodeAddress> found = Networks.await(asked.get(i), deadline);
                 if (found.isEmpty()) {
                     err.println("gladius: no node with key " + nodeKeys.get(i).shortText() + "... found");
                     missing++;

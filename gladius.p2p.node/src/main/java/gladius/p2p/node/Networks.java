@@ -6,6 +6,10 @@ import gladius.p2p.NoTransportException;
 import gladius.p2p.NodeAddress;
 import java.net.SocketException;
 import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
 
 /** Network calls whose failures are the user's to fix, turned into one-line errors. */
 final class Networks {
@@ -30,6 +34,20 @@ final class Networks {
                 throw new UserError(e.getMessage()); // a port in use, an address not on this machine
             }
             throw e; // anything else is a bug, and keeps its stack trace
+        }
+    }
+
+    /**
+     * A short-lived command's wait for an answer: the future's value, by the deadline ({@code System.nanoTime()}).
+     *
+     * @throws TimeoutException if it has not completed by then
+     * @throws IllegalStateException with the cause if it failed (the network closed, say)
+     */
+    static <T> T await(CompletableFuture<T> future, long deadline) throws InterruptedException, TimeoutException {
+        try {
+            return future.get(Math.max(1, deadline - System.nanoTime()), TimeUnit.NANOSECONDS);
+        } catch (ExecutionException e) {
+            throw new IllegalStateException(e.getCause());
         }
     }
 

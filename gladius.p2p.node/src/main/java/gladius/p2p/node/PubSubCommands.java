@@ -14,7 +14,6 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CountDownLatch;
-import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicInteger;
@@ -72,11 +71,6 @@ final class PubSubCommands {
             if (!Parts.pubsub()) {
                 throw new UserError("no pubsub plugin (gladius.p2p.pubsub) on the module path");
             }
-            try {
-                checkTopic(topic); // before any node starts
-            } catch (IllegalArgumentException e) {
-                throw new UserError("TOPIC: " + e.getMessage());
-            }
             Network network = Networks.create(settings());
             try {
                 Networks.listen(network, new NodeAddress(node.address().host().contains(":") ? "::" : "0.0.0.0", 0));
@@ -90,13 +84,6 @@ final class PubSubCommands {
 
         static PubSub pubsub(Network network) {
             return network.plugin(PubSub.class).orElseThrow(() -> new UserError("no pubsub plugin (gladius.p2p.pubsub) on the module path"));
-        }
-
-        static void checkTopic(String topic) {
-            int bytes = topic.getBytes(StandardCharsets.UTF_8).length;
-            if (bytes < 1 || bytes > 255) {
-                throw new IllegalArgumentException("must be 1 to 255 bytes of UTF-8, not " + bytes);
-            }
         }
 
         /** Why no peer was found, for the error line. */
@@ -144,7 +131,7 @@ final class PubSubCommands {
                 }
                 PubSub.Published published;
                 try {
-                    published = await(pubsub.publish(topic, data), deadline);
+                    published = Networks.await(pubsub.publish(topic, data), deadline);
                 } catch (IllegalArgumentException e) {
                     throw new UserError("TEXT: " + e.getMessage());
                 }
@@ -165,11 +152,20 @@ final class PubSubCommands {
             }
         }
 
+        /** The topic's known subscribers, asked for; a topic the plugin refuses is the user's to fix. */
+        private java.util.concurrent.CompletableFuture<List<NodeAddress>> subscribers(PubSub pubsub) {
+            try {
+                return pubsub.subscribers(topic);
+            } catch (IllegalArgumentException e) {
+                throw new UserError("TOPIC: " + e.getMessage());
+            }
+        }
+
         /** Waits until a peer that subscribes to the topic is known; returns those known then (none by the deadline: empty). */
         private List<NodeAddress> subscribersKnown(PubSub pubsub, long deadline) throws InterruptedException {
             do {
                 try {
-                    List<NodeAddress> known = await(pubsub.subscribers(topic), deadline);
+                    List<NodeAddress> known = Networks.await(subscribers(pubsub), deadline);
                     if (!known.isEmpty()) {
                         return known;
                     }
@@ -236,15 +232,19 @@ final class PubSubCommands {
             lifecycle.manage(() -> List.of(network));
             try {
                 lifecycle.serve(spec.commandLine().getErr(), "gladius: "); // standard output is the messages'
-                pubsub(network).subscribe(topic, delivery -> {
-                    // The handler runs on the plugin thread, one message at a time: lines never interleave.
-                    byte[] data = delivery.data();
-                    out.println(hex ? HexFormat.of().formatHex(data) : Terminal.safe(new String(data, StandardCharsets.UTF_8)));
-                    out.flush();
-                    if (count != null && printed.incrementAndGet() >= count) {
-                        done.countDown();
-                    }
-                });
+                try {
+                    pubsub(network).subscribe(topic, delivery -> {
+                        // The handler runs on the plugin thread, one message at a time: lines never interleave.
+                        byte[] data = delivery.data();
+                        out.println(hex ? HexFormat.of().formatHex(data) : Terminal.safe(new String(data, StandardCharsets.UTF_8)));
+                        out.flush();
+                        if (count != null && printed.incrementAndGet() >= count) {
+                            done.countDown();
+                        }
+                    });
+                } catch (IllegalArgumentException e) {
+                    throw new UserError("TOPIC: " + e.getMessage()); // the plugin's own check of the topic
+                }
                 long deadline = duration == null ? Long.MAX_VALUE : System.nanoTime() + duration.toNanos();
                 while (done.getCount() > 0 && System.nanoTime() < deadline) {
                     if (lifecycle.awaitStop(Math.min(100, Math.max(1, (deadline - System.nanoTime()) / 1_000_000)), TimeUnit.MILLISECONDS)) {
@@ -255,14 +255,6 @@ final class PubSubCommands {
             } finally {
                 lifecycle.close();
             }
-        }
-    }
-
-    static <T> T await(java.util.concurrent.CompletableFuture<T> future, long deadline) throws InterruptedException, TimeoutException {
-        try {
-            return future.get(Math.max(1, deadline - System.nanoTime()), TimeUnit.NANOSECONDS);
-        } catch (ExecutionException e) {
-            throw new IllegalStateException(e.getCause());
         }
     }
 
