@@ -48,6 +48,7 @@ final class PubSubPlugin implements Plugin, PubSub, PubSubMXBean {
     private final Set<CompletableFuture<?>> outstanding = ConcurrentHashMap.newKeySet();
     private volatile Network network;
     private volatile PubSubStats published = NOTHING;
+    /** The router's topics, copied when a subscription changes them (only this plugin subscribes its router), not after every message. */
     private volatile Set<String> topics = Set.of();
     private volatile boolean closed;
     /** Subscriptions made before the network started (their hops onto the plugin thread), run at startup; null after. */
@@ -105,6 +106,7 @@ final class PubSubPlugin implements Plugin, PubSub, PubSubMXBean {
             beforeStart = null;
         }
         early.forEach(Runnable::run);
+        topics = router.topics();
         meetConnectedPeers();
         network.schedule(this, Duration.ofMillis(settings.core().heartbeatMillis()), this::sweep);
         after();
@@ -206,6 +208,7 @@ final class PubSubPlugin implements Plugin, PubSub, PubSubMXBean {
             if (!handle.closed) {
                 handlers.computeIfAbsent(topic, t -> new ArrayList<>()).add(handle);
                 router.subscribe(topic, now());
+                topics = router.topics();
             }
         };
         synchronized (this) {
@@ -305,6 +308,7 @@ final class PubSubPlugin implements Plugin, PubSub, PubSubMXBean {
                         handlers.remove(topic);
                         if (!settings.topics().contains(topic)) {
                             router.unsubscribe(topic, now());
+                            topics = router.topics();
                         }
                     }
                 });
@@ -590,7 +594,6 @@ final class PubSubPlugin implements Plugin, PubSub, PubSubMXBean {
             return;
         }
         Router.Counters c = r.counters();
-        topics = r.topics();
         published = new PubSubStats(topics.size(), r.peerCount(), r.meshPlaces(), c.published, c.delivered, c.forwarded,
                 c.duplicates, c.malformed + malformed, c.rejected, c.ignored, c.refused, c.graylisted, c.grafts, c.prunes, c.ihaveSent,
                 c.iwantSent, c.servedFromCache, handlerFailures);
